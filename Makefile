@@ -1,0 +1,31 @@
+# seriana_gis: the two commands of the quickstart.
+#   make demo   set up a virtualenv and run the main job on the embedded default (offline)
+#   make test   set up the same virtualenv with the test dependencies and run the whole suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint venv test-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+venv: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+demo: venv
+	$(BIN)/seriana demo
+
+test-deps: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	bash scripts/system-deps.sh
+
+test: test-deps
+	$(BIN)/ruff check seriana_gis tests benchmarks
+	$(BIN)/ruff format --check seriana_gis tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
