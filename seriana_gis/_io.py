@@ -73,7 +73,7 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iter
         if not tmp.exists():
             msg = f"internal error: nothing was written for {target}"
             raise RuntimeError(msg)
-        os.replace(tmp, target)
+        tmp.replace(target)
     finally:
         for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             with contextlib.suppress(FileNotFoundError):

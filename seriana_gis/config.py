@@ -85,7 +85,11 @@ def closest(word: str, choices: list[str] | tuple[str, ...], *, n: int = 3) -> l
 
 
 def check_keys(
-    mapping: Mapping[str, Any], allowed: tuple[str, ...], *, where: str, required: tuple[str, ...] = ()
+    mapping: Mapping[str, Any],
+    allowed: tuple[str, ...],
+    *,
+    where: str,
+    required: tuple[str, ...] = (),
 ) -> None:
     """Raise :class:`ConfigError` for unknown or missing keys of ``mapping``.
 
@@ -107,10 +111,7 @@ def check_keys(
         if key not in allowed:
             hint = closest(str(key), allowed)
             did_you_mean = f" Did you mean {hint[0]!r}?" if hint else ""
-            msg = (
-                f"{where}: unknown key {key!r}.{did_you_mean} "
-                f"Valid keys: {', '.join(allowed)}."
-            )
+            msg = f"{where}: unknown key {key!r}.{did_you_mean} Valid keys: {', '.join(allowed)}."
             raise ConfigError(msg)
     missing = [k for k in required if k not in mapping]
     if missing:
@@ -321,7 +322,9 @@ def _parse_source(layer: str, spec: Any, *, base: Path, where: str) -> SourceSpe
         raise ConfigError(msg)
     return SourceSpec(
         kind=kind,
-        path=_path(spec["path"], base=base, where=f"{where}.{layer}.path") if "path" in spec else None,
+        path=_path(spec["path"], base=base, where=f"{where}.{layer}.path")
+        if "path" in spec
+        else None,
         layer=spec.get("layer"),
         mapping=_path(spec["mapping"], base=base, where=f"{where}.{layer}.mapping")
         if "mapping" in spec
@@ -347,9 +350,8 @@ def parse_study_area(raw: Any, *, path: Path, text: str = "") -> StudyArea:
     province = raw.get("province")
     if province is not None and province not in set(table["province_short"]):
         hint = closest(str(province), sorted(set(table["province_short"])))
-        msg = (
-            f"{where}: unknown province {province!r} (use the two-letter code, e.g. 'BG')."
-            + (f" Closest: {', '.join(hint)}." if hint else "")
+        msg = f"{where}: unknown province {province!r} (use the two-letter code, e.g. 'BG')." + (
+            f" Closest: {', '.join(hint)}." if hint else ""
         )
         raise ConfigError(msg)
 

@@ -55,7 +55,9 @@ def _same_family(geom: BaseGeometry, allowed: tuple[str, ...]) -> BaseGeometry |
     if geom.geom_type in allowed:
         return geom
     if geom.geom_type == "GeometryCollection":
-        parts = [g for g in geom.geoms if g.geom_type in allowed or f"Multi{g.geom_type}" in allowed]
+        parts = [
+            g for g in geom.geoms if g.geom_type in allowed or f"Multi{g.geom_type}" in allowed
+        ]
         if not parts:
             return None
         polys = [p for p in parts if p.geom_type in ("Polygon", "MultiPolygon")]
@@ -148,7 +150,11 @@ def validate_layer(
         if c.name in out.columns and not _column_ok(out[c.name], c.type)
     ]
     if wrong:
-        msg = f"{where} has mistyped column(s): " + "; ".join(wrong) + ". Fix the values in the source."
+        msg = (
+            f"{where} has mistyped column(s): "
+            + "; ".join(wrong)
+            + ". Fix the values in the source."
+        )
         raise DataError(msg)
 
     id_col = s.id_column

