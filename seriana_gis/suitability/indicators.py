@@ -1,0 +1,300 @@
+"""Criteria computed from other layers.
+
+Each function takes the sites (a GeoDataFrame in a projected CRS, metres) and
+another layer, and returns a Series on the sites' index:
+
+- :func:`distance_to_nearest`: metres from each site to the nearest feature;
+- :func:`count_within`: features within a distance of each site;
+- :func:`containing_value`: a column of the polygon containing each site's
+  representative point (the municipality's old-age index, say);
+- :func:`raster_value`: a raster band's value at each site's representative
+  point (slope from a DEM), through rasterio.
+
+:func:`compute_indicators` adds every indicator the profiles ask for to a copy
+of the sites frame, with the column names of
+:attr:`seriana_gis.suitability.profile.Indicator.key`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from .._errors import ConfigError, CRSError, DataError
+from ..config import closest
+from .profile import Indicator, Profile
+
+logger = logging.getLogger(__name__)
+
+
+def _require_geo(frame: Any, *, what: str) -> Any:
+    import geopandas as gpd
+
+    if not isinstance(frame, gpd.GeoDataFrame):
+        msg = (
+            f"{what} must be a GeoDataFrame (with geometry) to compute spatial indicators "
+            "or constraints; got a plain DataFrame."
+        )
+        raise DataError(msg)
+    if frame.crs is None:
+        msg = f"{what} has no CRS; set it (gdf.set_crs(...)) before the analysis."
+        raise CRSError(msg)
+    return frame
+
+
+def _check_pair(sites: Any, other: Any, *, name: str) -> None:
+    _require_geo(sites, what="the sites")
+    _require_geo(other, what=f"layer {name!r}")
+    if not sites.crs.is_projected:
+        msg = (
+            f"the sites are in {sites.crs.to_string()}, a geographic CRS; distances need "
+            "metres: reproject with sites.to_crs('EPSG:32632')."
+        )
+        raise CRSError(msg)
+    if sites.crs != other.crs:
+        msg = (
+            f"layer {name!r} is in {other.crs.to_string()} but the sites are in "
+            f"{sites.crs.to_string()}; reproject it with .to_crs({sites.crs.to_string()!r})."
+        )
+        raise CRSError(msg)
+
+
+def distance_to_nearest(sites: Any, features: Any, *, name: str = "features") -> pd.Series:
+    """Distance in metres from each site to the nearest feature.
+
+    Parameters
+    ----------
+    sites, features
+        GeoDataFrames in the same projected CRS. Polygon sites are measured
+        from their boundary (0 when a feature touches or lies inside).
+    name
+        The layer's name, for messages.
+
+    Returns
+    -------
+    pandas.Series
+        Float metres on ``sites.index``; NaN when ``features`` is empty.
+    """
+    _check_pair(sites, features, name=name)
+    geoms = features.geometry.to_numpy()
+    geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+    out = np.full(len(sites), np.nan)
+    if len(geoms):
+        tree = shapely.STRtree(geoms)
+        (src, _dst), dist = tree.query_nearest(
+            sites.geometry.to_numpy(), return_distance=True, all_matches=False
+        )
+        out[src] = dist
+    return pd.Series(out, index=sites.index, name=f"dist_{name}_m")
+
+
+def count_within(
+    sites: Any, features: Any, *, distance_m: float, name: str = "features"
+) -> pd.Series:
+    """Number of features within ``distance_m`` metres of each site.
+
+    Parameters
+    ----------
+    sites, features
+        GeoDataFrames in the same projected CRS.
+    distance_m
+        Search distance (a feature at exactly this distance counts).
+    name
+        The layer's name, for messages.
+
+    Returns
+    -------
+    pandas.Series
+        Integer counts on ``sites.index``.
+    """
+    _check_pair(sites, features, name=name)
+    if distance_m < 0:
+        msg = f"count_within: distance_m must be ≥ 0, got {distance_m}."
+        raise ConfigError(msg)
+    tree = shapely.STRtree(features.geometry.to_numpy())
+    src, _dst = tree.query(sites.geometry.to_numpy(), predicate="dwithin", distance=distance_m)
+    counts = np.bincount(src, minlength=len(sites))
+    return pd.Series(counts.astype(np.int64), index=sites.index, name=f"n_{name}")
+
+
+def containing_value(
+    sites: Any, polygons: Any, *, column: str, name: str = "municipalities"
+) -> pd.Series:
+    """The value of ``column`` of the polygon containing each site.
+
+    The site's representative point (itself for a point) is used, so a site
+    straddling a boundary takes the value of one polygon. Sites outside every
+    polygon get NaN (and are then flagged by the scorer).
+
+    Parameters
+    ----------
+    sites, polygons
+        GeoDataFrames in the same projected CRS.
+    column
+        The column of ``polygons`` to read.
+    name
+        The polygon layer's name, for messages.
+
+    Returns
+    -------
+    pandas.Series
+        On ``sites.index``.
+    """
+    _check_pair(sites, polygons, name=name)
+    if column not in polygons.columns:
+        hint = closest(column, [str(c) for c in polygons.columns])
+        did = f" Did you mean {hint[0]!r}?" if hint else ""
+        msg = f"layer {name!r} has no column {column!r}.{did}"
+        raise ConfigError(msg)
+    pts = shapely.point_on_surface(sites.geometry.to_numpy())
+    tree = shapely.STRtree(polygons.geometry.to_numpy())
+    src, dst = tree.query(pts, predicate="within")
+    values = pd.Series(np.nan, index=range(len(sites)), dtype="float64")
+    if len(src):
+        first = pd.Series(dst, index=src)
+        first = first[~first.index.duplicated(keep="first")]
+        vals = pd.to_numeric(polygons[column].to_numpy()[first.to_numpy()], errors="coerce")
+        values.iloc[first.index.to_numpy()] = np.asarray(vals, dtype=np.float64)
+    return pd.Series(values.to_numpy(), index=sites.index, name=f"{name}_{column}")
+
+
+def raster_value(sites: Any, dataset: Any, *, band: int = 1, name: str = "raster") -> pd.Series:
+    """A raster band's value at each site's representative point.
+
+    Parameters
+    ----------
+    sites
+        GeoDataFrame in the raster's CRS.
+    dataset
+        An open rasterio dataset (``rasterio.open(path)``; the caller owns it).
+    band
+        1-based band number.
+    name
+        The raster's name, for messages.
+
+    Returns
+    -------
+    pandas.Series
+        Float values on ``sites.index``; NaN for nodata and for points outside
+        the raster.
+    """
+    _require_geo(sites, what="the sites")
+    if dataset.crs is None:
+        msg = f"raster {name!r} has no CRS."
+        raise CRSError(msg)
+    if sites.crs != dataset.crs:
+        msg = (
+            f"raster {name!r} is in {dataset.crs.to_string()} but the sites are in "
+            f"{sites.crs.to_string()}; reproject the sites or the raster."
+        )
+        raise CRSError(msg)
+    if not 1 <= band <= dataset.count:
+        msg = f"raster {name!r} has {dataset.count} band(s); band {band} does not exist."
+        raise ConfigError(msg)
+    pts = shapely.point_on_surface(sites.geometry.to_numpy())
+    xy = shapely.get_coordinates(pts)
+    out = np.full(len(sites), np.nan)
+    left, bottom, right, top = dataset.bounds
+    inside = (xy[:, 0] >= left) & (xy[:, 0] <= right) & (xy[:, 1] >= bottom) & (xy[:, 1] <= top)
+    if inside.any():
+        vals = np.array(
+            [v[0] for v in dataset.sample([tuple(p) for p in xy[inside]], indexes=band)],
+            dtype=np.float64,
+        )
+        nodata = dataset.nodatavals[band - 1]
+        if nodata is not None:
+            vals[vals == nodata] = np.nan
+        out[inside] = vals
+    return pd.Series(out, index=sites.index, name=f"raster_{name}_b{band}")
+
+
+def _compute_one(
+    sites: Any, ind: Indicator, *, layers: Mapping[str, Any], rasters: Mapping[str, Any]
+) -> pd.Series:
+    assert ind.layer is not None
+    if ind.kind == "distance_to":
+        return distance_to_nearest(sites, layers[ind.layer], name=ind.layer)
+    if ind.kind == "count_within":
+        assert ind.distance_m is not None
+        return count_within(sites, layers[ind.layer], distance_m=ind.distance_m, name=ind.layer)
+    if ind.kind == "municipality_value":
+        assert ind.column is not None
+        return containing_value(sites, layers[ind.layer], column=ind.column, name=ind.layer)
+    return raster_value(sites, rasters[ind.layer], band=ind.band, name=ind.layer)
+
+
+def compute_indicators(
+    sites: pd.DataFrame,
+    profiles: Mapping[str, Profile],
+    *,
+    layers: Mapping[str, Any] | None = None,
+    rasters: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Add every indicator the profiles need to a copy of ``sites``.
+
+    Column indicators must already be columns of ``sites``; computed ones
+    (distance, count, municipality value, raster) are added under their
+    :attr:`~seriana_gis.suitability.profile.Indicator.key` unless a column of
+    that name is already present.
+
+    Parameters
+    ----------
+    sites
+        The sites (a GeoDataFrame when any indicator is spatial).
+    profiles
+        Profile name → :class:`~seriana_gis.suitability.profile.Profile`.
+    layers
+        Vector layers by name (``teb_stops``, ``municipalities``, …).
+    rasters
+        Open rasterio datasets by name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``sites`` with the added columns.
+
+    Raises
+    ------
+    ConfigError
+        A criterion names a column the sites do not have, or a layer or
+        raster that was not given (the message lists what is available and
+        the closest names).
+    """
+    layers = dict(layers or {})
+    rasters = dict(rasters or {})
+    out = sites.copy()
+    columns = [str(c) for c in sites.columns]
+    for profile in profiles.values():
+        for c in profile.criteria:
+            ind = c.indicator
+            where = f"{profile.where}, criteria.{c.name}.indicator"
+            if ind.kind == "column":
+                if ind.key not in out.columns:
+                    hint = closest(ind.key, columns)
+                    did = f" Did you mean {hint[0]!r}?" if hint else ""
+                    msg = (
+                        f"{where}: the sites have no column {ind.key!r}.{did} "
+                        f"Available columns: {', '.join(columns)}."
+                    )
+                    raise ConfigError(msg)
+                continue
+            if ind.key in out.columns:
+                continue
+            pool = rasters if ind.kind == "raster" else layers
+            assert ind.layer is not None
+            if ind.layer not in pool:
+                what = "raster" if ind.kind == "raster" else "layer"
+                hint = closest(ind.layer, tuple(pool))
+                did = f" Did you mean {hint[0]!r}?" if hint else ""
+                msg = (
+                    f"{where}: {what} {ind.layer!r} was not given.{did} Given {what}s: "
+                    f"{', '.join(pool) or 'none'}; pass it in {what}s={{{ind.layer!r}: ...}}."
+                )
+                raise ConfigError(msg)
+            out[ind.key] = _compute_one(out, ind, layers=layers, rasters=rasters)
+    return out

@@ -1,0 +1,161 @@
+"""The one-call suitability analysis: :func:`run_suitability`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import ConfigError
+from .indicators import compute_indicators
+from .profile import Profile
+from .robustness import (
+    DEFAULT_CONCENTRATION,
+    monte_carlo_ranks,
+    robustness_frame,
+    stability_row,
+)
+from .score import raw_matrix, score_sites
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SuitabilityResult:
+    """Everything :func:`run_suitability` computes.
+
+    Attributes
+    ----------
+    scores
+        On the sites' index: computed indicator columns; per profile ``p``
+        ``excluded_{p}``, ``contrib_{p}_{criterion}``, ``score_{p}``,
+        ``rank_{p}``; then ``best_use`` and ``best_use_margin``.
+    robustness
+        On the sites' index, per profile: ``mean_rank_{p}``, ``rank_p05_{p}``,
+        ``rank_p95_{p}``, ``p_top{k}_{p}`` (NaN for sites not scored). Empty
+        when ``n_draws`` is 0.
+    stability
+        One row per profile: ``n_sites``, ``n_draws``, ``concentration``,
+        ``top_k``, ``spearman_mean``, ``spearman_p05``, ``spearman_min``,
+        ``kendall_tau`` (base vs mean ranks), ``top_k_overlap``.
+    profiles
+        The profiles used.
+    seed
+        The seed of the Monte Carlo draws.
+    """
+
+    scores: pd.DataFrame
+    robustness: pd.DataFrame
+    stability: pd.DataFrame
+    profiles: Mapping[str, Profile] = field(default_factory=dict)
+    seed: int = 0
+
+
+def run_suitability(
+    sites: pd.DataFrame,
+    profiles: Mapping[str, Profile],
+    *,
+    seed: int = 0,
+    n_draws: int = 1000,
+    concentration: float | None = None,
+    top_k: int | None = None,
+    layers: Mapping[str, Any] | None = None,
+    rasters: Mapping[str, Any] | None = None,
+    max_chunk_bytes: float = 128e6,
+) -> SuitabilityResult:
+    """Score, rank and test the robustness of the sites for every profile.
+
+    Parameters
+    ----------
+    sites
+        The brownfields joined with their accessibility columns
+        (``car_bgy_min``, ``walk_teb_min``, ``area_m2``, ``snap_m``, …); a
+        GeoDataFrame when a profile computes spatial indicators or excludes by
+        intersection. Not modified.
+    profiles
+        Profile name → :class:`~seriana_gis.suitability.profile.Profile`
+        (see :func:`~seriana_gis.suitability.profile.load_profiles`).
+    seed
+        Seed of the Monte Carlo draws; the same seed gives the same result.
+    n_draws
+        Monte Carlo draws per profile; 0 skips the robustness analysis.
+    concentration
+        Dirichlet concentration of the weight draws for profiles that do not
+        state one (default 100).
+    top_k
+        The k of "probability of being in the top k" for profiles that do
+        not state one (default 10).
+    layers
+        Vector layers by name for computed indicators (``teb_stops``,
+        ``municipalities``) and exclusion polygons (``flood_hazard``).
+    rasters
+        Open rasterio datasets by name for raster indicators.
+    max_chunk_bytes
+        Memory budget of one chunk of Monte Carlo draws.
+
+    Returns
+    -------
+    SuitabilityResult
+
+    Raises
+    ------
+    ConfigError
+        A profile names a column, layer or raster that is not there.
+
+    Examples
+    --------
+    >>> from seriana_gis.suitability import load_profiles, run_suitability
+    >>> result = run_suitability(sites, load_profiles(), seed=1, n_draws=1000)  # doctest: +SKIP
+    >>> result.scores.sort_values("rank_logistics").head()  # doctest: +SKIP
+    """
+    if n_draws < 0:
+        msg = f"n_draws must be ≥ 0, got {n_draws}."
+        raise ConfigError(msg)
+    frame = compute_indicators(sites, profiles, layers=layers, rasters=rasters)
+    scores = score_sites(frame, profiles, layers=layers)
+    # score_sites on the enriched frame sees no added columns; take them from frame.
+    added = [c for c in frame.columns if c not in sites.columns]
+    if added:
+        scores = pd.concat([pd.DataFrame(frame[added]), scores], axis=1)
+    rob_parts: list[pd.DataFrame] = []
+    rows: dict[str, dict[str, float]] = {}
+    for name, prof in profiles.items():
+        conc = prof.concentration or concentration or DEFAULT_CONCENTRATION
+        k = prof.top_k or top_k or 10
+        scored = scores[f"score_{name}"].notna().to_numpy()
+        result = None
+        if n_draws > 0 and scored.any():
+            raw = raw_matrix(frame, prof)[scored]
+            result = monte_carlo_ranks(
+                raw,
+                prof,
+                seed=seed,
+                n_draws=n_draws,
+                concentration=conc,
+                top_k=k,
+                max_chunk_bytes=max_chunk_bytes,
+            )
+            logger.info(
+                "%s: %d sites, %d draws, mean Spearman %.3f",
+                name,
+                int(scored.sum()),
+                n_draws,
+                float(np.mean(result.spearman)),
+            )
+        if n_draws > 0:
+            rob_parts.append(robustness_frame(sites.index, scored, result, profile=name, top_k=k))
+        rows[name] = stability_row(result, n_draws=n_draws, concentration=conc, top_k=k)
+    robustness = pd.concat(rob_parts, axis=1) if rob_parts else pd.DataFrame(index=sites.index)
+    stability = pd.DataFrame.from_dict(rows, orient="index")
+    stability.index.name = "profile"
+    return SuitabilityResult(
+        scores=scores,
+        robustness=robustness,
+        stability=stability,
+        profiles=dict(profiles),
+        seed=seed,
+    )
