@@ -1,0 +1,368 @@
+"""QGIS-ready exports: a styled GeoPackage with a project, and GeoJSON, CSV, GeoTIFF, Shapefile.
+
+:func:`export_qgis` writes, into one folder:
+
+- ``seriana.gpkg`` (``formats`` containing ``"gpkg"``): every layer in
+  EPSG:32632, each with its styles in ``layer_styles`` (the default one applied
+  when the layer is added in QGIS) and its metadata (title, abstract, licence,
+  attribution from the provenance table) in ``gpkg_metadata``; plus the
+  ``provenance`` table;
+- ``seriana.qgz`` beside it: the QGIS project, layers grouped (Brownfields,
+  Networks, Accessibility, Territory) and ordered, rasters included;
+- ``rasters/{name}.tif`` with a ``.qml`` style and ``.qmd`` metadata beside
+  (``"geotiff"``, or ``"gpkg"`` when rasters are given, since the project uses them);
+- ``geojson/{layer}.geojson`` (``"geojson"``): EPSG:4326, RFC 7946;
+- ``csv/{layer}_rankings.csv`` and ``csv/{layer}_travel_times.csv`` (``"csv"``);
+- ``shapefile/{table}.shp`` and ``shapefile/field_names.csv`` (``"shapefile"``).
+
+Layers mixing points, lines and polygons (``tourism_assets``) become one table
+per geometry family (``tourism_assets_points``, ...) in the GeoPackage and the
+Shapefiles; :attr:`ExportResult.tables` says which.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from .._errors import ConfigError, DataError, OutputExistsError
+from .._io import atomic_path, write_text
+from . import formats as fmt
+from .gpkg import write_geopackage
+from .metadata import layer_metadata, metadata_xml
+from .project import ProjectRaster, project_xml, qgz_name, write_qgz
+from .qml import column_title, raster_qml, raster_style, rename_fields, style_qml
+from .tables import ExportTable, export_tables
+
+__all__ = ["FORMATS", "ExportResult", "StyleSummary", "export_qgis"]
+
+logger = logging.getLogger(__name__)
+
+#: The formats :func:`export_qgis` can write.
+FORMATS = ("gpkg", "geojson", "csv", "geotiff", "shapefile")
+
+#: File name of the GeoPackage when a folder is given.
+GPKG_NAME = "seriana.gpkg"
+
+_RASTER_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+
+@dataclass(frozen=True)
+class StyleSummary:
+    """One style written for a table: what QGIS should show."""
+
+    table: str
+    name: str
+    renderer: str
+    attribute: str | None
+    class_count: int
+    default: bool
+    label_field: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What :func:`export_qgis` wrote.
+
+    Attributes
+    ----------
+    folder
+        The export folder.
+    gpkg
+        The GeoPackage, or ``None`` when not asked for.
+    project
+        The QGIS project (``.qgz``), or ``None``.
+    files
+        Every file written, in writing order.
+    tables
+        Layer → its tables in the GeoPackage and Shapefiles (several for a
+        layer mixing geometry families).
+    styles
+        Every style written to ``layer_styles`` (and the project).
+    shapefile_fields
+        Table → {original column: Shapefile field} for the shortened names.
+    notes
+        What was skipped and why (no rankings to write, ...).
+    """
+
+    folder: Path
+    gpkg: Path | None
+    project: Path | None
+    files: tuple[Path, ...]
+    tables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    styles: tuple[StyleSummary, ...] = ()
+    shapefile_fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def default_style(self, table: str) -> StyleSummary:
+        """The default style of ``table``."""
+        for s in self.styles:
+            if s.table == table and s.default:
+                return s
+        raise KeyError(table)
+
+
+def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(formats, str):
+        formats = (formats,)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        msg = (
+            f"unknown export format(s) {', '.join(map(repr, unknown))}. "
+            f"Choose among {', '.join(FORMATS)}."
+        )
+        raise ConfigError(msg)
+    if not formats:
+        msg = f"no export format asked for. Choose one or more of {', '.join(FORMATS)}."
+        raise ConfigError(msg)
+    return tuple(dict.fromkeys(formats))
+
+
+def _check_rasters(
+    rasters: Mapping[str, str | os.PathLike[str]] | None,
+) -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    for name, path in (rasters or {}).items():
+        if not _RASTER_NAME.match(name):
+            msg = (
+                f"raster name {name!r} cannot be a file name. "
+                "Use letters, digits, '_' and '-' only (e.g. 'car_bgy_min')."
+            )
+            raise DataError(msg)
+        if not Path(path).is_file():
+            msg = f"raster {name!r}: file {path} not found. Pass the path of an existing GeoTIFF."
+            raise DataError(msg)
+        out[name] = Path(path)
+    return out
+
+
+def export_qgis(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    provenance: pd.DataFrame,
+    folder_or_path: str | os.PathLike[str],
+    *,
+    formats: Sequence[str] = ("gpkg",),
+    overwrite: bool = False,
+    rasters: Mapping[str, str | os.PathLike[str]] | None = None,
+) -> ExportResult:
+    """Write the QGIS GeoPackage and project, and the other formats asked for.
+
+    Parameters
+    ----------
+    layers
+        Layer name → GeoDataFrame (``municipalities``, ``brownfields``, ...,
+        ``isochrones``); styles follow the names and the columns present.
+        Layers are reprojected to EPSG:32632 when needed and never changed.
+    provenance
+        The database's provenance table (``layer, source, licence,
+        attribution, edition, retrieved, ...``), the source of the metadata.
+    folder_or_path
+        The export folder, or the GeoPackage path (``.gpkg``) whose folder
+        receives everything else. Spaces and accented letters are fine.
+    formats
+        Any of ``"gpkg"``, ``"geojson"``, ``"csv"``, ``"geotiff"``, ``"shapefile"``.
+    overwrite
+        Replace existing files. Without it nothing is written when any
+        output exists.
+    rasters
+        Name → GeoTIFF path of travel-time rasters (``{"car_bgy_min": ...}``),
+        copied with a style and added to the project.
+
+    Returns
+    -------
+    ExportResult
+        The files written, the tables and styles, the Shapefile field names.
+
+    Raises
+    ------
+    ConfigError
+        If a format is unknown.
+    DataError
+        If there is nothing to export, or a layer or raster is unusable.
+    CRSError
+        If a layer has no CRS.
+    OutputExistsError
+        If an output exists and ``overwrite`` is false (nothing is written).
+    """
+    chosen = _check_formats(formats)
+    raster_paths = _check_rasters(rasters)
+    if not layers and not raster_paths:
+        msg = "nothing to export: no layers and no rasters were given. Build the database first."
+        raise DataError(msg)
+    if "gpkg" in chosen and not layers:
+        msg = "the GeoPackage export needs at least one layer; pass layers or drop 'gpkg'."
+        raise DataError(msg)
+    tables = export_tables(layers, provenance)
+
+    target = Path(folder_or_path)
+    if target.suffix.lower() == ".gpkg":
+        folder, gpkg_path = target.parent, target
+    else:
+        folder, gpkg_path = target, target / GPKG_NAME
+    project_path = gpkg_path.with_suffix(".qgz")
+
+    plan: list[tuple[list[Path], Callable[[], object]]] = []
+    notes: list[str] = []
+    shapefile_fields: dict[str, dict[str, str]] = {}
+
+    # rasters first: the project refers to them
+    project_rasters: list[ProjectRaster] = []
+    if raster_paths and ("geotiff" in chosen or "gpkg" in chosen):
+        for name, source in raster_paths.items():
+            vmin, vmax, authid = fmt.raster_range(source)
+            style = raster_style(vmin, vmax, name=column_title(name))
+            md = layer_metadata(
+                name, provenance, crs_authid=authid or "EPSG:32632", title=style.name
+            )
+            tif = folder / "rasters" / f"{name}.tif"
+            plan.append(([tif], partial(fmt.copy_geotiff, source, tif)))
+            plan.append(_sidecar(tif, ".qml", raster_qml(style)))
+            plan.append(_sidecar(tif, ".qmd", metadata_xml(md)))
+            project_rasters.append(
+                ProjectRaster(
+                    name=name,
+                    relative_path=tif.relative_to(folder).as_posix(),
+                    style=style,
+                    metadata=md,
+                    crs=authid or "EPSG:32632",
+                )
+            )
+
+    if "gpkg" in chosen:
+        plan.append(([gpkg_path], partial(_gpkg, tables, provenance, gpkg_path)))
+        xml = project_xml(tables, gpkg_path.name, rasters=project_rasters)
+        plan.append(([project_path], partial(_qgz, xml, project_path)))
+
+    if "geojson" in chosen:
+        for layer, gdf in layers.items():
+            out = folder / "geojson" / f"{layer}.geojson"
+            plan.append(([out], partial(fmt.write_geojson, gdf, out)))
+            parts = [t for t in tables if t.layer == layer]
+            if len(parts) == 1:  # a style applies to one geometry family
+                plan.append(_sidecar(out, ".qml", style_qml(parts[0].styles[0])))
+            plan.append(
+                _sidecar(
+                    out,
+                    ".qmd",
+                    metadata_xml(
+                        layer_metadata(
+                            layer, provenance, columns=list(gdf.columns), crs_authid="EPSG:4326"
+                        )
+                    ),
+                )
+            )
+
+    if "csv" in chosen:
+        for layer, gdf in layers.items():
+            for kind, columns, build in (
+                ("rankings", fmt.ranking_columns(gdf), fmt.rankings_table),
+                ("travel_times", fmt.travel_time_columns(gdf), fmt.travel_times_table),
+            ):
+                if columns:
+                    out = folder / "csv" / f"{layer}_{kind}.csv"
+                    plan.append(([out], partial(_csv, build, gdf, out)))
+        if not any(p.suffix == ".csv" for paths, _ in plan for p in paths):
+            notes.append("csv: no layer has scores, ranks, best use or travel times; none written")
+
+    if "shapefile" in chosen:
+        shp_dir = folder / "shapefile"
+        for t in tables:
+            shp = shp_dir / f"{t.table}.shp"
+            _, renamed = fmt.shapefile_frame(t.frame)
+            if renamed:
+                shapefile_fields[t.table] = renamed
+                notes.append(
+                    f"shapefile {t.table}: field names shortened: "
+                    + ", ".join(f"{a} → {b}" for a, b in renamed.items())
+                )
+            shp_files = [shp.with_suffix(ext) for ext in fmt.SHAPEFILE_PARTS]
+            plan.append((shp_files, partial(_shapefile, t.frame, shp)))
+            plan.append(_sidecar(shp, ".qml", style_qml(rename_fields(t.styles[0], renamed))))
+            plan.append(_sidecar(shp, ".qmd", metadata_xml(t.metadata)))
+        mapping = folder / "shapefile" / "field_names.csv"
+        plan.append(([mapping], partial(_csv, fmt.field_names_table, shapefile_fields, mapping)))
+
+    planned = [p for paths, _ in plan for p in paths]
+    existing = [p for p in planned if p.exists()]
+    if existing and not overwrite:
+        more = f" (and {len(existing) - 1} more of the {len(planned)} export files)"
+        msg = (
+            f"{existing[0]} already exists{more if len(existing) > 1 else ''} and would be "
+            "replaced. Pass --overwrite (overwrite=True) to replace the export, "
+            "or choose another output folder."
+        )
+        raise OutputExistsError(msg)
+
+    written: list[Path] = []
+    for paths, write in plan:
+        write()
+        written.extend(p for p in paths if p.exists())
+        logger.info("wrote %s", ", ".join(str(p) for p in paths))
+
+    return ExportResult(
+        folder=folder,
+        gpkg=gpkg_path if "gpkg" in chosen else None,
+        project=project_path if "gpkg" in chosen else None,
+        files=tuple(written),
+        tables=_tables_by_layer(tables),
+        styles=_summaries(tables),
+        shapefile_fields=shapefile_fields,
+        notes=tuple(notes),
+    )
+
+
+def _sidecar(data: Path, suffix: str, text: str) -> tuple[list[Path], Callable[[], object]]:
+    """Plan a style (``.qml``) or metadata (``.qmd``) file beside ``data``, which QGIS loads."""
+    path = data.with_suffix(suffix)
+    return [path], partial(write_text, path, text)
+
+
+def _csv(build: Callable[[Any], pd.DataFrame], data: Any, path: Path) -> None:
+    fmt.write_csv(build(data), path)
+
+
+def _gpkg(tables: Sequence[ExportTable], provenance: pd.DataFrame, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        write_geopackage(tables, provenance, tmp)
+
+
+def _qgz(xml: str, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        write_qgz(xml, tmp, qgs_name=qgz_name(path))
+
+
+def _shapefile(frame: gpd.GeoDataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fmt.write_shapefile(frame, path)
+
+
+def _tables_by_layer(tables: Sequence[ExportTable]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for t in tables:
+        out.setdefault(t.layer, []).append(t.table)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _summaries(tables: Sequence[ExportTable]) -> tuple[StyleSummary, ...]:
+    return tuple(
+        StyleSummary(
+            table=t.table,
+            name=s.name,
+            renderer=s.renderer,
+            attribute=s.attribute,
+            class_count=s.class_count,
+            default=i == 0,
+            label_field=s.label_field,
+        )
+        for t in tables
+        for i, s in enumerate(t.styles)
+    )

@@ -1,0 +1,200 @@
+"""Other export formats: GeoJSON, CSV, GeoTIFF and Shapefile.
+
+Each writer takes already prepared data and a final path and writes through
+:func:`seriana_gis._io.atomic_path`; :func:`seriana_gis.export.export_qgis`
+plans every path first and refuses to start if any exists without
+``overwrite``.
+
+- GeoJSON: one file per layer, EPSG:4326, RFC 7946 (GDAL's ``RFC7946=YES``:
+  right-hand-rule rings, 7 decimals, no ``crs`` member).
+- CSV: ``{layer}_rankings.csv`` (id, name, municipality, scores, ranks, best
+  use; sorted by the first rank) and ``{layer}_travel_times.csv`` (id, name,
+  municipality and every ``{mode}_{destination}_min``), UTF-8.
+- GeoTIFF: a copy of each raster (translated when it is not a GeoTIFF).
+- Shapefile: one set per table, UTF-8 (``.cpg``); column names longer than
+  ten characters are shortened, reported, and listed in ``field_names.csv``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import rasterio
+import rasterio.shutil
+
+from .._errors import DataError
+from .._io import atomic_path
+from .qml import SCORE_COLUMN, TRAVEL_TIME_COLUMN
+
+#: The files of one Shapefile, by extension.
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+_ID_COLUMNS = ("id", "istat", "name", "municipality")
+
+
+def write_geojson(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> None:
+    """Write ``gdf`` as RFC 7946 GeoJSON in EPSG:4326 to ``path`` (atomically)."""
+    frame = gdf.to_crs("EPSG:4326")
+    with atomic_path(path) as tmp:
+        pyogrio.write_dataframe(
+            frame,
+            tmp,
+            driver="GeoJSON",
+            layer_options={"RFC7946": "YES", "WRITE_NAME": "NO"},
+        )
+
+
+def ranking_columns(gdf: pd.DataFrame) -> list[str]:
+    """Identifier columns plus scores, ranks and best use, or ``[]`` when there are none."""
+    results = [c for c in gdf.columns if SCORE_COLUMN.match(c) or c.startswith("rank_")]
+    if "best_use" in gdf.columns:
+        results.append("best_use")
+    if not results:
+        return []
+    return [c for c in _ID_COLUMNS if c in gdf.columns] + results
+
+
+def travel_time_columns(gdf: pd.DataFrame) -> list[str]:
+    """Identifier columns plus every travel-time column, or ``[]`` when there are none."""
+    times = [c for c in gdf.columns if TRAVEL_TIME_COLUMN.match(c)]
+    if not times:
+        return []
+    return [c for c in _ID_COLUMNS if c in gdf.columns] + times
+
+
+def rankings_table(gdf: pd.DataFrame) -> pd.DataFrame:
+    """The ranking columns, sorted by the first ``rank_`` column (ties and gaps last)."""
+    cols = ranking_columns(gdf)
+    table = pd.DataFrame(gdf[cols])
+    ranks = [c for c in cols if c.startswith("rank_")]
+    if ranks:
+        table = table.sort_values(ranks[0], kind="stable", na_position="last")
+    return table.reset_index(drop=True)
+
+
+def travel_times_table(gdf: pd.DataFrame) -> pd.DataFrame:
+    """The travel-time columns, in the layer's order."""
+    return pd.DataFrame(gdf[travel_time_columns(gdf)]).reset_index(drop=True)
+
+
+def write_csv(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write ``table`` as UTF-8 CSV without the index (atomically)."""
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8")
+
+
+def raster_range(path: str | os.PathLike[str]) -> tuple[float, float, str | None]:
+    """Minimum and maximum of band 1 (nodata excluded) and the raster's CRS as ``EPSG:n``.
+
+    Raises
+    ------
+    DataError
+        If the raster cannot be read or holds no valid value.
+    """
+    try:
+        with rasterio.open(path) as src:
+            band = src.read(1, masked=True)
+            epsg = src.crs.to_epsg() if src.crs else None
+    except rasterio.errors.RasterioIOError as exc:
+        msg = f"raster {path} cannot be read ({exc}). Pass the path of a GeoTIFF."
+        raise DataError(msg) from exc
+    values = np.ma.compressed(band).astype(float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        msg = f"raster {path} has no valid cell in band 1. Check its nodata value."
+        raise DataError(msg)
+    return float(values.min()), float(values.max()), f"EPSG:{epsg}" if epsg else None
+
+
+def copy_geotiff(source: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
+    """Copy a GeoTIFF to ``path``, translating other raster formats to GeoTIFF."""
+    with rasterio.open(source) as src:
+        driver = src.driver
+    with atomic_path(path) as tmp:
+        if driver == "GTiff":
+            shutil.copyfile(source, tmp)
+        else:
+            rasterio.shutil.copy(source, tmp, driver="GTiff")
+
+
+def shapefile_names(columns: Sequence[str]) -> dict[str, str]:
+    """Shapefile field names (at most ten characters, unique) for ``columns``.
+
+    Names that fit are kept; longer ones are cut to ten characters, and a clash
+    is resolved with a numeric suffix (``transit_be`` then ``transit__1``).
+    """
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for col in columns:
+        name = col[:10]
+        k = 1
+        while name.lower() in used:
+            suffix = f"_{k}"
+            name = col[: 10 - len(suffix)] + suffix
+            k += 1
+        used.add(name.lower())
+        out[col] = name
+    return out
+
+
+def shapefile_frame(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """The frame with Shapefile-safe columns, and the renamed columns (original → short).
+
+    Booleans become integers (0/1) and datetimes ISO strings, which the DBF
+    format holds without loss.
+    """
+    attrs = [c for c in gdf.columns if c != gdf.geometry.name]
+    names = shapefile_names(attrs)
+    frame = gdf.copy()
+    for col in attrs:
+        if pd.api.types.is_bool_dtype(frame[col]):
+            frame[col] = frame[col].astype("int8")
+        elif pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = frame[col].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    frame = frame.rename(columns=names)
+    renamed = {old: new for old, new in names.items() if old != new}
+    return frame, renamed
+
+
+def write_shapefile(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> dict[str, str]:
+    """Write one Shapefile set at ``path`` (``.shp``); each part replaced atomically.
+
+    Returns
+    -------
+    dict
+        The renamed columns, original → Shapefile name.
+
+    Raises
+    ------
+    DataError
+        If the layer mixes geometry families (split it first).
+    """
+    target = Path(path)
+    frame, renamed = shapefile_frame(gdf)
+    with tempfile.TemporaryDirectory(prefix=".shp-", dir=target.parent) as tmpdir:
+        tmp_shp = Path(tmpdir) / target.name
+        pyogrio.write_dataframe(frame, tmp_shp, driver="ESRI Shapefile", encoding="UTF-8")
+        for ext in SHAPEFILE_PARTS:
+            part = tmp_shp.with_suffix(ext)
+            if part.exists():
+                with atomic_path(target.with_suffix(ext)) as tmp:
+                    shutil.move(part, tmp)
+    return renamed
+
+
+def field_names_table(renamed: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+    """The Shapefile field-name mapping as rows ``layer, field, shapefile_field``."""
+    rows = [
+        {"layer": layer, "field": old, "shapefile_field": new}
+        for layer, mapping in renamed.items()
+        for old, new in mapping.items()
+    ]
+    return pd.DataFrame(rows, columns=["layer", "field", "shapefile_field"])

@@ -1,0 +1,186 @@
+"""The exported tables: layers checked, in EPSG:32632, split by geometry family.
+
+A GeoPackage table, a Shapefile and a QGIS layer each hold one geometry
+family, while ``tourism_assets`` (and, in principle, ``brownfields``) may mix
+points, lines and polygons. A mixed layer is therefore exported as one table
+per family present, named ``{layer}_points``, ``{layer}_lines`` and
+``{layer}_polygons``; a single-family layer keeps its name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from .._errors import CRSError, DataError
+from .metadata import LayerMetadata, layer_metadata
+from .qml import LayerStyle, default_styles, geometry_family
+
+#: The CRS of the territorial database and of the GeoPackage export.
+CRS = "EPSG:32632"
+
+#: Where each layer goes in the QGIS project: group, then position (top first).
+GROUPS: dict[str, tuple[str, ...]] = {
+    "Brownfields": ("brownfields",),
+    "Networks": ("teb_stops", "teb_lines", "road_nodes", "road_edges"),
+    "Accessibility": ("destinations", "isochrones"),
+    "Territory": ("tourism_assets", "municipalities"),
+}
+
+#: Display names in the QGIS layer tree.
+DISPLAY_NAMES = {
+    "municipalities": "Municipalities",
+    "brownfields": "Brownfields (aree dismesse)",
+    "teb_lines": "TEB light rail",
+    "teb_stops": "TEB stops",
+    "tourism_assets": "Tourism assets",
+    "destinations": "Destinations",
+    "road_edges": "Roads",
+    "road_nodes": "Road nodes",
+    "isochrones": "Isochrones",
+}
+
+_SUFFIX = {"point": "points", "line": "lines", "polygon": "polygons"}
+_VALID_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    """One exported table: its source layer, features, styles and metadata."""
+
+    layer: str
+    table: str
+    frame: gpd.GeoDataFrame
+    geometry: str
+    styles: tuple[LayerStyle, ...]
+    metadata: LayerMetadata
+
+    @property
+    def display_name(self) -> str:
+        """Name in the QGIS layer tree."""
+        base = DISPLAY_NAMES.get(self.layer, self.layer.replace("_", " ").capitalize())
+        if self.table != self.layer:
+            return f"{base} ({_SUFFIX.get(self.geometry, self.geometry)})"
+        return base
+
+    @property
+    def group(self) -> str:
+        """The project group the layer belongs to (``Territory`` when unknown)."""
+        for group, members in GROUPS.items():
+            if self.layer in members:
+                return group
+        if self.layer.startswith("isochrones") or self.layer.startswith("catchment"):
+            return "Accessibility"
+        return "Territory"
+
+    @property
+    def rank(self) -> int:
+        """Position within the group, top first (points over lines over polygons)."""
+        members = GROUPS.get(self.group, ())
+        base = members.index(self.layer) if self.layer in members else len(members)
+        return base * 3 + {"point": 0, "line": 1, "polygon": 2}.get(self.geometry, 3)
+
+
+def check_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Check that every layer can be exported.
+
+    Raises
+    ------
+    DataError
+        If a layer is not a GeoDataFrame or its name cannot be a table name.
+    CRSError
+        If a layer has no CRS.
+    """
+    for name, gdf in layers.items():
+        if not _VALID_NAME.match(name):
+            msg = (
+                f"layer name {name!r} cannot be a GeoPackage table name. "
+                "Rename it with letters, digits and underscores only (e.g. 'teb_lines')."
+            )
+            raise DataError(msg)
+        if not isinstance(gdf, gpd.GeoDataFrame):
+            msg = (
+                f"layer {name!r} is a {type(gdf).__name__}, not a GeoDataFrame. "
+                "Pass layers as GeoDataFrames (geopandas.GeoDataFrame(df, geometry=...))."
+            )
+            raise DataError(msg)
+        if gdf.crs is None:
+            msg = (
+                f"layer {name!r} has no CRS. Set it with gdf.set_crs('EPSG:32632') "
+                "if its coordinates are UTM 32N, as in the territorial database."
+            )
+            raise CRSError(msg)
+
+
+def split_by_geometry(layer: str, gdf: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """Split a layer into one frame per geometry family.
+
+    Parameters
+    ----------
+    layer
+        Layer name.
+    gdf
+        Its features.
+
+    Returns
+    -------
+    dict
+        ``{layer: gdf}`` for a single-family layer (or one without geometries),
+        else ``{f"{layer}_points": ..., f"{layer}_lines": ..., f"{layer}_polygons": ...}``
+        for the families present. Features without geometry go with the first part.
+    """
+    families = gdf.geom_type.map(geometry_family)
+    present = [f for f in ("point", "line", "polygon") if (families == f).any()]
+    if len(present) <= 1:
+        return {layer: gdf}
+    parts: dict[str, gpd.GeoDataFrame] = {}
+    for i, family in enumerate(present):
+        mask = families == family
+        if i == 0:
+            mask = mask | families.isna()
+        parts[f"{layer}_{_SUFFIX[family]}"] = gdf[mask.to_numpy()]
+    return parts
+
+
+def export_tables(
+    layers: Mapping[str, gpd.GeoDataFrame], provenance: pd.DataFrame
+) -> list[ExportTable]:
+    """The tables to export, each in EPSG:32632 with its styles and metadata.
+
+    Parameters
+    ----------
+    layers
+        Layer name → GeoDataFrame (never changed).
+    provenance
+        The provenance table.
+
+    Returns
+    -------
+    list of ExportTable
+        In project order: by group, then top to bottom.
+    """
+    check_layers(layers)
+    out: list[ExportTable] = []
+    for layer, gdf in layers.items():
+        frame = gdf if gdf.crs.to_epsg() == 32632 else gdf.to_crs(CRS)
+        for table, part in split_by_geometry(layer, frame).items():
+            styles = default_styles(layer, part)
+            out.append(
+                ExportTable(
+                    layer=layer,
+                    table=table,
+                    frame=part,
+                    geometry=styles[0].geometry,
+                    styles=tuple(styles),
+                    metadata=layer_metadata(
+                        layer, provenance, table=table, columns=list(part.columns)
+                    ),
+                )
+            )
+    group_order = list(GROUPS)
+    out.sort(key=lambda t: (group_order.index(t.group), t.rank, t.table))
+    return out

@@ -1,0 +1,199 @@
+"""Open seriana_gis exports in real QGIS and print what QGIS sees, as JSON.
+
+Run by ``tests/test_export_qgis.py`` with Debian's ``/usr/bin/python3`` (PyQGIS),
+never inside the virtualenv::
+
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis_check.py spec.json
+
+``spec.json`` lists what to open: ``{"gpkg": path, "tables": [...],
+"project": path, "vectors": [paths], "rasters": [paths]}``. The script only
+reports (validity, CRS, feature counts, renderer, classes, labels, metadata,
+project tree); the pytest side compares with expectations computed from the
+source frames.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from qgis.core import (  # type: ignore[import-not-found]
+    Qgis,
+    QgsApplication,
+    QgsLayerTreeGroup,
+    QgsLayerTreeLayer,
+    QgsProject,
+    QgsProviderRegistry,
+    QgsRasterLayer,
+    QgsVectorLayer,
+)
+
+
+def renderer_info(layer: Any) -> dict[str, Any]:
+    """Renderer type, attribute, classes and symbol details of a vector layer."""
+    r = layer.renderer()
+    info: dict[str, Any] = {"type": r.type() if r else None}
+    if r is None:
+        return info
+    if r.type() == "graduatedSymbol":
+        info["attr"] = r.classAttribute()
+        info["ranges"] = [[x.lowerValue(), x.upperValue()] for x in r.ranges()]
+        info["count"] = len(r.ranges())
+    elif r.type() == "categorizedSymbol":
+        info["attr"] = r.classAttribute()
+        info["categories"] = [str(c.value()) for c in r.categories()]
+        info["count"] = len(r.categories())
+        pens = {}
+        for c in r.categories():
+            sl = c.symbol().symbolLayer(0)
+            if hasattr(sl, "penStyle"):
+                pens[str(c.value())] = int(sl.penStyle())
+        info["pen_styles"] = pens
+    symbols = r.symbols(render_context())
+    info["symbol_types"] = sorted({int(s.type()) for s in symbols})
+    info["colours"] = [s.color().name() for s in symbols]
+    return info
+
+
+def render_context() -> Any:
+    from qgis.core import QgsRenderContext  # type: ignore[import-not-found]
+
+    return QgsRenderContext()
+
+
+def labels_info(layer: Any) -> dict[str, Any]:
+    """Whether labels are on, and on which field."""
+    out: dict[str, Any] = {"enabled": bool(layer.labelsEnabled())}
+    lab = layer.labeling()
+    if lab is not None and hasattr(lab, "settings"):
+        out["field"] = lab.settings().fieldName
+    return out
+
+
+def metadata_info(layer: Any) -> dict[str, Any]:
+    """Title, abstract, licences and rights QGIS read."""
+    md = layer.metadata()
+    return {
+        "title": md.title(),
+        "abstract": md.abstract(),
+        "licenses": list(md.licenses()),
+        "rights": list(md.rights()),
+    }
+
+
+def vector_info(layer: Any) -> dict[str, Any]:
+    """Everything the tests check on a vector layer."""
+    if not layer.isValid():
+        return {"valid": False}
+    return {
+        "valid": True,
+        "crs": layer.crs().authid(),
+        "count": int(layer.featureCount()),
+        "fields": [f.name() for f in layer.fields()],
+        "geometry_type": int(layer.geometryType()),
+        "renderer": renderer_info(layer),
+        "labels": labels_info(layer),
+        "metadata": metadata_info(layer),
+        "opacity": layer.opacity(),
+    }
+
+
+def raster_info(layer: Any) -> dict[str, Any]:
+    """Validity, CRS, size and renderer of a raster layer."""
+    if not layer.isValid():
+        return {"valid": False}
+    r = layer.renderer()
+    info: dict[str, Any] = {
+        "valid": True,
+        "crs": layer.crs().authid(),
+        "width": layer.width(),
+        "height": layer.height(),
+        "renderer": {"type": r.type() if r else None},
+        "metadata": metadata_info(layer),
+    }
+    if r is not None and r.type() == "singlebandpseudocolor":
+        shader = r.shader().rasterShaderFunction()
+        info["renderer"]["count"] = len(shader.colorRampItemList())
+    return info
+
+
+def stored_styles(uri: str) -> dict[str, Any]:
+    """Styles stored in the data source (``layer_styles``), as QGIS lists them."""
+    layer = QgsVectorLayer(uri, "styles", "ogr")
+    n, _ids, names, _descriptions, error = layer.listStylesInDatabase()
+    # QGIS lists this layer's styles first, then the other layers'
+    return {"count": int(n), "names": list(names)[: int(n)], "error": error}
+
+
+def tree(group: Any) -> list[dict[str, Any]]:
+    """The project's layer tree: groups with their layers, top first."""
+    out = []
+    for child in group.children():
+        if isinstance(child, QgsLayerTreeGroup):
+            out.append({"group": child.name(), "children": tree(child)})
+        elif isinstance(child, QgsLayerTreeLayer):
+            out.append({"layer": child.name(), "id": child.layerId()})
+    return out
+
+
+def main(spec_path: str) -> None:
+    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    app = QgsApplication([], False)
+    app.initQgis()
+    result: dict[str, Any] = {
+        "qgis": Qgis.QGIS_VERSION,
+        "providers": QgsProviderRegistry.instance().providerList(),
+    }
+    gpkg = spec.get("gpkg")
+    if gpkg:
+        layers = {}
+        for table in spec["tables"]:
+            uri = f"{gpkg}|layername={table}"
+            info = vector_info(QgsVectorLayer(uri, table, "ogr"))
+            info["stored_styles"] = stored_styles(uri)
+            layers[table] = info
+        result["gpkg"] = layers
+    # files: QGIS applies a .qml sidecar as the default style when the layer is
+    # created, and QGIS Desktop loads a .qmd sidecar when adding a file
+    # (QgisApp calls loadDefaultMetadata); do the same here
+    vectors = {}
+    for path in spec.get("vectors", []):
+        layer = QgsVectorLayer(path, Path(path).stem, "ogr")
+        layer.loadDefaultMetadata()
+        vectors[path] = vector_info(layer)
+    result["vectors"] = vectors
+    rasters = {}
+    for path in spec.get("rasters", []):
+        layer = QgsRasterLayer(path, Path(path).stem, "gdal")
+        layer.loadDefaultMetadata()
+        rasters[path] = raster_info(layer)
+    result["rasters"] = rasters
+    project = spec.get("project")
+    if project:
+        p = QgsProject.instance()
+        ok = p.read(project)
+        layers = {}
+        for layer_id, layer in p.mapLayers().items():
+            vector = isinstance(layer, QgsVectorLayer)
+            info = vector_info(layer) if vector else raster_info(layer)
+            if vector:
+                info["styles"] = list(layer.styleManager().styles())
+                info["current_style"] = layer.styleManager().currentStyle()
+            info["name"] = layer.name()
+            info["source"] = layer.source()
+            layers[layer_id] = info
+        result["project"] = {
+            "read": bool(ok),
+            "title": p.title(),
+            "crs": p.crs().authid(),
+            "tree": tree(p.layerTreeRoot()),
+            "layers": layers,
+        }
+    print(json.dumps(result, ensure_ascii=False))
+    app.exitQgis()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
