@@ -7,9 +7,13 @@ later stages add (travel times, scores, ranks, best use) and an isochrones layer
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import rasterio
+from affine import Affine
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
 CRS = "EPSG:32632"
@@ -265,3 +269,41 @@ def sample_provenance() -> pd.DataFrame:
             "config_hash": ["abc123"] * len(rows),
         }
     )
+
+
+def family(geom_type: str) -> str:
+    return {"Point": "points", "MultiPoint": "points", "LineString": "lines"}.get(
+        geom_type, "lines" if "Line" in geom_type else "polygons"
+    )
+
+
+def expected_tables(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, int]:
+    """Table → feature count, from the source frames: one table per geometry family."""
+    out: dict[str, int] = {}
+    for name, gdf in layers.items():
+        counts = gdf.geom_type.map(family).value_counts()
+        if len(counts) == 1:
+            out[name] = len(gdf)
+        else:
+            for fam, n in counts.items():
+                out[f"{name}_{fam}"] = int(n)
+    return out
+
+
+def make_raster(path: Path) -> Path:
+    data = (np.arange(100, dtype="float32").reshape(10, 10) * 0.5) + 3
+    data[0, 0] = -1
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=10,
+        height=10,
+        count=1,
+        dtype="float32",
+        crs="EPSG:32632",
+        transform=Affine(1000, 0, X0, 0, -1000, Y0 + 10_000),
+        nodata=-1,
+    ) as dst:
+        dst.write(data, 1)
+    return path

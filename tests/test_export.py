@@ -16,8 +16,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import rasterio
-from affine import Affine
-from export_samples import X0, Y0, sample_layers, sample_provenance
+from export_samples import expected_tables, make_raster, sample_layers, sample_provenance
 from geopandas.testing import assert_geodataframe_equal
 
 from seriana_gis._errors import ConfigError, CRSError, DataError, OutputExistsError
@@ -27,44 +26,6 @@ from seriana_gis.export.qml import default_styles, nice_breaks, style_qml
 from seriana_gis.export.tables import split_by_geometry
 
 ALL_FORMATS = ("gpkg", "geojson", "csv", "geotiff", "shapefile")
-
-
-def family(geom_type: str) -> str:
-    return {"Point": "points", "MultiPoint": "points", "LineString": "lines"}.get(
-        geom_type, "lines" if "Line" in geom_type else "polygons"
-    )
-
-
-def expected_tables(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, int]:
-    """Table → feature count, from the source frames: one table per geometry family."""
-    out: dict[str, int] = {}
-    for name, gdf in layers.items():
-        counts = gdf.geom_type.map(family).value_counts()
-        if len(counts) == 1:
-            out[name] = len(gdf)
-        else:
-            for fam, n in counts.items():
-                out[f"{name}_{fam}"] = int(n)
-    return out
-
-
-def make_raster(path: Path) -> Path:
-    data = (np.arange(100, dtype="float32").reshape(10, 10) * 0.5) + 3
-    data[0, 0] = -1
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=10,
-        height=10,
-        count=1,
-        dtype="float32",
-        crs="EPSG:32632",
-        transform=Affine(1000, 0, X0, 0, -1000, Y0 + 10_000),
-        nodata=-1,
-    ) as dst:
-        dst.write(data, 1)
-    return path
 
 
 @pytest.fixture
