@@ -131,7 +131,7 @@ def read_embedded(layer: str, *, area: StudyArea | None = None) -> gpd.GeoDataFr
         raise DataError(msg) from exc
 
 
-def embedded_provenance(layer: str) -> dict[str, str]:
+def embedded_provenance(layer: str) -> dict[str, object]:
     """Provenance of an embedded layer, for the ``provenance`` table.
 
     Parameters
