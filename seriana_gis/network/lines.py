@@ -1,0 +1,167 @@
+"""A road graph from a line layer (the embedded strategic network, or any road layer).
+
+Each LineString is one link. Nodes sit at the links' endpoints; endpoints
+closer than a tolerance (1 m by default) are merged into one node at their mean
+position, so links drawn to meet share a node. Links that cross or touch
+anywhere else are *not* connected: split the lines at junctions when authoring
+the layer. ``length`` is the geometry's length in EPSG:32632; a link gets an
+edge in its drawn direction and, unless ``oneway`` is true, one back.
+
+Expected columns (as in ``layers/default/roads.geojson``): ``highway`` (OSM road
+class, required), and optionally ``id``, ``name``, ``ref``, ``maxspeed`` (km/h,
+may be null: the class default of :mod:`seriana_gis.network.speeds` is used),
+``oneway`` (bool, missing = two-way).
+"""
+
+# ruff: noqa: N806  (G, H: the networkx / osmnx names for graphs)
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+from shapely.geometry import LineString
+
+from .._errors import CRSError, DataError
+from .graph import GRAPH_CRS, normalise_graph
+
+logger = logging.getLogger(__name__)
+
+_ATTR_COLUMNS = ("name", "ref", "highway", "maxspeed")
+
+
+def _oneway(value: object, *, where: str) -> bool:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in {"yes", "true", "1", "no", "false", "0"}:
+        return value.strip().lower() in {"yes", "true", "1"}
+    if isinstance(value, int | np.integer) and int(value) in (0, 1):
+        return bool(value)
+    msg = f"{where}: 'oneway' is {value!r}; use true/false (or leave it empty for two-way)."
+    raise DataError(msg)
+
+
+def graph_from_lines(
+    gdf: gpd.GeoDataFrame,
+    *,
+    tolerance_m: float = 1.0,
+    source: str = "line layer",
+) -> nx.MultiDiGraph:
+    """Build a routable road graph from a layer of road lines.
+
+    Parameters
+    ----------
+    gdf
+        LineStrings (MultiLineStrings are split into their parts) with a CRS and a
+        ``highway`` column; see the module docs for the other columns. Not changed.
+    tolerance_m
+        Endpoints closer than this (m) become one node.
+    source
+        Where the layer comes from, named in messages and in ``G.graph["source"]``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The graph in the seriana_gis convention (EPSG:32632; integer node ids
+        from 0 in order of first appearance; edge ``id`` from the layer's ``id``
+        column, or its index), reduced to its largest strongly connected component.
+
+    Raises
+    ------
+    DataError
+        Empty layer, no ``highway`` column, non-line or empty geometries, bad ``oneway``.
+    CRSError
+        The layer has no CRS.
+    """
+    if not isinstance(gdf, gpd.GeoDataFrame) or len(gdf) == 0:
+        msg = f"{source}: the road line layer is empty; give at least one LineString."
+        raise DataError(msg)
+    if gdf.crs is None:
+        msg = f"{source}: the road line layer has no CRS; declare it (EPSG:4326 for GeoJSON)."
+        raise CRSError(msg)
+    if "highway" not in gdf.columns:
+        present = ", ".join(str(c) for c in gdf.columns)
+        msg = f"{source}: no 'highway' column (road class); columns present: {present}."
+        raise DataError(msg)
+    if tolerance_m < 0:
+        msg = f"tolerance_m must be >= 0, got {tolerance_m}."
+        raise DataError(msg)
+    lines = gdf.to_crs(GRAPH_CRS)
+    ids = lines["id"] if "id" in lines.columns else pd.Series(lines.index, index=lines.index)
+    bad = lines.geometry.isna() | lines.geometry.is_empty
+    bad |= ~lines.geometry.geom_type.isin(["LineString", "MultiLineString"])
+    if bad.any():
+        msg = (
+            f"{source}: features {list(ids[bad])[:10]} are not (non-empty) LineStrings; "
+            "every road link must be a line."
+        )
+        raise DataError(msg)
+
+    parts: list[tuple[int, LineString]] = []
+    for pos, geom in enumerate(lines.geometry):
+        geoms = geom.geoms if geom.geom_type == "MultiLineString" else [geom]
+        parts.extend((pos, g) for g in geoms if len(g.coords) >= 2)
+
+    ends = np.array([c for _, g in parts for c in (g.coords[0][:2], g.coords[-1][:2])], dtype=float)
+    n_pts = len(ends)
+    pairs = cKDTree(ends).query_pairs(r=tolerance_m, output_type="ndarray")
+    adj = coo_matrix(
+        (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n_pts, n_pts)
+    ).tocsr()
+    _, labels = connected_components(adj, directed=False)
+    # renumber clusters in order of first appearance
+    _, first = np.unique(labels, return_index=True)
+    order = np.argsort(first)
+    renumber = np.empty(len(order), dtype=np.int64)
+    renumber[order] = np.arange(len(order))
+    node_of = renumber[labels]
+    n_nodes = len(order)
+    xy = np.zeros((n_nodes, 2))
+    np.add.at(xy, node_of, ends)
+    xy /= np.bincount(node_of, minlength=n_nodes)[:, None]
+
+    G = nx.MultiDiGraph(crs=GRAPH_CRS, created_with="seriana_gis graph_from_lines")
+    for i in range(n_nodes):
+        G.add_node(int(i), x=float(xy[i, 0]), y=float(xy[i, 1]))
+    for j, (pos, g) in enumerate(parts):
+        u, v = int(node_of[2 * j]), int(node_of[2 * j + 1])
+        coords = [tuple(c[:2]) for c in g.coords]
+        coords[0], coords[-1] = tuple(xy[u]), tuple(xy[v])
+        geom = LineString(coords)
+        row = lines.iloc[pos]
+        row_id = ids.iloc[pos]
+        row_id = row_id.item() if isinstance(row_id, np.generic) else row_id
+        where = f"{source}, feature {row_id!r}"
+        attrs: dict[str, Any] = {"id": row_id, "length": float(shapely.length(geom))}
+        for col in _ATTR_COLUMNS:
+            if col in row.index and not (
+                row[col] is None or (isinstance(row[col], float) and math.isnan(row[col]))
+            ):
+                attrs[col] = row[col]
+        one_way = _oneway(row.get("oneway"), where=where)
+        attrs["oneway"] = one_way
+        G.add_edge(u, v, **attrs, reversed=False, geometry=geom)
+        if not one_way:
+            G.add_edge(v, u, **attrs, reversed=True, geometry=geom.reverse())
+    merged = n_pts - n_nodes
+    logger.info(
+        "%s: %d link(s) -> %d node(s) (%d endpoint(s) merged within %.2f m), %d edge(s)",
+        source,
+        len(parts),
+        n_nodes,
+        merged,
+        tolerance_m,
+        G.number_of_edges(),
+    )
+    return normalise_graph(G, source=source)
