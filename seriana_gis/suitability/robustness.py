@@ -28,9 +28,10 @@ Stability
 Draws are made in chunks so that memory is bounded by ``max_chunk_bytes``
 whatever the number of draws; the 5 % and 95 % rank quantiles are exact
 (numpy's ``linear`` definition), kept by streaming the few smallest and
-largest ranks of each site. The weight draws and the value draws come from
-two independent streams seeded from ``(seed, profile name)``, so results do
-not depend on the chunk size nor on which other profiles are run.
+largest ranks of each site. The weight draws and the value draws of each
+criterion come from independent streams seeded from ``(seed, profile name)``,
+so results do not depend on the chunk size nor on which other profiles are
+run.
 """
 
 from __future__ import annotations
@@ -81,9 +82,10 @@ class MonteCarloResult:
     base_rank: npt.NDArray[np.int64]
 
 
-def _seed_sequences(seed: int, name: str) -> list[np.random.SeedSequence]:
+def _seed_sequences(seed: int, name: str, n: int) -> list[np.random.SeedSequence]:
+    """``n`` independent streams for ``(seed, profile name)``."""
     ss = np.random.SeedSequence(entropy=seed, spawn_key=(zlib.crc32(name.encode("utf-8")),))
-    return ss.spawn(2)
+    return ss.spawn(n)
 
 
 class _Extremes:
@@ -186,9 +188,11 @@ def monte_carlo_ranks(
     ]
     per_draw = n * (m * 8 * 4 if (uncertain or profile.aggregation.method != "wlc") else 8 * 6)
     chunk = int(max(1, min(n_draws, max_chunk_bytes // max(per_draw, 1))))
-    ss_w, ss_v = _seed_sequences(seed, profile.name)
-    rng_w = np.random.default_rng(ss_w)
-    rng_v = np.random.default_rng(ss_v)
+    # one stream for the weights and one per criterion, so that the draws do
+    # not depend on how they are chunked
+    streams = _seed_sequences(seed, profile.name, 1 + m)
+    rng_w = np.random.default_rng(streams[0])
+    rng_v = [np.random.default_rng(ss) for ss in streams[1:]]
 
     k_small, k_large = _k_needed(n_draws)
     ext = _Extremes(k_small, k_large)
@@ -211,7 +215,7 @@ def monte_carlo_ranks(
         if uncertain:
             s = np.broadcast_to(base_s, (c, n, m)).copy()
             for j, _u in uncertain:
-                eps = rng_v.standard_normal((c, n))
+                eps = rng_v[j].standard_normal((c, n))
                 x = raw[:, j]
                 scale = np.sqrt((sd_rel[j] * x) ** 2 + sd_abs[j] ** 2)
                 xd = x + eps * scale

@@ -1,0 +1,121 @@
+"""Indicators computed from other layers, and the spatial exclusion constraint."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from affine import Affine
+from rasterio.io import MemoryFile
+from shapely.geometry import Point, box
+
+from seriana_gis._errors import ConfigError, CRSError, DataError
+from seriana_gis.suitability import parse_profile, score_profile
+from seriana_gis.suitability.indicators import (
+    compute_indicators,
+    containing_value,
+    count_within,
+    distance_to_nearest,
+    raster_value,
+)
+
+CRS = "EPSG:32632"
+SITES = gpd.GeoDataFrame(
+    {"id": ["s0", "s1", "s2"], "area_m2": [1.0, 2.0, 3.0]},
+    geometry=[Point(0, 0), Point(100, 0), Point(1000, 0)],
+    crs=CRS,
+).set_index("id")
+STOPS = gpd.GeoDataFrame(geometry=[Point(0, 50), Point(1000, 300)], crs=CRS)
+
+
+def test_distance_to_nearest() -> None:
+    # s0 -> (0,50): 50; s1 -> (0,50): sqrt(100^2 + 50^2); s2 -> (1000,300): 300
+    d = distance_to_nearest(SITES, STOPS, name="teb_stops")
+    np.testing.assert_allclose(d, [50.0, math.hypot(100, 50), 300.0])
+    assert list(d.index) == ["s0", "s1", "s2"]
+
+
+def test_count_within() -> None:
+    # within 120 m: s0 sees (0,50); s1 sees (0,50) at 111.8 m; s2 sees nothing (300 m)
+    assert count_within(SITES, STOPS, distance_m=120).tolist() == [1, 1, 0]
+    assert count_within(SITES, STOPS, distance_m=300).tolist() == [1, 1, 1]
+
+
+def test_containing_value() -> None:
+    munis = gpd.GeoDataFrame(
+        {"old_age_index": [150.0, 210.0]},
+        geometry=[box(-50, -50, 500, 50), box(500, -50, 900, 50)],
+        crs=CRS,
+    )
+    v = containing_value(SITES, munis, column="old_age_index")
+    assert v.iloc[0] == 150 and v.iloc[1] == 150 and math.isnan(v.iloc[2])  # s2 outside
+    with pytest.raises(ConfigError, match="no column 'old_age'.*'old_age_index'"):
+        containing_value(SITES, munis, column="old_age")
+
+
+def test_raster_value() -> None:
+    # 2 x 2 cells of 500 m, top-left at (-250, 250): s0 and s1 in the top-left cell (7),
+    # s2 outside on the right (x = 1000 > 750) -> NaN
+    data = np.array([[[7, 8], [9, -1]]], dtype="float32")
+    profile = {
+        "driver": "GTiff",
+        "width": 2,
+        "height": 2,
+        "count": 1,
+        "dtype": "float32",
+        "crs": CRS,
+        "transform": Affine(500, 0, -250, 0, -500, 250),
+        "nodata": -1,
+    }
+    with MemoryFile() as mem:
+        with mem.open(**profile) as dst:
+            dst.write(data)
+        with mem.open() as src:
+            v = raster_value(SITES, src, name="slope")
+            with pytest.raises(ConfigError, match="band 2 does not exist"):
+                raster_value(SITES, src, band=2)
+    assert v.iloc[0] == 7 and v.iloc[1] == 7 and math.isnan(v.iloc[2])
+
+
+def test_crs_mismatch_and_plain_frames() -> None:
+    with pytest.raises(CRSError, match="reproject"):
+        distance_to_nearest(SITES, STOPS.to_crs("EPSG:3003"))
+    with pytest.raises(CRSError, match="geographic"):
+        distance_to_nearest(SITES.to_crs(4326), STOPS.to_crs(4326))
+    with pytest.raises(DataError, match="GeoDataFrame"):
+        distance_to_nearest(SITES.drop(columns="geometry"), STOPS)
+
+
+def test_compute_indicators_and_exclusion_layer() -> None:
+    prof = parse_profile(
+        {
+            "name": "p",
+            "criteria": {
+                "teb": {
+                    "indicator": {"kind": "distance_to", "layer": "teb_stops"},
+                    "direction": "cost",
+                    "weight": 1,
+                },
+                "stops": {
+                    "indicator": {"kind": "count_within", "layer": "teb_stops", "distance_m": 120},
+                    "direction": "benefit",
+                    "weight": 1,
+                },
+            },
+            "constraints": {"exclude_intersecting": ["flood"]},
+        },
+        name="p",
+    )
+    frame = compute_indicators(SITES, {"p": prof}, layers={"teb_stops": STOPS})
+    assert {"dist_teb_stops_m", "n_teb_stops_120m"} <= set(frame.columns)
+    assert "dist_teb_stops_m" not in SITES.columns
+    flood = gpd.GeoDataFrame(geometry=[box(900, -10, 1100, 10)], crs=CRS)
+    out = score_profile(frame, prof, layers={"flood": flood})
+    assert out["excluded_p"].tolist() == ["", "", "intersects flood"]
+    assert out["rank_p"].tolist()[:2] == [1, 2]
+    with pytest.raises(ConfigError, match="layer 'flod' was not given.*'flood'"):
+        wrong = replace(prof, constraints=replace(prof.constraints, exclude_intersecting=("flod",)))
+        score_profile(frame, wrong, layers={"flood": flood})

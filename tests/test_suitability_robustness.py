@@ -1,0 +1,136 @@
+"""Monte Carlo robustness: reproducible, chunk-independent, exact quantiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
+
+from seriana_gis._errors import ConfigError
+from seriana_gis.suitability import parse_profile, run_suitability
+from seriana_gis.suitability.robustness import (
+    _Extremes,
+    _k_needed,
+    _quantile_from_extremes,
+    monte_carlo_ranks,
+)
+
+
+def _profile(name: str = "p", *, uncertain: bool = True, agg: str = "wlc") -> Any:
+    aggregation: dict[str, Any] = {"method": agg}
+    if agg == "owa":
+        aggregation["order_weights"] = [0.5, 0.3, 0.2]
+    return parse_profile(
+        {
+            "name": name,
+            "criteria": {
+                "a": {
+                    "indicator": "x0",
+                    "direction": "benefit",
+                    "weight": 0.5,
+                    **({"uncertainty": {"relative_sd": 0.2}} if uncertain else {}),
+                },
+                "b": {
+                    "indicator": "x1",
+                    "direction": "cost",
+                    "standardisation": {"method": "linear_range", "low": 0, "high": 1},
+                    "weight": 0.3,
+                    **({"uncertainty": {"sd": 0.05}} if uncertain else {}),
+                },
+                "c": {"indicator": "x2", "direction": "benefit", "weight": 0.2},
+            },
+            "aggregation": aggregation,
+        },
+        name=name,
+    )
+
+
+RNG = np.random.default_rng(42)
+SITES = pd.DataFrame(RNG.uniform(0, 1, (30, 3)), columns=["x0", "x1", "x2"])
+RAW = SITES.to_numpy()
+
+
+@pytest.mark.parametrize("agg", ["wlc", "topsis", "owa"])
+def test_same_seed_same_result_and_chunking_does_not_matter(agg: str) -> None:
+    prof = _profile(agg=agg)
+    one = monte_carlo_ranks(RAW, prof, seed=7, n_draws=200, top_k=5)
+    again = monte_carlo_ranks(RAW, prof, seed=7, n_draws=200, top_k=5)
+    tiny = monte_carlo_ranks(RAW, prof, seed=7, n_draws=200, top_k=5, max_chunk_bytes=1)
+    other = monte_carlo_ranks(RAW, prof, seed=8, n_draws=200, top_k=5)
+    for r in (again, tiny):
+        np.testing.assert_array_equal(r.mean_rank, one.mean_rank)
+        np.testing.assert_array_equal(r.rank_p05, one.rank_p05)
+        np.testing.assert_array_equal(r.rank_p95, one.rank_p95)
+        np.testing.assert_array_equal(r.spearman, one.spearman)
+    assert not np.array_equal(other.mean_rank, one.mean_rank)
+
+
+def test_statistics_are_consistent() -> None:
+    r = monte_carlo_ranks(RAW, _profile(), seed=1, n_draws=300, top_k=5)
+    n = len(RAW)
+    assert r.mean_rank.sum() == pytest.approx(n * (n + 1) / 2)  # no ties: ranks 1..n each draw
+    assert np.all(r.rank_p05 <= r.mean_rank + 1e-9) or np.all(r.rank_p05 <= r.rank_p95)
+    assert np.all((r.rank_p05 >= 1) & (r.rank_p95 <= n) & (r.rank_p05 <= r.rank_p95))
+    assert r.p_top_k.sum() == pytest.approx(5.0)  # five sites in the top 5 of every draw
+    assert np.all((r.spearman > -1) & (r.spearman <= 1 + 1e-12))
+
+
+def test_tight_weights_and_no_uncertainty_reproduce_the_base_ranking() -> None:
+    r = monte_carlo_ranks(RAW, _profile(uncertain=False), seed=3, n_draws=50, concentration=1e9)
+    np.testing.assert_allclose(r.mean_rank, r.base_rank)
+    np.testing.assert_allclose(r.rank_p05, r.base_rank)
+    np.testing.assert_allclose(r.rank_p95, r.base_rank)
+    assert r.spearman.min() == pytest.approx(1.0)
+    assert r.kendall_tau == pytest.approx(1.0)
+    assert set(np.unique(r.p_top_k)) <= {0.0, 1.0}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_draws=hst.integers(1, 300),
+    chunk=hst.integers(1, 50),
+    seed=hst.integers(0, 2**32 - 1),
+)
+def test_streamed_quantiles_equal_numpy(n_draws: int, chunk: int, seed: int) -> None:
+    ranks = np.random.default_rng(seed).integers(1, 40, size=(n_draws, 6)).astype(np.int32)
+    ext = _Extremes(*_k_needed(n_draws))
+    for start in range(0, n_draws, chunk):
+        ext.update(ranks[start : start + chunk])
+    for q in (0.05, 0.95):
+        np.testing.assert_allclose(
+            _quantile_from_extremes(ext, q, n_draws), np.quantile(ranks, q, axis=0)
+        )
+
+
+def test_run_suitability_frames() -> None:
+    sites = SITES.copy()
+    sites["area_m2"] = np.linspace(100, 3000, len(sites))
+    sites.loc[0, "x0"] = np.nan
+    before = sites.copy()
+    q = _profile("q", agg="topsis")
+    res = run_suitability(sites, {"p": _profile(), "q": q}, seed=5, n_draws=100, top_k=3)
+    pd.testing.assert_frame_equal(sites, before)
+    assert {"mean_rank_p", "rank_p05_p", "rank_p95_p", "p_top3_p", "mean_rank_q"} <= set(
+        res.robustness.columns
+    )
+    assert np.isnan(res.robustness.loc[0, "mean_rank_p"])  # flagged site is not ranked
+    assert list(res.stability.index) == ["p", "q"]
+    assert res.stability.loc["p", "n_sites"] == len(sites) - 1
+    assert res.stability.loc["p", "n_draws"] == 100
+    res2 = run_suitability(sites, {"q": q, "p": _profile()}, seed=5, n_draws=100, top_k=3)
+    # a profile's draws do not depend on which other profiles are run
+    pd.testing.assert_series_equal(res.robustness["mean_rank_p"], res2.robustness["mean_rank_p"])
+    assert run_suitability(sites, {"p": _profile()}, n_draws=0).robustness.empty
+
+
+def test_bad_monte_carlo_options() -> None:
+    with pytest.raises(ConfigError, match="n_draws"):
+        monte_carlo_ranks(RAW, _profile(), seed=1, n_draws=0)
+    with pytest.raises(ConfigError, match="concentration"):
+        monte_carlo_ranks(RAW, _profile(), seed=1, concentration=0)
+    with pytest.raises(ConfigError, match="top_k"):
+        monte_carlo_ranks(RAW, _profile(), seed=1, top_k=0)
