@@ -362,3 +362,19 @@ def test_missing_raster(out_dir: Path) -> None:
 def test_nothing_to_export(out_dir: Path) -> None:
     with pytest.raises(DataError, match="nothing to export"):
         export_qgis({}, sample_provenance(), out_dir)
+
+
+def test_empty_layer_and_missing_geometry(out_dir: Path) -> None:
+    layers = sample_layers()
+    layers["brownfields"] = layers["brownfields"].iloc[0:0]
+    stops = layers["teb_stops"].copy()
+    stops.loc[0, "geometry"] = None
+    layers["teb_stops"] = stops
+    result = export_qgis(layers, sample_provenance(), out_dir, formats=("gpkg", "shapefile"))
+    gpkg = out_dir / "seriana.gpkg"
+    info = pyogrio.read_info(gpkg, layer="brownfields")
+    # no geometry to infer from: the schema's first type (Point) is declared
+    assert (info["features"], info["geometry_type"]) == (0, "Point")
+    assert pyogrio.read_info(gpkg, layer="teb_stops")["features"] == len(stops)
+    assert result.default_style("brownfields").class_count == 0
+    assert pyogrio.read_info(out_dir / "shapefile" / "brownfields.shp")["geometry_type"] == "Point"

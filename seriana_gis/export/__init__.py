@@ -285,7 +285,7 @@ def export_qgis(
                     + ", ".join(f"{a} → {b}" for a, b in renamed.items())
                 )
             shp_files = [shp.with_suffix(ext) for ext in fmt.SHAPEFILE_PARTS]
-            plan.append((shp_files, partial(_shapefile, t.frame, shp)))
+            plan.append((shp_files, partial(_shapefile, t.frame, shp, t.geometry_type)))
             plan.append(_sidecar(shp, ".qml", style_qml(rename_fields(t.styles[0], renamed))))
             plan.append(_sidecar(shp, ".qmd", metadata_xml(t.metadata)))
         mapping = folder / "shapefile" / "field_names.csv"
@@ -340,9 +340,9 @@ def _qgz(xml: str, path: Path) -> None:
         write_qgz(xml, tmp, qgs_name=qgz_name(path))
 
 
-def _shapefile(frame: gpd.GeoDataFrame, path: Path) -> None:
+def _shapefile(frame: gpd.GeoDataFrame, path: Path, geometry_type: str | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fmt.write_shapefile(frame, path)
+    fmt.write_shapefile(frame, path, geometry_type=geometry_type)
 
 
 def _tables_by_layer(tables: Sequence[ExportTable]) -> dict[str, tuple[str, ...]]:

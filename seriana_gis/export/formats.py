@@ -164,8 +164,19 @@ def shapefile_frame(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, 
     return frame, renamed
 
 
-def write_shapefile(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> dict[str, str]:
+def write_shapefile(
+    gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], *, geometry_type: str | None = None
+) -> dict[str, str]:
     """Write one Shapefile set at ``path`` (``.shp``); each part replaced atomically.
+
+    Parameters
+    ----------
+    gdf
+        One geometry family.
+    path
+        The ``.shp`` path; the other parts go beside it.
+    geometry_type
+        GDAL geometry type to declare when ``gdf`` has no geometry (empty layer).
 
     Returns
     -------
@@ -181,7 +192,13 @@ def write_shapefile(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> dict
     frame, renamed = shapefile_frame(gdf)
     with tempfile.TemporaryDirectory(prefix=".shp-", dir=target.parent) as tmpdir:
         tmp_shp = Path(tmpdir) / target.name
-        pyogrio.write_dataframe(frame, tmp_shp, driver="ESRI Shapefile", encoding="UTF-8")
+        pyogrio.write_dataframe(
+            frame,
+            tmp_shp,
+            driver="ESRI Shapefile",
+            encoding="UTF-8",
+            geometry_type=geometry_type,
+        )
         for ext in SHAPEFILE_PARTS:
             part = tmp_shp.with_suffix(ext)
             if part.exists():

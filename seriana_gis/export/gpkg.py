@@ -109,6 +109,7 @@ def write_geopackage(
             path,
             layer=t.table,
             driver="GPKG",
+            geometry_type=t.geometry_type,
             # GeoPackage 1.2: QGIS 3.22 (GDAL 3.6) warns that 1.4 is only partly supported
             dataset_options={"VERSION": "1.2"} if i == 0 else None,
             layer_options={

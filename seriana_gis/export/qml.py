@@ -175,9 +175,9 @@ class LayerStyle:
         return 0 if self.renderer == "singleSymbol" else len(self.classes)
 
 
-def geometry_family(geom_type: str | None) -> str | None:
+def geometry_family(geom_type: object) -> str | None:
     """Map a shapely geometry type to ``"point"``, ``"line"`` or ``"polygon"`` (or ``None``)."""
-    if geom_type is None:
+    if not isinstance(geom_type, str):  # a missing geometry: None or NaN
         return None
     if "Point" in geom_type:
         return "point"
@@ -188,12 +188,12 @@ def geometry_family(geom_type: str | None) -> str | None:
     return None
 
 
-def layer_geometry(gdf: gpd.GeoDataFrame) -> str:
-    """The geometry family of a single-family layer (``"point"`` if it has no geometry)."""
+def layer_geometry(gdf: gpd.GeoDataFrame) -> str | None:
+    """The geometry family of a layer: ``None`` without geometries, ``"mixed"`` for several."""
     families = {geometry_family(t) for t in gdf.geom_type.dropna().unique()} - {None}
     if len(families) == 1:
         return str(families.pop())
-    return "point" if not families else "mixed"
+    return None if not families else "mixed"
 
 
 def nice_breaks(values: Iterable[float], *, classes: int = 5) -> list[float]:
@@ -406,7 +406,9 @@ def _numeric(gdf: gpd.GeoDataFrame, column: str) -> bool:
     return column in gdf.columns and pd.api.types.is_numeric_dtype(gdf[column])
 
 
-def default_styles(layer: str, gdf: gpd.GeoDataFrame) -> list[LayerStyle]:
+def default_styles(
+    layer: str, gdf: gpd.GeoDataFrame, *, geometry: str | None = None
+) -> list[LayerStyle]:
     """The styles of a layer, the default first.
 
     Parameters
@@ -416,13 +418,16 @@ def default_styles(layer: str, gdf: gpd.GeoDataFrame) -> list[LayerStyle]:
         the styles; unknown names get one symbol plus any scores and travel times.
     gdf
         The layer's features (a single geometry family).
+    geometry
+        ``"point"``, ``"line"`` or ``"polygon"``; by default the family of
+        ``gdf``'s geometries (``"point"`` when it has none).
 
     Returns
     -------
     list of LayerStyle
         At least one style; the first is the default.
     """
-    geometry = layer_geometry(gdf)
+    geometry = geometry or layer_geometry(gdf) or "point"
     cols = list(gdf.columns)
     has_name = "name" in cols
     styles: list[LayerStyle] = []

@@ -17,8 +17,9 @@ import geopandas as gpd
 import pandas as pd
 
 from .._errors import CRSError, DataError
+from ..layers.schemas import SCHEMAS
 from .metadata import LayerMetadata, layer_metadata
-from .qml import LayerStyle, default_styles, geometry_family
+from .qml import LayerStyle, default_styles, geometry_family, layer_geometry
 
 #: The CRS of the territorial database and of the GeoPackage export.
 CRS = "EPSG:32632"
@@ -58,6 +59,9 @@ class ExportTable:
     geometry: str
     styles: tuple[LayerStyle, ...]
     metadata: LayerMetadata
+    geometry_type: str | None = None
+    """GDAL geometry type to declare (``MultiPolygon``) when ``frame`` has no geometry
+    to infer it from; ``None`` otherwise."""
 
     @property
     def display_name(self) -> str:
@@ -83,6 +87,17 @@ class ExportTable:
         members = GROUPS.get(self.group, ())
         base = members.index(self.layer) if self.layer in members else len(members)
         return base * 3 + {"point": 0, "line": 1, "polygon": 2}.get(self.geometry, 3)
+
+
+_EMPTY_TYPE = {"point": "Point", "line": "MultiLineString", "polygon": "MultiPolygon"}
+
+
+def _schema_geometry(layer: str) -> str:
+    """The geometry family of an empty layer, from its schema (points when unknown)."""
+    schema = SCHEMAS.get(layer)
+    if schema is None and layer == "isochrones":
+        return "polygon"
+    return (geometry_family(schema.geometry[0]) if schema else None) or "point"
 
 
 def check_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> None:
@@ -168,7 +183,9 @@ def export_tables(
     for layer, gdf in layers.items():
         frame = gdf if gdf.crs.to_epsg() == 32632 else gdf.to_crs(CRS)
         for table, part in split_by_geometry(layer, frame).items():
-            styles = default_styles(layer, part)
+            found = layer_geometry(part)
+            geometry = found or _schema_geometry(layer)
+            styles = default_styles(layer, part, geometry=geometry)
             out.append(
                 ExportTable(
                     layer=layer,
@@ -179,6 +196,7 @@ def export_tables(
                     metadata=layer_metadata(
                         layer, provenance, table=table, columns=list(part.columns)
                     ),
+                    geometry_type=None if found else _EMPTY_TYPE[styles[0].geometry],
                 )
             )
     group_order = list(GROUPS)
