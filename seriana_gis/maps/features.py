@@ -1,0 +1,241 @@
+"""Layers → compact GeoJSON for display, and the result columns a layer holds.
+
+Display geometry is simplified in EPSG:32632 at :data:`SIMPLIFY_TOLERANCE_M`
+(Douglas–Peucker with topology preserved, a shape that would vanish keeps its
+original form) and its WGS84 coordinates are rounded to :data:`DECIMALS`
+decimals: 1e-5° is 1.1 m of latitude and 0.78 m of longitude at 45.8° N, so
+positions stay within a metre of the data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .._errors import CRSError
+
+#: Display simplification tolerance, metres (EPSG:32632).
+SIMPLIFY_TOLERANCE_M = 2.0
+#: Decimals of WGS84 coordinates (1e-5° ≈ 1 m).
+DECIMALS = 5
+#: The metric CRS of the project.
+METRIC_CRS = "EPSG:32632"
+
+_TRAVEL = re.compile(r"^(?P<mode>[a-z]+)_(?P<dest>[a-z0-9_]+)_min$")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The result columns of one suitability profile found on a layer."""
+
+    name: str
+    score: str | None = None
+    rank: str | None = None
+    p05: str | None = None
+    p95: str | None = None
+    contributions: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    def spec(self) -> dict[str, Any]:
+        """The popup specification of this profile for the map runtime."""
+        return {
+            "name": self.name,
+            "label": self.name.replace("_", " "),
+            "score": self.score,
+            "rank": self.rank,
+            "p05": self.p05,
+            "p95": self.p95,
+            "contributions": [[crit.replace("_", " "), col] for crit, col in self.contributions],
+        }
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column of the profile present on the layer."""
+        cols = [c for c in (self.score, self.rank, self.p05, self.p95) if c]
+        return cols + [col for _, col in self.contributions]
+
+
+def profiles(columns: Sequence[str]) -> list[Profile]:
+    """The suitability profiles whose columns are present.
+
+    A profile is named by ``score_{profile}``, ``rank_{profile}`` or
+    ``rank_p05_{profile}``; its criterion contributions are the columns
+    ``contrib_{profile}_{criterion}`` (profile names may contain underscores:
+    the longest profile name that prefixes the column wins).
+
+    Parameters
+    ----------
+    columns
+        The columns of the brownfields layer.
+
+    Returns
+    -------
+    list[Profile]
+        One entry per profile, in the order their first column appears.
+    """
+    names: list[str] = []
+    for col in columns:
+        for prefix in ("score_", "rank_p05_", "rank_p95_", "rank_"):
+            if col.startswith(prefix):
+                name = col[len(prefix) :]
+                if prefix == "rank_" and name.startswith(("p05_", "p95_")):
+                    break
+                if name and name not in names:
+                    names.append(name)
+                break
+    contribs: dict[str, list[tuple[str, str]]] = {n: [] for n in names}
+    by_length = sorted(names, key=len, reverse=True)
+    for col in columns:
+        if not col.startswith("contrib_"):
+            continue
+        rest = col[len("contrib_") :]
+        for name in by_length:
+            if rest.startswith(name + "_") and len(rest) > len(name) + 1:
+                contribs[name].append((rest[len(name) + 1 :], col))
+                break
+    present = set(columns)
+
+    def have(col: str) -> str | None:
+        return col if col in present else None
+
+    return [
+        Profile(
+            name=n,
+            score=have(f"score_{n}"),
+            rank=have(f"rank_{n}"),
+            p05=have(f"rank_p05_{n}"),
+            p95=have(f"rank_p95_{n}"),
+            contributions=tuple(contribs[n]),
+        )
+        for n in names
+    ]
+
+
+def travel_time_columns(columns: Sequence[str]) -> list[tuple[str, str]]:
+    """``(label, column)`` of the travel-time columns ``{mode}_{destination}_min``."""
+    out = []
+    for col in columns:
+        m = _TRAVEL.match(col)
+        if m:
+            out.append((f"{m['mode']} → {m['dest'].replace('_', ' ')}", col))
+    return out
+
+
+def to_metric(gdf: gpd.GeoDataFrame, *, layer: str) -> gpd.GeoDataFrame:
+    """``gdf`` in EPSG:32632 (a copy when reprojected); a missing CRS is an error."""
+    if gdf.crs is None:
+        msg = (
+            f"layer {layer!r} has no CRS. Set it with gdf.set_crs('EPSG:32632') "
+            "(the territorial database is in EPSG:32632) before drawing a map."
+        )
+        raise CRSError(msg)
+    return gdf if gdf.crs.equals(METRIC_CRS) else gdf.to_crs(METRIC_CRS)
+
+
+def display_geometry(
+    gdf: gpd.GeoDataFrame, *, layer: str, tolerance_m: float = SIMPLIFY_TOLERANCE_M
+) -> gpd.GeoSeries:
+    """Simplified WGS84 geometries rounded to :data:`DECIMALS` decimals.
+
+    Parameters
+    ----------
+    gdf
+        A layer with a CRS (not changed).
+    layer
+        Its name, for error messages.
+    tolerance_m
+        Simplification tolerance in metres; 0 keeps every vertex.
+
+    Returns
+    -------
+    geopandas.GeoSeries
+        On ``gdf``'s index, in EPSG:4326.
+    """
+    geom = to_metric(gdf, layer=layer).geometry
+    arr = geom.to_numpy()
+    if tolerance_m > 0:
+        simple = shapely.simplify(arr, tolerance_m, preserve_topology=True)
+        lost = shapely.is_empty(simple) & ~shapely.is_empty(arr)
+        arr = np.where(lost, arr, simple)
+    wgs = gpd.GeoSeries(arr, index=gdf.index, crs=METRIC_CRS).to_crs("EPSG:4326")
+    rounded = shapely.transform(wgs.to_numpy(), lambda xy: np.round(xy, DECIMALS))
+    return gpd.GeoSeries(rounded, index=gdf.index, crs="EPSG:4326")
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if not math.isfinite(v):
+            return None
+        return round(v) if abs(v) >= 1000 else round(v, 4)
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def feature_collection(
+    gdf: gpd.GeoDataFrame,
+    *,
+    layer: str,
+    columns: Sequence[str],
+    tolerance_m: float = SIMPLIFY_TOLERANCE_M,
+) -> tuple[str, int, list[float] | None]:
+    """The display GeoJSON text of ``gdf`` with the given property columns.
+
+    Features with an empty or missing geometry are left out. The text is safe
+    to embed in a ``<script type="application/json">`` element (``<``, ``>``
+    and ``&`` are written as JSON ``\\u`` escapes).
+
+    Parameters
+    ----------
+    gdf
+        A layer with a CRS (not changed).
+    layer
+        Its name, for error messages.
+    columns
+        The columns to carry as properties (those absent are skipped).
+    tolerance_m
+        Simplification tolerance in metres.
+
+    Returns
+    -------
+    tuple
+        The GeoJSON text, the number of features written, and the WGS84 bounds
+        ``[south, west, north, east]`` (``None`` when empty).
+    """
+    geoms = display_geometry(gdf, layer=layer, tolerance_m=tolerance_m)
+    keep = ~(geoms.isna() | geoms.is_empty)
+    geoms = geoms[keep]
+    cols = [c for c in columns if c in gdf.columns and c != gdf.geometry.name]
+    props = gdf.loc[keep.to_numpy(), cols]
+    geo_text = shapely.to_geojson(geoms.to_numpy())
+    records = props.to_dict(orient="records") if cols else [{} for _ in range(len(geoms))]
+    parts = []
+    for g, rec in zip(geo_text, records, strict=True):
+        p = json.dumps({k: _clean(v) for k, v in rec.items()}, ensure_ascii=False)
+        parts.append(f'{{"type":"Feature","geometry":{g},"properties":{p}}}')
+    text = '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    if len(geoms) == 0:
+        return text, 0, None
+    minx, miny, maxx, maxy = geoms.total_bounds
+    return text, len(geoms), [float(miny), float(minx), float(maxy), float(maxx)]

@@ -1,0 +1,335 @@
+"""Unit tests of seriana_gis.maps (no browser: see test_maps_browser.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+from shapely.geometry import LineString, Polygon
+from test_maps_data import XSS, all_layers, brownfields, road_edges
+
+from seriana_gis._errors import ConfigError, CRSError, OutputExistsError
+from seriana_gis.maps import (
+    overview_map,
+    review_map,
+    write_office_site,
+    write_overview_map,
+    write_review_map,
+)
+from seriana_gis.maps.assets import inline_css_urls
+from seriana_gis.maps.features import feature_collection, profiles, travel_time_columns
+from seriana_gis.maps.office import contribution_svg
+from seriana_gis.maps.review import main_roads, render_html
+from seriana_gis.maps.style import class_breaks, classes_style
+
+
+class _Refs(HTMLParser):
+    """Every resource reference of a page (script src, link href, img/iframe src, CSS urls)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.styles: list[str] = []
+        self._in_style = False
+        self.json_scripts: dict[str, str] = {}
+        self._json_id: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag in ("script", "img", "iframe", "source", "embed") and a.get("src"):
+            self.refs.append(str(a["src"]))
+        if tag == "link" and a.get("href"):
+            self.refs.append(str(a["href"]))
+        if tag == "style":
+            self._in_style = True
+        if tag == "script" and a.get("type") == "application/json":
+            self._json_id = str(a.get("id"))
+            self.json_scripts[self._json_id] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
+        if tag == "script":
+            self._json_id = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+        if self._json_id is not None:
+            self.json_scripts[self._json_id] += data
+
+
+def _parse(html: str) -> _Refs:
+    p = _Refs()
+    p.feed(html)
+    return p
+
+
+def _external(html: str) -> list[str]:
+    p = _parse(html)
+    found = [r for r in p.refs if re.match(r"^(https?:)?//", r.strip(), re.IGNORECASE)]
+    for css in p.styles:
+        found += re.findall(r"@import[^;]*", css)
+        found += [u for u in re.findall(r"url\(\s*['\"]?([^'\")]+)", css) if "//" in u[:8]]
+    return found
+
+
+def _layer_ids(html: str) -> list[str]:
+    specs = re.findall(r"seriana\.addLayer\((\{.*\})\);\s*$", html, flags=re.MULTILINE)
+    return [json.loads(s)["id"] for s in specs]
+
+
+@pytest.fixture(scope="module")
+def layers() -> dict[str, gpd.GeoDataFrame]:
+    return all_layers()
+
+
+@pytest.fixture(scope="module")
+def page(layers: dict[str, gpd.GeoDataFrame]) -> str:
+    return render_html(review_map(layers))
+
+
+def test_no_external_scripts_or_styles(page: str) -> None:
+    assert _external(page) == []
+    assert "cdn.jsdelivr" not in page
+    assert "code.jquery.com" not in page
+    # Leaflet and every plugin are inlined, with their npm provenance
+    for pkg in ("leaflet", "leaflet.fullscreen", "leaflet-search", "leaflet.polylinemeasure"):
+        assert f"/* npm:{pkg}/" in page
+
+
+def test_external_reference_detector_sees_folium_defaults() -> None:
+    import folium
+
+    plain = folium.Map(tiles=None).get_root().render()
+    assert any("leaflet" in r for r in _external(plain))
+
+
+def test_tiles_are_opt_in_with_attribution(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    online = render_html(review_map(layers, tiles="OpenStreetMap"))
+    assert "tile.openstreetmap.org" in online
+    assert "OpenStreetMap" in online and "contributors" in online
+    offline = render_html(review_map(layers))
+    assert "tile.openstreetmap.org" not in offline
+    assert "L.tileLayer" not in offline
+
+
+def test_every_layer_present(page: str) -> None:
+    assert _layer_ids(page) == [
+        "municipalities",
+        "isochrones_bergamo",
+        "isochrones_bgy",
+        "roads",
+        "tourism_assets",
+        "teb_lines",
+        "brownfields_logistics",
+        "brownfields_services",
+        "brownfields_social_housing",
+        "brownfields_best_use",
+        "brownfields_status",
+        "teb_stops",
+        "destinations",
+    ]
+    assert "seriana.addSearch(" in page
+
+
+def test_missing_layers_and_columns_are_left_out() -> None:
+    assert _layer_ids(render_html(review_map({}))) == []
+    only = {"brownfields": brownfields(3, results=False)}
+    html = render_html(review_map(only))
+    assert _layer_ids(html) == ["brownfields_status"]
+    muni = all_layers()["municipalities"].drop(columns=["population"])
+    html = render_html(review_map({"municipalities": muni}))
+    assert _layer_ids(html) == ["municipalities"]
+    assert '"kind": "fixed"' in html  # outlines only
+
+
+def test_unknown_indicator_is_a_config_error(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    with pytest.raises(ConfigError, match="populaton.*old_age_index"):
+        review_map(layers, indicator="populaton")
+
+
+def test_indicator_choropleth_breaks(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    html = render_html(review_map(layers, indicator="old_age_index"))
+    # old-age index 155, 160, 170, 210 (sorted); quintile p sits at position 3p with
+    # linear interpolation: 0.6 → 155+0.6·5 = 158; 1.2 → 160+0.2·10 = 162;
+    # 1.8 → 160+0.8·10 = 168; 2.4 → 170+0.4·40 = 186; the maximum 210
+    assert '"breaks": [158.0, 162.0, 168.0, 186.0, 210.0]' in html
+
+
+def test_inputs_are_not_changed(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    before = {k: v.copy() for k, v in layers.items()}
+    review_map(layers)
+    overview_map(layers)
+    for k, v in layers.items():
+        assert_geodataframe_equal(v, before[k])
+
+
+def test_xss_is_never_written_as_markup(page: str) -> None:
+    assert XSS not in page
+    data = _parse(page).json_scripts["seriana-data-brownfields"]
+    names = [f["properties"]["name"] for f in json.loads(data)["features"]]
+    assert XSS in names  # the runtime gets the text intact and writes it with textContent
+
+
+def test_layer_names_are_escaped() -> None:
+    tourism = all_layers()["tourism_assets"].assign(category=["<b>x</b>", "museum", "trail"])
+    brown = brownfields(3).rename(
+        columns=lambda c: c.replace("logistics", "lo<i>g</i>") if "logistics" in c else c
+    )
+    html = render_html(review_map({"tourism_assets": tourism, "brownfields": brown}))
+    assert "<b>x</b>" not in html and "<i>g</i>" not in html
+    # escaped for Leaflet's layer control (which writes names with innerHTML), then
+    # written as a JSON string whose "&" jinja escapes as \u0026
+    assert "lo\\u0026lt;i\\u0026gt;g\\u0026lt;/i\\u0026gt; score" in html
+
+
+def test_coordinates_rounded_and_simplified() -> None:
+    # a 100 m square with 50 collinear vertices per side and 0.4 m of jitter
+    rng = np.random.default_rng(3)
+    t = np.linspace(0, 100, 51)[:-1]
+    x0, y0 = 560_000.0, 5_066_000.0
+    ring = np.concatenate(
+        [
+            np.column_stack([x0 + t, np.full_like(t, y0)]),
+            np.column_stack([np.full_like(t, x0 + 100), y0 + t]),
+            np.column_stack([x0 + 100 - t, np.full_like(t, y0 + 100)]),
+            np.column_stack([np.full_like(t, x0), y0 + 100 - t]),
+        ]
+    ) + rng.uniform(-0.4, 0.4, (200, 2))
+    gdf = gpd.GeoDataFrame({"name": ["a"]}, geometry=[Polygon(ring)], crs="EPSG:32632")
+    text, n, _ = feature_collection(gdf, layer="t", columns=["name"], tolerance_m=2.0)
+    coords = json.loads(text)["features"][0]["geometry"]["coordinates"][0]
+    assert n == 1
+    assert len(coords) <= 8  # 4 corners (+ a few at most), closing point included
+    for x, y in coords:
+        assert round(x, 5) == x and round(y, 5) == y
+    # tolerance 0 keeps every vertex
+    text0, _, _ = feature_collection(gdf, layer="t", columns=[], tolerance_m=0)
+    assert len(json.loads(text0)["features"][0]["geometry"]["coordinates"][0]) == 201
+
+
+def test_empty_geometries_are_skipped_and_nan_is_null() -> None:
+    gdf = gpd.GeoDataFrame(
+        {"v": [1.5, np.nan]},
+        geometry=[LineString([(560_000, 5_066_000), (560_100, 5_066_000)]), Polygon()],
+        crs="EPSG:32632",
+    )
+    text, n, _ = feature_collection(gdf, layer="t", columns=["v"])
+    feats = json.loads(text)["features"]
+    assert n == 1 and len(feats) == 1 and feats[0]["properties"] == {"v": 1.5}
+    gdf2 = gdf.iloc[:1].assign(v=[np.nan])
+    assert json.loads(feature_collection(gdf2, layer="t", columns=["v"])[0])["features"][0][
+        "properties"
+    ] == {"v": None}
+
+
+def test_missing_crs_is_an_error() -> None:
+    gdf = brownfields(2).set_crs(None, allow_override=True)
+    with pytest.raises(CRSError, match="brownfields"):
+        review_map({"brownfields": gdf})
+
+
+def test_profiles_found_from_columns() -> None:
+    cols = [
+        "id",
+        "score_logistics",
+        "rank_logistics",
+        "rank_p05_logistics",
+        "rank_p95_logistics",
+        "contrib_logistics_access_bgy",
+        "score_social_housing",
+        "contrib_social_housing_teb_distance",
+        "contrib_social_housing_area",
+        "car_bgy_min",
+    ]
+    found = profiles(cols)
+    assert [p.name for p in found] == ["logistics", "social_housing"]
+    assert found[0].p05 == "rank_p05_logistics" and found[0].p95 == "rank_p95_logistics"
+    assert found[0].contributions == (("access_bgy", "contrib_logistics_access_bgy"),)
+    assert found[1].rank is None
+    assert found[1].contributions == (
+        ("teb_distance", "contrib_social_housing_teb_distance"),
+        ("area", "contrib_social_housing_area"),
+    )
+    assert travel_time_columns(["car_bgy_min", "transit_bergamo_min", "minutes"]) == [
+        ("car → bgy", "car_bgy_min"),
+        ("transit → bergamo", "transit_bergamo_min"),
+    ]
+
+
+def test_class_breaks_by_hand() -> None:
+    assert class_breaks([1, 2, 3, 4, 5], classes=5) == pytest.approx([1.8, 2.6, 3.4, 4.2, 5.0])
+    assert class_breaks([0, 10], classes=2, method="equal") == [5.0, 10.0]
+    assert class_breaks([3, 3, 3]) == [3.0]
+    assert class_breaks([np.nan, None]) == []
+    style, entries = classes_style("v", [1.0, 2.0], ["#a", "#b", "#c"])
+    assert style["colours"] == ["#a", "#c"]
+    assert [e[1] for e in entries] == ["≤ 1.0", "1.0 – 2.0"]
+
+
+def test_main_roads_by_hand() -> None:
+    roads = main_roads(road_edges())
+    # the primary road twin (2→1) and the residential street are dropped
+    assert list(roads["road_class"]) == ["primary", "secondary"]
+    assert list(roads["u"]) == [1, 2]
+
+
+def test_css_images_inlined(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "a.png").write_bytes(b"\x89PNG")
+    css = (
+        ".a{background:url(images/a.png)} .b{background:url('missing.gif')} "
+        ".c{background:url(https://example.org/x.png)} .d{behavior:url(#default#VML)}"
+    )
+    out = inline_css_urls(css, tmp_path)
+    assert 'url("data:image/png;base64,iVBORw==")' in out
+    assert "missing.gif" not in out and "example.org" not in out
+    assert "url(#default#VML)" in out
+
+
+def test_write_refuses_to_overwrite(tmp_path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
+    path = tmp_path / "review.html"
+    write_review_map(layers, path)
+    with pytest.raises(OutputExistsError, match="overwrite"):
+        write_review_map(layers, path)
+    write_review_map(layers, path, overwrite=True, indicator="density")
+    assert '"property": "density"' in path.read_text("utf-8")
+    write_overview_map(layers, tmp_path / "overview.html")
+    with pytest.raises(OutputExistsError):
+        write_overview_map(layers, tmp_path / "overview.html")
+
+
+def test_office_site(tmp_path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
+    index = write_office_site(layers, tmp_path / "office")
+    root = tmp_path / "office"
+    pages = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
+    sites = [f"sites/BF{i:05d}.html" for i in range(6)]
+    towns = [f"municipalities/0160{i:02d}.html" for i in range(4)]
+    assert pages == sorted(["index.html", "review.html", *sites, *towns])
+    text = index.read_text("utf-8")
+    for href in ["review.html", *sites, *towns]:
+        assert f'href="{href}"' in text
+    assert XSS not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
+    sheet = (root / "sites" / "BF00000.html").read_text("utf-8")
+    assert XSS not in sheet and "&lt;img src=x onerror=alert(1)&gt;" in sheet
+    assert sheet.count('class="seriana-bar"') == 12  # 3 profiles × 4 criteria
+    assert "Nearest TEB stop" in sheet and _external(sheet) == []
+    for page in [*sites, *towns, "review.html"]:
+        assert _external((root / page).read_text("utf-8")) == []
+    with pytest.raises(OutputExistsError):
+        write_office_site(layers, root)
+    write_office_site(layers, root, overwrite=True)
+
+
+def test_contribution_svg_escapes_and_scales() -> None:
+    svg = contribution_svg([("<script>", 0.5), ("b", 0.25), ("c", None)])
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    widths = [float(w) for w in re.findall(r'class="seriana-bar"[^>]*width="([\d.]+)"', svg)]
+    assert widths == [220.0, 110.0, 0.0]
