@@ -1,0 +1,62 @@
+"""The `seriana` command line: help with examples, and one clear message for bad input."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from seriana_gis.cli import app
+
+runner = CliRunner()
+
+
+def test_help_lists_commands_and_examples():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for word in ("build", "fetch", "demo", "Examples", "Exit codes"):
+        assert word in result.output
+
+
+@pytest.mark.parametrize("command", ["build", "fetch", "demo"])
+def test_each_command_has_help_with_an_example(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "seriana " + command in result.output
+
+
+def test_bad_configuration_exits_2_with_one_message(tmp_path):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("name: x\nzones:\n  z:\n    municipalities: [Albinp]\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["build", "--config", str(cfg), "--database", str(tmp_path / "x.gpkg")]
+    )
+    assert result.exit_code == 2
+    assert "unknown municipality name 'Albinp'" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "x.gpkg").exists()
+
+
+def test_missing_configuration_file(tmp_path):
+    result = runner.invoke(app, ["build", "--config", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2
+    assert "not found" in result.output
+
+
+def test_bad_year(tmp_path):
+    result = runner.invoke(app, ["build", "--year", "2019", "--database", str(tmp_path / "x.gpkg")])
+    assert result.exit_code == 2
+    assert "2022, 2023" in result.output
+
+
+def test_fetch_without_network_is_a_clear_error(tmp_path):
+    cfg = tmp_path / "small.yaml"
+    cfg.write_text(
+        "name: x\nprovince: BG\nzones:\n  z:\n    municipalities: [Gorle]\n", encoding="utf-8"
+    )
+    result = runner.invoke(
+        app,
+        ["fetch", "tourism", "--config", str(cfg), "--cache", str(tmp_path / "c"),
+         "--overpass-url", "http://127.0.0.1:9/api"],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "cannot download tourism features" in result.output
