@@ -6,7 +6,8 @@ never inside the virtualenv::
     QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis_check.py spec.json
 
 ``spec.json`` lists what to open: ``{"gpkg": path, "tables": [...],
-"project": path, "vectors": [paths], "rasters": [paths]}``. The script only
+"project": path, "stored_project": "geopackage:...?projectName=...",
+"vectors": [paths], "rasters": [paths]}``. The script only
 reports (validity, CRS, feature counts, renderer, classes, labels, metadata,
 project tree); the pytest side compares with expectations computed from the
 source frames.
@@ -15,6 +16,7 @@ source frames.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -138,6 +140,30 @@ def tree(group: Any) -> list[dict[str, Any]]:
     return out
 
 
+def project_info(uri: str) -> dict[str, Any]:
+    """Read a project (a .qgz path, or a ``geopackage:`` URI) and report its layers and tree."""
+    p = QgsProject.instance()
+    p.clear()
+    ok = p.read(uri)
+    layers = {}
+    for layer_id, layer in p.mapLayers().items():
+        vector = isinstance(layer, QgsVectorLayer)
+        info = vector_info(layer) if vector else raster_info(layer)
+        if vector:
+            info["styles"] = list(layer.styleManager().styles())
+            info["current_style"] = layer.styleManager().currentStyle()
+        info["name"] = layer.name()
+        info["source"] = layer.source()
+        layers[layer_id] = info
+    return {
+        "read": bool(ok),
+        "title": p.title(),
+        "crs": p.crs().authid(),
+        "tree": tree(p.layerTreeRoot()),
+        "layers": layers,
+    }
+
+
 def main(spec_path: str) -> None:
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     app = QgsApplication([], False)
@@ -170,29 +196,14 @@ def main(spec_path: str) -> None:
         layer.loadDefaultMetadata()
         rasters[path] = raster_info(layer)
     result["rasters"] = rasters
-    project = spec.get("project")
-    if project:
-        p = QgsProject.instance()
-        ok = p.read(project)
-        layers = {}
-        for layer_id, layer in p.mapLayers().items():
-            vector = isinstance(layer, QgsVectorLayer)
-            info = vector_info(layer) if vector else raster_info(layer)
-            if vector:
-                info["styles"] = list(layer.styleManager().styles())
-                info["current_style"] = layer.styleManager().currentStyle()
-            info["name"] = layer.name()
-            info["source"] = layer.source()
-            layers[layer_id] = info
-        result["project"] = {
-            "read": bool(ok),
-            "title": p.title(),
-            "crs": p.crs().authid(),
-            "tree": tree(p.layerTreeRoot()),
-            "layers": layers,
-        }
-    print(json.dumps(result, ensure_ascii=False))
-    app.exitQgis()
+    if spec.get("project"):
+        result["project"] = project_info(spec["project"])
+    if spec.get("stored_project"):
+        result["stored_project"] = project_info(spec["stored_project"])
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    # QGIS 3.22 may crash tearing down layers after a second project was read;
+    # the report is out, so leave without the interpreter's teardown
+    os._exit(0)
 
 
 if __name__ == "__main__":

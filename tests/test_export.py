@@ -236,6 +236,11 @@ def test_project_groups_and_sources(out_dir: Path) -> None:
     territory = [e.get("source", "").split("=")[-1] for e in groups[3]]
     assert territory[-1] == "municipalities"  # polygons at the bottom
     assert root.find("properties/Paths/Absolute").text == "false"  # type: ignore[union-attr]
+    # the same project is stored in the GeoPackage (qgis_projects, hex of the .qgz bytes)
+    with closing(sqlite3.connect(out_dir / "seriana.gpkg")) as con:
+        rows = con.execute("SELECT name, content FROM qgis_projects").fetchall()
+    assert [name for name, _ in rows] == ["seriana"]
+    assert bytes.fromhex(rows[0][1]) == (out_dir / "seriana.qgz").read_bytes()
 
 
 # --- other formats ---------------------------------------------------------------

@@ -39,7 +39,7 @@ from .._io import atomic_path, write_text
 from . import formats as fmt
 from .gpkg import write_geopackage
 from .metadata import layer_metadata, metadata_xml
-from .project import ProjectRaster, project_xml, qgz_name, write_qgz
+from .project import ProjectRaster, project_xml, qgz_bytes
 from .qml import column_title, raster_qml, raster_style, rename_fields, style_qml
 from .tables import ExportTable, export_tables
 
@@ -238,9 +238,11 @@ def export_qgis(
             )
 
     if "gpkg" in chosen:
-        plan.append(([gpkg_path], partial(_gpkg, tables, provenance, gpkg_path)))
         xml = project_xml(tables, gpkg_path.name, rasters=project_rasters)
-        plan.append(([project_path], partial(_qgz, xml, project_path)))
+        qgz = qgz_bytes(xml, qgs_name=f"{project_path.stem}.qgs")
+        stored = (project_path.stem, qgz)
+        plan.append(([gpkg_path], partial(_gpkg, tables, provenance, gpkg_path, stored)))
+        plan.append(([project_path], partial(_bytes, project_path, qgz)))
 
     if "geojson" in chosen:
         for layer, gdf in layers.items():
@@ -330,14 +332,19 @@ def _csv(build: Callable[[Any], pd.DataFrame], data: Any, path: Path) -> None:
     fmt.write_csv(build(data), path)
 
 
-def _gpkg(tables: Sequence[ExportTable], provenance: pd.DataFrame, path: Path) -> None:
+def _gpkg(
+    tables: Sequence[ExportTable],
+    provenance: pd.DataFrame,
+    path: Path,
+    project: tuple[str, bytes],
+) -> None:
     with atomic_path(path) as tmp:
-        write_geopackage(tables, provenance, tmp)
+        write_geopackage(tables, provenance, tmp, project=project)
 
 
-def _qgz(xml: str, path: Path) -> None:
+def _bytes(path: Path, content: bytes) -> None:
     with atomic_path(path) as tmp:
-        write_qgz(xml, tmp, qgs_name=qgz_name(path))
+        tmp.write_bytes(content)
 
 
 def _shapefile(frame: gpd.GeoDataFrame, path: Path, geometry_type: str | None) -> None:

@@ -11,12 +11,18 @@ Written tables:
   when the layer is added;
 - ``gpkg_metadata`` and ``gpkg_metadata_reference`` (the GeoPackage metadata
   extension) holding each layer's QGIS metadata XML, the form QGIS 3.22 reads;
-- ``provenance``: a copy of the provenance table.
+- ``provenance``: a copy of the provenance table;
+- ``qgis_projects`` (when a project is given): the QGIS project stored in the
+  GeoPackage, as QGIS's own "Save to GeoPackage" does (``name``, JSON
+  ``metadata``, ``content`` = the ``.qgz`` bytes as hexadecimal text). QGIS
+  resolves its relative sources against the GeoPackage's folder, so the same
+  project XML serves the ``.qgz`` beside it and the stored copy.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -89,7 +95,11 @@ def layer_styles_frame(tables: Sequence[ExportTable], *, now: datetime) -> pd.Da
 
 
 def write_geopackage(
-    tables: Sequence[ExportTable], provenance: pd.DataFrame, path: str | Path
+    tables: Sequence[ExportTable],
+    provenance: pd.DataFrame,
+    path: str | Path,
+    *,
+    project: tuple[str, bytes] | None = None,
 ) -> None:
     """Write the QGIS GeoPackage to ``path`` (a fresh file; use through ``atomic_path``).
 
@@ -101,6 +111,8 @@ def write_geopackage(
         The provenance table, copied as the ``provenance`` table.
     path
         Where to write; must not exist.
+    project
+        ``(name, qgz bytes)`` of a QGIS project to store in ``qgis_projects``.
     """
     path = Path(path)
     for i, t in enumerate(tables):
@@ -139,6 +151,26 @@ def write_geopackage(
             layer_options={"FID": "id", "IDENTIFIER": "QGIS layer styles"},
         )
     _write_metadata(tables, path, now=now)
+    if project is not None:
+        _write_project(path, *project, now=now)
+
+
+def _write_project(path: Path, name: str, content: bytes, *, now: datetime) -> None:
+    meta = json.dumps(
+        {
+            "last_modified_time": now.strftime("%Y-%m-%dT%H:%M:%S"),
+            "last_modified_user": "seriana_gis",
+        }
+    )
+    with contextlib.closing(sqlite3.connect(path)) as con, con:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS qgis_projects"
+            "(name TEXT PRIMARY KEY, metadata BLOB, content BLOB)"
+        )
+        con.execute(
+            "INSERT OR REPLACE INTO qgis_projects (name, metadata, content) VALUES (?, ?, ?)",
+            (name, meta, content.hex()),
+        )
 
 
 def _write_metadata(tables: Sequence[ExportTable], path: Path, *, now: datetime) -> None:

@@ -11,12 +11,11 @@ context menu, Styles) and its metadata.
 
 from __future__ import annotations
 
-import os
+import io
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyproj
 
@@ -213,12 +212,9 @@ def project_xml(
     return f"{DOCTYPE}\n{ET.tostring(root, encoding='unicode')}\n"
 
 
-def write_qgz(xml: str, path: str | os.PathLike[str], *, qgs_name: str) -> None:
-    """Zip the project XML as a ``.qgz`` (QGIS reads the ``.qgs`` member)."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+def qgz_bytes(xml: str, *, qgs_name: str) -> bytes:
+    """The project XML zipped as a ``.qgz`` (QGIS reads the ``.qgs`` member)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(qgs_name, xml.encode("utf-8"))
-
-
-def qgz_name(path: Path) -> str:
-    """The ``.qgs`` member name for a project at ``path``."""
-    return f"{path.stem}.qgs"
+    return buffer.getvalue()
