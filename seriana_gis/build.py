@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import networkx as nx
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -22,7 +23,6 @@ from shapely.geometry.base import BaseGeometry
 from . import database
 from .config import StudyArea
 from .layers.municipalities import municipalities_layer
-from .layers.schemas import SCHEMAS
 from .layers.validate import validate_layer
 from .sources import census, embedded, istat, osm, trails
 from .sources.files import read_vector
@@ -243,25 +243,50 @@ def _destinations(t: Territory) -> None:
     t.add("destinations", validate_layer(raw, "destinations", source=src, crs=a.crs), **prov)
 
 
-def _empty(name: str, crs: str) -> gpd.GeoDataFrame:
-    cols = {
-        c.name: pd.Series(dtype="object" if c.type == "str" else c.type)
-        for c in SCHEMAS[name].columns
-    }
-    return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+def road_graph(
+    t: Territory, *, cache_dir: Path = DEFAULT_CACHE, overpass_url: str | None = None
+) -> tuple[nx.MultiDiGraph, dict[str, object]]:
+    """The road graph of the study area from the configured source, and its provenance.
 
+    ``embedded``: the strategic network of ``layers/default/roads.geojson``;
+    ``file``: a local OSM file (``.osm``, ``.osm.bz2``, ``.osm.pbf``);
+    ``osm``: the live drive network of the study area through osmnx (cached).
+    Every graph is reduced to its largest strongly connected component.
+    """
+    from .network import fetch_roads, graph_from_lines, graph_from_osm_file
 
-def _roads(t: Territory) -> None:
-    """Leave the road network's place in the database (filled by the network stage)."""
-    for name in ("road_edges", "road_nodes"):
-        t.add(
-            name,
-            _empty(name, t.area.crs),
-            source="not built yet: run the network stage",
-            licence="",
-            attribution="",
-            edition="",
+    a = t.area
+    spec = a.source("roads")
+    if spec.kind == "osm":
+        graph = fetch_roads(t.polygon, crs=a.crs, cache_dir=cache_dir, overpass_url=overpass_url)
+        prov = _osm_prov("drive network")
+    elif spec.kind == "file":
+        assert spec.path is not None
+        graph = graph_from_osm_file(spec.path)
+        prov = _file_prov(spec.path, "OSM file")
+        prov.update(licence=osm.LICENCE, attribution=osm.ATTRIBUTION)
+    else:
+        lines = embedded.read_embedded("roads", area=a)
+        graph = graph_from_lines(lines, source="embedded default (layers/default/roads.geojson)")
+        prov = embedded.embedded_provenance("roads")
+        prov["note"] = (
+            "skeletal strategic network; switch to full OSM with sources: roads: {kind: osm}"
         )
+    dropped = graph.graph.get("scc_dropped_nodes", 0)
+    if dropped:
+        prov["note"] = (
+            f"{prov.get('note', '')} largest strongly connected component kept; {dropped} nodes dropped".strip()
+        )
+    return graph, prov
+
+
+def _roads(t: Territory, *, cache_dir: Path, overpass_url: str | None) -> None:
+    from .network import graph_to_gdfs
+
+    graph, prov = road_graph(t, cache_dir=cache_dir, overpass_url=overpass_url)
+    nodes, edges = graph_to_gdfs(graph)
+    t.add("road_nodes", nodes, **prov)
+    t.add("road_edges", edges, **prov)
 
 
 def load_territory(
@@ -307,7 +332,7 @@ def load_territory(
     _teb(t, cache_dir=cache, overpass_url=overpass_url)
     _tourism(t, area_poly=poly, cache_dir=cache, overpass_url=overpass_url)
     _destinations(t)
-    _roads(t)
+    _roads(t, cache_dir=cache, overpass_url=overpass_url)
     return t
 
 

@@ -42,5 +42,7 @@ def build(
     territory = build_database(area, path=database, cache_dir=cache, overpass_url=overpass_url)
     counts = ", ".join(f"{n} {len(g)}" for n, g in territory.layers.items())
     done(f"{database}: {counts}")
-    overview = write_overview_map(territory.layers, maps / "overview.html", title=area.title)
+    overview = write_overview_map(
+        territory.layers, maps / "overview.html", title=area.title, overwrite=True
+    )
     done(f"overview map: {overview}")

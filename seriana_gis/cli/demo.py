@@ -34,6 +34,6 @@ def demo(
     counts = ", ".join(f"{n} {len(g)}" for n, g in territory.layers.items())
     done(f"territorial database {db}: {counts}")
     overview = write_overview_map(
-        territory.layers, output / "maps" / "overview.html", title=area.title
+        territory.layers, output / "maps" / "overview.html", title=area.title, overwrite=True
     )
     done(f"overview map {overview}")

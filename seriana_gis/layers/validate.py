@@ -133,7 +133,7 @@ def validate_layer(
         raise CRSError(msg)
     out = gdf.copy()
     if out.crs is not None and not out.crs.equals(crs):
-        logger.info("%s: reprojecting from %s to %s", where, out.crs.to_string(), crs)
+        logger.debug("%s: reprojecting from %s to %s", where, out.crs.to_string(), crs)
         out = out.to_crs(crs)
 
     missing = [c.name for c in s.required if c.name not in out.columns]
