@@ -17,7 +17,7 @@ def test_help_lists_commands_and_examples():
         assert word in result.output
 
 
-@pytest.mark.parametrize("command", ["build", "fetch", "demo"])
+@pytest.mark.parametrize("command", ["build", "fetch", "map", "export", "demo"])
 def test_each_command_has_help_with_an_example(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
@@ -60,3 +60,28 @@ def test_fetch_without_network_is_a_clear_error(tmp_path):
     )  # fmt: skip
     assert result.exit_code == 2
     assert "cannot download tourism features" in result.output
+
+
+@pytest.mark.parametrize("command", ["map", "export"])
+def test_commands_on_a_missing_database(command, tmp_path):
+    result = runner.invoke(app, [command, "--database", str(tmp_path / "none.gpkg")])
+    assert result.exit_code == 2
+    assert "Run `seriana build` first" in result.output
+
+
+def test_export_unknown_format(tmp_path):
+    from seriana_gis import database
+    from seriana_gis.build import Territory
+    from seriana_gis.config import load_study_area
+    from seriana_gis.layers.municipalities import municipalities_layer
+
+    area = load_study_area()
+    t = Territory(area=area)
+    t.add("municipalities", municipalities_layer(area))
+    db = tmp_path / "db.gpkg"
+    database.write_database(t.layers, db, provenance=t.provenance_frame())
+    result = runner.invoke(
+        app, ["export", "--database", str(db), "--out", str(tmp_path / "x"), "-f", "kml"]
+    )
+    assert result.exit_code == 2
+    assert "kml" in result.output

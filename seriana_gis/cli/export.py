@@ -1,0 +1,70 @@
+"""``seriana export``: QGIS-ready GeoPackage and project, and other formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..database import DEFAULT_DATABASE, read_database, read_provenance
+from ..export import FORMATS, export_qgis
+from ._common import DatabaseOpt, done, report_errors
+
+HELP = """\
+Export every layer and result for QGIS: one GeoPackage with default styles
+and metadata, and a QGIS project beside it; GeoJSON (EPSG:4326), CSV of the
+rankings and travel times, GeoTIFF rasters and Shapefiles on request.
+An existing export is never replaced without --overwrite.
+
+Examples:
+
+  seriana export
+
+  seriana export --out "exports/Valle Seriana" --format gpkg --format geojson --format csv
+
+  seriana export --format shapefile --overwrite
+"""
+
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Export folder.")]
+FormatOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help=f"Output format, repeatable: {', '.join(FORMATS)} (default gpkg).",
+        show_default=False,
+    ),
+]
+RasterDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--rasters",
+        help="Folder of travel-time GeoTIFFs to include (default: data/accessibility/ when present).",
+        show_default=False,
+    ),
+]
+OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace an existing export.")]
+
+
+@report_errors
+def export(
+    database: DatabaseOpt = DEFAULT_DATABASE,
+    out: OutOpt = Path("exports"),
+    format_: FormatOpt = None,
+    rasters: RasterDirOpt = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    layers = read_database(database)
+    provenance = read_provenance(database)
+    folder = rasters if rasters is not None else database.parent / "accessibility"
+    tifs = {p.stem: p for p in sorted(folder.glob("*.tif"))} if folder.is_dir() else {}
+    result = export_qgis(
+        layers,
+        provenance,
+        out,
+        formats=tuple(format_ or ("gpkg",)),
+        overwrite=overwrite,
+        rasters=tifs or None,
+    )
+    done(f"export written to {out} ({len(result.files)} files)")
