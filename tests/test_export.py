@@ -22,7 +22,8 @@ from geopandas.testing import assert_geodataframe_equal
 from seriana_gis._errors import ConfigError, CRSError, DataError, OutputExistsError
 from seriana_gis.export import export_qgis
 from seriana_gis.export.formats import shapefile_names
-from seriana_gis.export.qml import default_styles, nice_breaks, style_qml
+from seriana_gis.export.qml import style_qml
+from seriana_gis.export.styles import default_styles, nice_breaks
 from seriana_gis.export.tables import split_by_geometry
 
 ALL_FORMATS = ("gpkg", "geojson", "csv", "geotiff", "shapefile")

@@ -40,7 +40,8 @@ from . import formats as fmt
 from .gpkg import write_geopackage
 from .metadata import layer_metadata, metadata_xml
 from .project import ProjectRaster, project_xml, qgz_bytes
-from .qml import column_title, raster_qml, raster_style, rename_fields, style_qml
+from .qml import raster_qml, style_qml
+from .styles import column_title, raster_style, rename_fields
 from .tables import ExportTable, export_tables
 
 __all__ = ["FORMATS", "ExportResult", "StyleSummary", "export_qgis"]

@@ -32,7 +32,7 @@ import rasterio.shutil
 
 from .._errors import DataError
 from .._io import atomic_path
-from .qml import SCORE_COLUMN, TRAVEL_TIME_COLUMN
+from .styles import SCORE_COLUMN, TRAVEL_TIME_COLUMN
 
 #: The files of one Shapefile, by extension.
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")

@@ -23,11 +23,11 @@ from .metadata import LayerMetadata, metadata_element
 from .qml import (
     DOCTYPE,
     QGIS_VERSION,
-    RasterStyle,
     raster_pipe_element,
     style_attributes,
     style_elements,
 )
+from .styles import RasterStyle
 from .tables import CRS, ExportTable
 
 #: Project title shown in QGIS.

@@ -19,7 +19,7 @@ import pandas as pd
 from .._errors import CRSError, DataError
 from ..layers.schemas import SCHEMAS
 from .metadata import LayerMetadata, layer_metadata
-from .qml import LayerStyle, default_styles, geometry_family, layer_geometry
+from .styles import LayerStyle, default_styles, geometry_family, layer_geometry
 
 #: The CRS of the territorial database and of the GeoPackage export.
 CRS = "EPSG:32632"
