@@ -171,6 +171,7 @@ def offline_map(
         zoom_start=11,
         tiles=None,
         prefer_canvas=True,
+        max_zoom=19,
         control_scale=False,
         height=height,
     )

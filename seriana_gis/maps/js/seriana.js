@@ -259,7 +259,7 @@
   };
 
   S.fit = function (bounds) {
-    S.map.fitBounds(bounds);
+    S.map.fitBounds(bounds, { animate: false });
   };
 
   S.addSearch = function (spec) {
