@@ -211,90 +211,25 @@ def export_qgis(
         folder, gpkg_path = target, target / GPKG_NAME
     project_path = gpkg_path.with_suffix(".qgz")
 
-    plan: list[tuple[list[Path], Callable[[], object]]] = []
-    notes: list[str] = []
-    shapefile_fields: dict[str, dict[str, str]] = {}
-
+    plan = _Plan()
     # rasters first: the project refers to them
     project_rasters: list[ProjectRaster] = []
     if raster_paths and ("geotiff" in chosen or "gpkg" in chosen):
-        for name, source in raster_paths.items():
-            vmin, vmax, authid = fmt.raster_range(source)
-            style = raster_style(vmin, vmax, name=column_title(name))
-            md = layer_metadata(
-                name, provenance, crs_authid=authid or "EPSG:32632", title=style.name
-            )
-            tif = folder / "rasters" / f"{name}.tif"
-            plan.append(([tif], partial(fmt.copy_geotiff, source, tif)))
-            plan.append(_sidecar(tif, ".qml", raster_qml(style)))
-            plan.append(_sidecar(tif, ".qmd", metadata_xml(md)))
-            project_rasters.append(
-                ProjectRaster(
-                    name=name,
-                    relative_path=tif.relative_to(folder).as_posix(),
-                    style=style,
-                    metadata=md,
-                    crs=authid or "EPSG:32632",
-                )
-            )
-
+        project_rasters = _plan_rasters(plan, raster_paths, provenance, folder)
     if "gpkg" in chosen:
         xml = project_xml(tables, gpkg_path.name, rasters=project_rasters)
         qgz = qgz_bytes(xml, qgs_name=f"{project_path.stem}.qgs")
         stored = (project_path.stem, qgz)
-        plan.append(([gpkg_path], partial(_gpkg, tables, provenance, gpkg_path, stored)))
-        plan.append(([project_path], partial(_bytes, project_path, qgz)))
-
+        plan.add([gpkg_path], partial(_gpkg, tables, provenance, gpkg_path, stored))
+        plan.add([project_path], partial(_bytes, project_path, qgz))
     if "geojson" in chosen:
-        for layer, gdf in layers.items():
-            out = folder / "geojson" / f"{layer}.geojson"
-            plan.append(([out], partial(fmt.write_geojson, gdf, out)))
-            parts = [t for t in tables if t.layer == layer]
-            if len(parts) == 1:  # a style applies to one geometry family
-                plan.append(_sidecar(out, ".qml", style_qml(parts[0].styles[0])))
-            plan.append(
-                _sidecar(
-                    out,
-                    ".qmd",
-                    metadata_xml(
-                        layer_metadata(
-                            layer, provenance, columns=list(gdf.columns), crs_authid="EPSG:4326"
-                        )
-                    ),
-                )
-            )
-
+        _plan_geojson(plan, layers, tables, provenance, folder / "geojson")
     if "csv" in chosen:
-        for layer, gdf in layers.items():
-            for kind, columns, build in (
-                ("rankings", fmt.ranking_columns(gdf), fmt.rankings_table),
-                ("travel_times", fmt.travel_time_columns(gdf), fmt.travel_times_table),
-            ):
-                if columns:
-                    out = folder / "csv" / f"{layer}_{kind}.csv"
-                    plan.append(([out], partial(_csv, build, gdf, out)))
-        if not any(p.suffix == ".csv" for paths, _ in plan for p in paths):
-            notes.append("csv: no layer has scores, ranks, best use or travel times; none written")
-
+        _plan_csv(plan, layers, folder / "csv")
     if "shapefile" in chosen:
-        shp_dir = folder / "shapefile"
-        for t in tables:
-            shp = shp_dir / f"{t.table}.shp"
-            _, renamed = fmt.shapefile_frame(t.frame)
-            if renamed:
-                shapefile_fields[t.table] = renamed
-                notes.append(
-                    f"shapefile {t.table}: field names shortened: "
-                    + ", ".join(f"{a} → {b}" for a, b in renamed.items())
-                )
-            shp_files = [shp.with_suffix(ext) for ext in fmt.SHAPEFILE_PARTS]
-            plan.append((shp_files, partial(_shapefile, t.frame, shp, t.geometry_type)))
-            plan.append(_sidecar(shp, ".qml", style_qml(rename_fields(t.styles[0], renamed))))
-            plan.append(_sidecar(shp, ".qmd", metadata_xml(t.metadata)))
-        mapping = folder / "shapefile" / "field_names.csv"
-        plan.append(([mapping], partial(_csv, fmt.field_names_table, shapefile_fields, mapping)))
+        _plan_shapefile(plan, tables, folder / "shapefile")
 
-    planned = [p for paths, _ in plan for p in paths]
+    planned = [p for paths, _ in plan.steps for p in paths]
     existing = [p for p in planned if p.exists()]
     if existing and not overwrite:
         more = f" (and {len(existing) - 1} more of the {len(planned)} export files)"
@@ -306,7 +241,7 @@ def export_qgis(
         raise OutputExistsError(msg)
 
     written: list[Path] = []
-    for paths, write in plan:
+    for paths, write in plan.steps:
         write()
         written.extend(p for p in paths if p.exists())
         logger.info("wrote %s", ", ".join(str(p) for p in paths))
@@ -318,15 +253,98 @@ def export_qgis(
         files=tuple(written),
         tables=_tables_by_layer(tables),
         styles=_summaries(tables),
-        shapefile_fields=shapefile_fields,
-        notes=tuple(notes),
+        shapefile_fields=plan.shapefile_fields,
+        notes=tuple(plan.notes),
     )
 
 
-def _sidecar(data: Path, suffix: str, text: str) -> tuple[list[Path], Callable[[], object]]:
-    """Plan a style (``.qml``) or metadata (``.qmd``) file beside ``data``, which QGIS loads."""
-    path = data.with_suffix(suffix)
-    return [path], partial(write_text, path, text)
+@dataclass
+class _Plan:
+    """The files to write, each with its writer, planned before anything is written."""
+
+    steps: list[tuple[list[Path], Callable[[], object]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    shapefile_fields: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def add(self, paths: list[Path], write: Callable[[], object]) -> None:
+        """Plan ``write``, which writes ``paths``."""
+        self.steps.append((paths, write))
+
+    def sidecar(self, data: Path, suffix: str, text: str) -> None:
+        """A style (``.qml``) or metadata (``.qmd``) file beside ``data``, which QGIS loads."""
+        path = data.with_suffix(suffix)
+        self.add([path], partial(write_text, path, text))
+
+
+def _plan_rasters(
+    plan: _Plan, rasters: Mapping[str, Path], provenance: pd.DataFrame, folder: Path
+) -> list[ProjectRaster]:
+    """Plan each raster's GeoTIFF copy with its style and metadata; return them for the project."""
+    out = []
+    for name, source in rasters.items():
+        vmin, vmax, authid = fmt.raster_range(source)
+        crs = authid or "EPSG:32632"
+        style = raster_style(vmin, vmax, name=column_title(name))
+        md = layer_metadata(name, provenance, crs_authid=crs, title=style.name)
+        tif = folder / "rasters" / f"{name}.tif"
+        plan.add([tif], partial(fmt.copy_geotiff, source, tif))
+        plan.sidecar(tif, ".qml", raster_qml(style))
+        plan.sidecar(tif, ".qmd", metadata_xml(md))
+        relative = tif.relative_to(folder).as_posix()
+        out.append(ProjectRaster(name, relative, style=style, metadata=md, crs=crs))
+    return out
+
+
+def _plan_geojson(
+    plan: _Plan,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    tables: Sequence[ExportTable],
+    provenance: pd.DataFrame,
+    folder: Path,
+) -> None:
+    """Plan one GeoJSON per layer, with a style (single-family layers) and metadata beside."""
+    for layer, gdf in layers.items():
+        out = folder / f"{layer}.geojson"
+        plan.add([out], partial(fmt.write_geojson, gdf, out))
+        parts = [t for t in tables if t.layer == layer]
+        if len(parts) == 1:  # a style applies to one geometry family
+            plan.sidecar(out, ".qml", style_qml(parts[0].styles[0]))
+        md = layer_metadata(layer, provenance, columns=list(gdf.columns), crs_authid="EPSG:4326")
+        plan.sidecar(out, ".qmd", metadata_xml(md))
+
+
+def _plan_csv(plan: _Plan, layers: Mapping[str, gpd.GeoDataFrame], folder: Path) -> None:
+    """Plan the rankings and travel-time tables of the layers that have them."""
+    before = len(plan.steps)
+    for layer, gdf in layers.items():
+        for kind, columns, build in (
+            ("rankings", fmt.ranking_columns(gdf), fmt.rankings_table),
+            ("travel_times", fmt.travel_time_columns(gdf), fmt.travel_times_table),
+        ):
+            if columns:
+                out = folder / f"{layer}_{kind}.csv"
+                plan.add([out], partial(_csv, build, gdf, out))
+    if len(plan.steps) == before:
+        plan.notes.append("csv: no layer has scores, ranks, best use or travel times; none written")
+
+
+def _plan_shapefile(plan: _Plan, tables: Sequence[ExportTable], folder: Path) -> None:
+    """Plan one Shapefile per table, the shortened names reported and mapped."""
+    for t in tables:
+        shp = folder / f"{t.table}.shp"
+        _, renamed = fmt.shapefile_frame(t.frame)
+        if renamed:
+            plan.shapefile_fields[t.table] = renamed
+            plan.notes.append(
+                f"shapefile {t.table}: field names shortened: "
+                + ", ".join(f"{a} → {b}" for a, b in renamed.items())
+            )
+        parts = [shp.with_suffix(ext) for ext in fmt.SHAPEFILE_PARTS]
+        plan.add(parts, partial(_shapefile, t.frame, shp, t.geometry_type))
+        plan.sidecar(shp, ".qml", style_qml(rename_fields(t.styles[0], renamed)))
+        plan.sidecar(shp, ".qmd", metadata_xml(t.metadata))
+    mapping = folder / "field_names.csv"
+    plan.add([mapping], partial(_csv, fmt.field_names_table, plan.shapefile_fields, mapping))
 
 
 def _csv(build: Callable[[Any], pd.DataFrame], data: Any, path: Path) -> None:
