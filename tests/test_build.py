@@ -8,18 +8,18 @@ server stopped must come from the disk cache, offline.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 import pytest
 import yaml
+from _overpass_stub import OverpassStub, overpass_json_from_osm
 
 from seriana_gis import database
 from seriana_gis._errors import SourceUnavailableError
 from seriana_gis.build import build_database
 from seriana_gis.config import load_study_area
-
-from _overpass_stub import OverpassStub, overpass_json_from_osm
 
 pytestmark = pytest.mark.shared_data
 
@@ -74,6 +74,21 @@ def territory(tmp_path, shared_data) -> Path:
         feature({"id": "bergamo", "name": "Bergamo station", "kind": "rail_station"}, 9.6754, 45.6907),
     ]}  # fmt: skip
     (own / "destinations.geojson").write_text(json.dumps(dest), encoding="utf-8")
+    # a tiny road layer of the test's own: station - Gorle - Torre Boldone - Ranica
+    pts = [(9.6754, 45.6907), (9.7160, 45.7010), (9.7090, 45.7170), (9.7140, 45.7240)]
+    roads = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": f"L{i}", "name": f"link {i}", "ref": None,
+                               "highway": "primary", "maxspeed": 50, "oneway": False},
+                "geometry": {"type": "LineString", "coordinates": [list(a), list(b)]},
+            }
+            for i, (a, b) in enumerate(itertools.pairwise(pts))
+        ],
+    }  # fmt: skip
+    (own / "roads.geojson").write_text(json.dumps(roads), encoding="utf-8")
     cfg = {
         "name": "bergamo_ne",
         "title": "Bergamo nord-est",
@@ -133,6 +148,9 @@ def test_second_territory_builds_from_osm_then_offline_from_cache(
     assert prov.loc["municipalities", "licence"] == "CC BY 4.0"
     assert prov.loc["brownfields", "feature_count"] == 2
     assert (prov["config_hash"] == area.config_hash).all()
+    # the road layer: 4 nodes, 3 two-way links
+    assert len(layers["road_nodes"]) == 4
+    assert len(layers["road_edges"]) == 6
     assert len(t.layers["tourism_assets"]) == len(layers["tourism_assets"])
 
     # the stand-in is gone: the same build must come from the cache
