@@ -7,7 +7,8 @@ never inside the virtualenv::
 
 ``spec.json`` lists what to open: ``{"gpkg": path, "tables": [...],
 "project": path, "stored_project": "geopackage:...?projectName=...",
-"vectors": [paths], "rasters": [paths]}``. The script only
+"render": {"png": path, "colours": ["#rrggbb", ...]}, "vectors": [paths],
+"rasters": [paths]}``; ``render`` draws the project's checked layers. The script only
 reports (validity, CRS, feature counts, renderer, classes, labels, metadata,
 project tree); the pytest side compares with expectations computed from the
 source frames.
@@ -164,6 +165,43 @@ def project_info(uri: str) -> dict[str, Any]:
     }
 
 
+def render(png: str, colours: list[str], size: int = 600) -> dict[str, Any]:
+    """Render the checked layers of the current project to ``png``; count exact colours.
+
+    Returns the number of pixels of each ``#rrggbb`` colour in ``colours`` and
+    of non-background pixels: evidence that the styles draw as written.
+    """
+    from qgis.core import QgsMapRendererSequentialJob, QgsMapSettings  # type: ignore[import-not-found]
+    from qgis.PyQt.QtCore import QSize  # type: ignore[import-not-found]
+    from qgis.PyQt.QtGui import QColor  # type: ignore[import-not-found]
+
+    p = QgsProject.instance()
+    layers = p.layerTreeRoot().checkedLayers()
+    settings = QgsMapSettings()
+    settings.setLayers(layers)
+    settings.setDestinationCrs(p.crs())
+    settings.setOutputSize(QSize(size, size))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    extent = settings.fullExtent()
+    extent.scale(1.05)
+    settings.setExtent(extent)
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+    image.save(png, "PNG")
+    wanted = {c.lower(): 0 for c in colours}
+    drawn = 0
+    for y in range(image.height()):
+        for x in range(image.width()):
+            name = QColor(image.pixel(x, y)).name()
+            if name != "#ffffff":
+                drawn += 1
+            if name in wanted:
+                wanted[name] += 1
+    return {"png": png, "drawn": drawn, "colours": wanted, "layers": len(layers)}
+
+
 def main(spec_path: str) -> None:
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     app = QgsApplication([], False)
@@ -198,6 +236,8 @@ def main(spec_path: str) -> None:
     result["rasters"] = rasters
     if spec.get("project"):
         result["project"] = project_info(spec["project"])
+        if spec.get("render"):
+            result["render"] = render(spec["render"]["png"], spec["render"]["colours"])
     if spec.get("stored_project"):
         result["stored_project"] = project_info(spec["stored_project"])
     print(json.dumps(result, ensure_ascii=False), flush=True)

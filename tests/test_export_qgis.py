@@ -122,8 +122,15 @@ def exported(qgis_tmp: Path) -> tuple[dict[str, gpd.GeoDataFrame], ExportResult,
     return layers, result, raster
 
 
+#: Colours issue 6's styles draw (TEB lines, best uses), written here by hand.
+TEB_RED = "#c8102e"
+BEST_USE_COLOURS = {"logistics": "#7570b3", "services": "#1b9e77", "social_housing": "#d95f02"}
+
+
 @pytest.fixture(scope="module")
-def report(exported: tuple[Any, ExportResult, Path], qgis_tmp: Path) -> dict[str, Any]:
+def report(
+    exported: tuple[Any, ExportResult, Path], qgis_tmp: Path, artifacts_dir: Path
+) -> dict[str, Any]:
     layers, result, _ = exported
     folder = result.folder
     spec = {
@@ -131,6 +138,10 @@ def report(exported: tuple[Any, ExportResult, Path], qgis_tmp: Path) -> dict[str
         "tables": list(expected_tables(layers)),
         "project": str(result.project),
         "stored_project": f"geopackage:{result.gpkg}?projectName=seriana",
+        "render": {
+            "png": str(artifacts_dir / "export_qgis_project.png"),
+            "colours": [TEB_RED, *BEST_USE_COLOURS.values()],
+        },
         "vectors": [str(folder / "geojson" / f"{name}.geojson") for name in layers]
         + [str(folder / "shapefile" / f"{t}.shp") for t in expected_tables(layers)],
         "rasters": [str(folder / "rasters" / "car_bgy_min.tif")],
@@ -260,6 +271,19 @@ def test_project_opens_grouped(exported: Any, report: dict[str, Any], which: str
     names = {g["group"]: [c["layer"] for c in g["children"]] for g in project["tree"]}
     assert names["Networks"].index("TEB stops") < names["Networks"].index("TEB light rail")
     assert names["Territory"][-1] == "Municipalities"
+
+
+def test_project_renders_styled(exported: Any, report: dict[str, Any]) -> None:
+    """QGIS draws the project with the styles: TEB red and the best-use colours appear."""
+    layers, _, _ = exported
+    out = report["render"]
+    assert Path(out["png"]).exists()
+    assert out["drawn"] > 1000
+    assert out["colours"][TEB_RED] > 0
+    points = layers["brownfields"][layers["brownfields"].geom_type == "Point"]
+    for use, colour in BEST_USE_COLOURS.items():
+        if (points["best_use"] == use).any():
+            assert out["colours"][colour] > 0, use
 
 
 def test_geojson_and_shapefile_in_qgis(exported: Any, report: dict[str, Any]) -> None:

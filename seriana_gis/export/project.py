@@ -110,7 +110,7 @@ def project_xml(
     gpkg_name: str,
     *,
     rasters: Sequence[ProjectRaster] = (),
-    hidden: Sequence[str] = ("road_nodes",),
+    hidden: Sequence[str] = ("road_nodes", "isochrones"),
 ) -> str:
     """The ``.qgs`` document.
 
@@ -123,7 +123,8 @@ def project_xml(
     rasters
         Rasters to add to the Accessibility group (after the vector layers).
     hidden
-        Layers added unchecked (the road nodes clutter the map).
+        Layers added unchecked: the road nodes clutter the map, and isochrones
+        (like the rasters, always added unchecked) cover everything below them.
 
     Returns
     -------
@@ -163,7 +164,7 @@ def project_xml(
         )
         layers_el.append(_vector_maplayer(t, gpkg_name))
         order.append(layer_id)
-    for i, r in enumerate(rasters):
+    for r in rasters:
         layer_id = _layer_id(f"raster_{r.name}")
         ET.SubElement(
             group("Accessibility"),
@@ -172,7 +173,7 @@ def project_xml(
             name=r.style.name,
             source=f"./{r.relative_path}",
             providerKey="gdal",
-            checked="Qt::Checked" if i == 0 else "Qt::Unchecked",
+            checked="Qt::Unchecked",
             expanded="0",
         )
         layers_el.append(_raster_maplayer(r))
