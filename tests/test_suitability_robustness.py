@@ -12,8 +12,10 @@ from hypothesis import strategies as hst
 
 from seriana_gis._errors import ConfigError
 from seriana_gis.suitability import parse_profile, run_suitability
+from seriana_gis.suitability.aggregate import aggregate
 from seriana_gis.suitability.robustness import (
     _Extremes,
+    _FastAggregator,
     _k_needed,
     _quantile_from_extremes,
     monte_carlo_ranks,
@@ -134,3 +136,48 @@ def test_bad_monte_carlo_options() -> None:
         monte_carlo_ranks(RAW, _profile(), seed=1, concentration=0)
     with pytest.raises(ConfigError, match="top_k"):
         monte_carlo_ranks(RAW, _profile(), seed=1, top_k=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=hst.integers(0, 2**32 - 1),
+    varying=hst.sets(hst.integers(0, 3), max_size=4),
+    method=hst.sampled_from(["wlc", "topsis-observed", "topsis-absolute", "owa"]),
+    coarse=hst.booleans(),
+)
+def test_fast_monte_carlo_aggregation_equals_the_reference(
+    seed: int, varying: set[int], method: str, coarse: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    n, m, c = 12, 4, 5
+    base = rng.uniform(0, 1, (n, m))
+    draws = rng.uniform(0, 1, (c, n, m))
+    if coarse:  # many ties between criteria, to exercise OWA's stable ordering
+        base, draws = np.round(base * 2) / 2, np.round(draws * 2) / 2
+    full = np.broadcast_to(base, (c, n, m)).copy()
+    for j in varying:
+        full[..., j] = draws[..., j]
+    w = rng.dirichlet(np.ones(m), size=c)
+    w[:, 0] = 0.0 if seed % 3 == 0 else w[:, 0]  # a zero weight now and then
+    name, _, ideal = method.partition("-")
+    ow = (0.1, 0.2, 0.3, 0.4)
+    fast = _FastAggregator(
+        [base[:, j].copy() for j in range(m)],
+        sorted(varying),
+        method=name,
+        order_weights=ow,
+        ideal=ideal or "observed",
+    )
+    got = fast({j: draws[..., j] for j in varying}, w)
+    expected = aggregate(full, w, method=name, order_weights=list(ow), ideal=ideal or "observed")
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_identical_sites_share_their_statistics() -> None:
+    # sites 0 and 1 are identical, so in every draw they tie and share the better rank
+    raw = np.vstack([RAW[:1], RAW[:1], RAW[1:10]])
+    r = monte_carlo_ranks(raw, _profile(uncertain=False), seed=2, n_draws=120, top_k=3)
+    assert r.mean_rank[0] == r.mean_rank[1]
+    assert r.rank_p05[0] == r.rank_p05[1] and r.rank_p95[0] == r.rank_p95[1]
+    assert r.p_top_k[0] == r.p_top_k[1]
+    assert r.base_rank[0] == r.base_rank[1]

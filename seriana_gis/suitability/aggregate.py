@@ -136,17 +136,27 @@ def owa(
     """
     sa = np.asarray(s, dtype=np.float64)
     v = np.asarray(order_weights, dtype=np.float64)
-    wa = np.broadcast_to(
-        _w(w)[..., None, :], np.broadcast_shapes(sa.shape, _w(w)[..., None, :].shape)
-    )
-    sa = np.broadcast_to(sa, wa.shape)
-    order = np.argsort(-sa, axis=-1, kind="stable")
-    z = np.take_along_axis(sa, order, axis=-1)
-    u = np.take_along_axis(wa, order, axis=-1)
-    uv = u * v
-    num = (uv * z).sum(axis=-1)
-    den = uv.sum(axis=-1)
-    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+    wa = _w(w)
+    m = sa.shape[-1]
+    cols = [np.ascontiguousarray(sa[..., j]) for j in range(m)]
+    num: FloatArray | float = 0.0
+    den: FloatArray | float = 0.0
+    for j in range(m):
+        # position of criterion j in the site's descending (stable) order: the
+        # number of criteria ranked before it; pairwise comparisons avoid a
+        # sort along the short last axis, slow for millions of sites
+        pos = np.zeros(cols[j].shape, dtype=np.intp)
+        for k in range(m):
+            if k < j:
+                pos += cols[k] >= cols[j]
+            elif k > j:
+                pos += cols[k] > cols[j]
+        uv = wa[..., j, None] * v[pos]
+        num = num + uv * cols[j]
+        den = den + uv
+    num_a = np.asarray(num, dtype=np.float64)
+    den_a = np.asarray(den, dtype=np.float64)
+    return np.where(den_a > 0, num_a / np.where(den_a > 0, den_a, 1.0), 0.0)
 
 
 def aggregate(

@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -47,7 +48,7 @@ from scipy import stats
 
 from .._errors import ConfigError
 from .profile import Profile
-from .score import aggregate_profile, rank_desc, standardise_matrix
+from .score import aggregate_profile, rank_desc, rank_desc_details, standardise_matrix
 
 FloatArray = npt.NDArray[np.float64]
 #: Default Dirichlet concentration of the weight draws.
@@ -82,6 +83,115 @@ class MonteCarloResult:
     base_rank: npt.NDArray[np.int64]
 
 
+class _FastAggregator:
+    """Aggregate chunks of draws without materialising ``(c, n, m)`` arrays.
+
+    The fast path of the Monte Carlo, equal to
+    :func:`~seriana_gis.suitability.aggregate.aggregate` (tested against it).
+    Built once per profile from the standardised columns that do not vary
+    between draws (``base_cols[j]``, shape ``(n,)``); the columns that do vary
+    (criteria with an uncertainty) are given per chunk with shape ``(c, n)``.
+    Terms of invariant columns become matrix products with the weight draws.
+    """
+
+    def __init__(
+        self,
+        base_cols: list[FloatArray],
+        varying: list[int],
+        *,
+        method: str,
+        order_weights: tuple[float, ...] | None,
+        ideal: str,
+    ) -> None:
+        self.m = len(base_cols)
+        self.n = base_cols[0].shape[0] if base_cols else 0
+        self.var = list(varying)
+        self.inv = [j for j in range(self.m) if j not in self.var]
+        self.method = method
+        self.ideal = ideal
+        self.v = np.asarray(order_weights if order_weights is not None else [], dtype=np.float64)
+        cols = base_cols
+        inv = self.inv
+
+        def stack(mats: list[FloatArray]) -> FloatArray:
+            return np.vstack([mats[j] for j in inv]) if inv else np.zeros((0, self.n))
+
+        if method == "wlc":
+            self.a = stack(cols)
+        elif method == "topsis":
+            hi, lo = self._ends(cols)
+            self.a = stack([(col - h) ** 2 for col, h in zip(cols, hi, strict=True)])
+            self.b = stack([(col - lo_) ** 2 for col, lo_ in zip(cols, lo, strict=True)])
+        else:
+            # positions among the invariant columns only (stable descending order)
+            self.base_pos = {j: self._positions(cols, j, inv) for j in range(self.m)}
+            if not self.var:
+                vpos = [self.v[self.base_pos[j]] for j in range(self.m)]
+                self.a = np.vstack([vp * col for vp, col in zip(vpos, cols, strict=True)])
+                self.b = np.vstack(vpos)
+        self.cols = cols
+
+    def _ends(self, cols: list[FloatArray]) -> tuple[list[Any], list[Any]]:
+        if self.ideal == "observed":
+            hi = [col.max(axis=-1, keepdims=True) for col in cols]
+            lo = [col.min(axis=-1, keepdims=True) for col in cols]
+        else:
+            hi = [1.0] * len(cols)
+            lo = [0.0] * len(cols)
+        return hi, lo
+
+    @staticmethod
+    def _positions(cols: list[Any], j: int, among: list[int]) -> Any:
+        pos: Any = np.zeros(cols[j].shape[-1], dtype=np.intp)
+        for k in among:
+            if k < j:
+                pos = pos + (cols[k] >= cols[j])
+            elif k > j:
+                pos = pos + (cols[k] > cols[j])
+        return pos
+
+    def __call__(self, varying: dict[int, FloatArray], w: FloatArray) -> FloatArray:
+        """Scores ``(c, n)`` for weight draws ``w`` ``(c, m)``."""
+        c = w.shape[0]
+        wi = w[:, self.inv]
+        cols: list[Any] = list(self.cols)
+        for j, col in varying.items():
+            cols[j] = col
+        if self.method == "wlc":
+            out = wi @ self.a
+            for j in self.var:
+                out += w[:, j, None] * cols[j]
+            return np.asarray(out, dtype=np.float64)
+        if self.method == "topsis":
+            w2 = w * w
+            d_pos = (wi * wi) @ self.a
+            d_neg = (wi * wi) @ self.b
+            if self.var:
+                hi, lo = self._ends(cols)
+                for j in self.var:
+                    d_pos += w2[:, j, None] * (cols[j] - hi[j]) ** 2
+                    d_neg += w2[:, j, None] * (cols[j] - lo[j]) ** 2
+            d_pos = np.sqrt(d_pos)
+            d_neg = np.sqrt(d_neg)
+            den = d_pos + d_neg
+            return np.where(d_pos > 0, d_neg / np.where(den > 0, den, 1.0), 1.0)
+        if not self.var:
+            num = w @ self.a
+            den = w @ self.b
+        else:
+            num = np.zeros((c, self.n))
+            den = np.zeros((c, self.n))
+            for j in range(self.m):
+                if j in varying:
+                    pos = self._positions(cols, j, [k for k in range(self.m) if k != j])
+                else:
+                    pos = self.base_pos[j] + self._positions(cols, j, self.var)
+                uv = w[:, j, None] * self.v[pos]
+                num += uv * cols[j]
+                den += uv
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+
+
 def _seed_sequences(seed: int, name: str, n: int) -> list[np.random.SeedSequence]:
     """``n`` independent streams for ``(seed, profile name)``."""
     ss = np.random.SeedSequence(entropy=seed, spawn_key=(zlib.crc32(name.encode("utf-8")),))
@@ -98,14 +208,16 @@ class _Extremes:
         self.large: npt.NDArray[np.int32] | None = None
 
     def update(self, block: npt.NDArray[np.int32]) -> None:
-        small = block if self.small is None else np.concatenate([self.small, block])
+        small = block.copy() if self.small is None else np.concatenate([self.small, block])
         if small.shape[0] > self.k_small:
-            small = np.partition(small, self.k_small - 1, axis=0)[: self.k_small]
+            small.partition(self.k_small - 1, axis=0)
+            small = small[: self.k_small].copy()
         self.small = small
-        large = block if self.large is None else np.concatenate([self.large, block])
+        large = block.copy() if self.large is None else np.concatenate([self.large, block])
         if large.shape[0] > self.k_large:
             kth = large.shape[0] - self.k_large
-            large = np.partition(large, kth, axis=0)[kth:]
+            large.partition(kth, axis=0)
+            large = large[kth:].copy()
         self.large = large
 
 
@@ -186,8 +298,12 @@ def monte_carlo_ranks(
         for j, c in enumerate(profile.criteria)
         if c.uncertainty is not None and (c.uncertainty.relative_sd > 0 or c.uncertainty.sd > 0)
     ]
-    per_draw = n * (m * 8 * 4 if (uncertain or profile.aggregation.method != "wlc") else 8 * 6)
-    chunk = int(max(1, min(n_draws, max_chunk_bytes // max(per_draw, 1))))
+    n_var = len(uncertain) + (0 if profile.aggregation.method == "wlc" else 2)
+    per_draw = n * 8 * (6 + 3 * n_var)
+    chunk = int(max(1, min(n_draws, max_chunk_bytes // 2 // max(per_draw, 1))))
+    # ranks are kept for several chunks before the quantile buffers are
+    # updated (partitioning is cheaper in bulk)
+    flush_rows = int(max(chunk, min(n_draws, max_chunk_bytes // 2 // (4 * n))))
     # one stream for the weights and one per criterion, so that the draws do
     # not depend on how they are chunked
     streams = _seed_sequences(seed, profile.name, 1 + m)
@@ -196,6 +312,8 @@ def monte_carlo_ranks(
 
     k_small, k_large = _k_needed(n_draws)
     ext = _Extremes(k_small, k_large)
+    pending: list[npt.NDArray[np.int32]] = []
+    n_pending = 0
     rank_sum = np.zeros(n)
     top_count = np.zeros(n)
     spearman = np.empty(n_draws)
@@ -207,34 +325,50 @@ def monte_carlo_ranks(
     n_base_top = max(int(base_top.sum()), 1)
     sd_abs = {j: u.sd for j, u in uncertain if u is not None}
     sd_rel = {j: u.relative_sd for j, u in uncertain if u is not None}
+    scale = {j: np.sqrt((sd_rel[j] * raw[:, j]) ** 2 + sd_abs[j] ** 2) for j in sd_abs}
+    agg = profile.aggregation
+    fast = _FastAggregator(
+        [np.ascontiguousarray(base_s[:, j]) for j in range(m)],
+        sorted(scale),
+        method=agg.method,
+        order_weights=agg.order_weights,
+        ideal=agg.ideal,
+    )
     done = 0
     while done < n_draws:
         c = min(chunk, n_draws - done)
         wd = np.zeros((c, m))
         wd[:, pos] = rng_w.dirichlet(alpha, size=c)
-        if uncertain:
-            s = np.broadcast_to(base_s, (c, n, m)).copy()
-            for j, _u in uncertain:
-                eps = rng_v[j].standard_normal((c, n))
-                x = raw[:, j]
-                scale = np.sqrt((sd_rel[j] * x) ** 2 + sd_abs[j] ** 2)
-                xd = x + eps * scale
-                crit = profile.criteria[j]
-                s[..., j] = crit.standardisation.apply(xd, direction=crit.direction)
-            scores = aggregate_profile(s, wd, profile)
-        else:
-            scores = aggregate_profile(base_s, wd, profile)
-        ranks = rank_desc(scores)
-        rank_sum += ranks.sum(axis=0)
-        in_top = ranks <= top_k
-        top_count += in_top.sum(axis=0)
-        overlap[done : done + c] = (in_top & base_top).sum(axis=1) / n_base_top
-        rc = ranks - ranks.mean(axis=1, keepdims=True)
-        norms = np.sqrt((rc * rc).sum(axis=1)) * rb_norm
+        varying: dict[int, FloatArray] = {}
+        for j in scale:
+            eps = rng_v[j].standard_normal((c, n))
+            xd = raw[:, j] + eps * scale[j]
+            crit = profile.criteria[j]
+            varying[j] = crit.standardisation.apply(xd, direction=crit.direction)
+        scores = fast(varying, wd)
+        ranks, order, sorted_ranks, tied = rank_desc_details(scores, dtype=np.int32)
+        rank_sum += ranks.sum(axis=0, dtype=np.int64)
+        # the top k of each draw: a prefix of its sorted order (longer with ties)
+        for d in range(c):
+            top = order[d, : int(np.searchsorted(sorted_ranks[d], top_k, side="right"))]
+            top_count[top] += 1
+            overlap[done + d] = base_top[top].sum() / n_base_top
+        # Spearman: Pearson correlation of the rank vectors; rb_c sums to zero,
+        # so the draw's ranks need no centring in the cross product, and
+        # without ties the ranks are 1..n with a known spread
+        rf = ranks.astype(np.float64)
+        ss = np.full(c, n * (n * n - 1) / 12.0)
+        if tied.any():
+            ss[tied] = np.einsum("ij,ij->i", rf[tied], rf[tied]) - rf[tied].sum(axis=1) ** 2 / n
+        norms = np.sqrt(np.maximum(ss, 0.0)) * rb_norm
         with np.errstate(invalid="ignore", divide="ignore"):
-            spearman[done : done + c] = np.where(norms > 0, (rc @ rb_c) / norms, 1.0)
-        ext.update(ranks.astype(np.int32))
+            spearman[done : done + c] = np.where(norms > 0, (rf @ rb_c) / norms, 1.0)
+        pending.append(ranks)
+        n_pending += c
         done += c
+        if n_pending >= flush_rows or done == n_draws:
+            ext.update(np.concatenate(pending) if len(pending) > 1 else pending[0])
+            pending, n_pending = [], 0
     mean_rank = rank_sum / n_draws
     if n >= 2 and np.ptp(mean_rank) > 0 and np.ptp(rb) > 0:
         tau = float(stats.kendalltau(rb, mean_rank).statistic)

@@ -150,19 +150,46 @@ def aggregate_profile(s: FloatArray, w: FloatArray, profile: Profile) -> FloatAr
     return aggregate(s, w, method=agg.method, order_weights=agg.order_weights, ideal=agg.ideal)
 
 
-def rank_desc(scores: npt.ArrayLike) -> npt.NDArray[np.int64]:
+def rank_desc(
+    scores: npt.ArrayLike, *, dtype: type[np.integer[Any]] = np.int64
+) -> npt.NDArray[Any]:
     """Ranks of ``scores`` along the last axis, 1 for the highest, ties sharing the best rank."""
+    return rank_desc_details(scores, dtype=dtype)[0]
+
+
+def rank_desc_details(
+    scores: npt.ArrayLike, *, dtype: type[np.integer[Any]] = np.int64
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp], npt.NDArray[Any], npt.NDArray[np.bool_]]:
+    """:func:`rank_desc` with its by-products.
+
+    Returns
+    -------
+    ranks
+        As :func:`rank_desc`.
+    order
+        The indices sorting each row by descending score.
+    sorted_ranks
+        ``ranks`` in that order (non-decreasing along the last axis).
+    tied
+        Per row (leading axes), whether any two scores are equal.
+    """
     a = np.asarray(scores, dtype=np.float64)
-    order = np.argsort(-a, axis=-1, kind="stable")
+    # the order among equal scores does not matter (they get the same rank),
+    # so the fast unstable sort is fine; reversing an ascending sort avoids
+    # negating the scores
+    order = np.argsort(a, axis=-1)[..., ::-1]
     srt = np.take_along_axis(a, order, axis=-1)
     n = a.shape[-1]
-    pos = np.broadcast_to(np.arange(n), a.shape)
-    new = np.ones(a.shape, dtype=bool)
-    new[..., 1:] = srt[..., 1:] != srt[..., :-1]
-    start = np.maximum.accumulate(np.where(new, pos, 0), axis=-1)
-    ranks = np.empty(a.shape, dtype=np.int64)
-    np.put_along_axis(ranks, order, start + 1, axis=-1)
-    return ranks
+    pos = np.broadcast_to(np.arange(1, n + 1, dtype=dtype), a.shape)
+    tied = srt[..., 1:] == srt[..., :-1]
+    row_tied = tied.any(axis=-1)
+    if row_tied.any():
+        new = np.ones(a.shape, dtype=bool)
+        new[..., 1:] = ~tied
+        pos = np.maximum.accumulate(np.where(new, pos, 0), axis=-1).astype(dtype, copy=False)
+    ranks = np.empty(a.shape, dtype=dtype)
+    np.put_along_axis(ranks, order, pos, axis=-1)
+    return ranks, order, pos, row_tied
 
 
 def score_profile(
@@ -193,7 +220,7 @@ def score_profile(
     for j, c in enumerate(profile.criteria):
         for i in np.flatnonzero(~np.isfinite(raw[:, j])):
             reasons[i].append(f"missing value of {c.indicator.key} (criterion {c.name})")
-    ok = np.array([not r for r in reasons], dtype=bool)
+    ok = np.fromiter((not r for r in reasons), dtype=bool, count=len(reasons))
     n, m = raw.shape
     contrib = np.full((n, m), np.nan)
     score = np.full(n, np.nan)
@@ -204,7 +231,7 @@ def score_profile(
         contrib[ok] = s * w
         score[ok] = aggregate_profile(s, w, profile)
         rank[ok] = rank_desc(score[ok])
-    data: dict[str, Any] = {f"excluded_{p}": ["; ".join(r) for r in reasons]}
+    data: dict[str, Any] = {f"excluded_{p}": ["; ".join(r) if r else "" for r in reasons]}
     for j, c in enumerate(profile.criteria):
         data[f"contrib_{p}_{c.name}"] = contrib[:, j]
     data[f"score_{p}"] = score
