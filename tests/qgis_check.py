@@ -32,6 +32,7 @@ from qgis.core import (  # type: ignore[import-not-found]
     QgsRasterLayer,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtXml import QDomDocument  # type: ignore[import-not-found]
 
 
 def renderer_info(layer: Any) -> dict[str, Any]:
@@ -123,11 +124,25 @@ def raster_info(layer: Any) -> dict[str, Any]:
 
 
 def stored_styles(uri: str) -> dict[str, Any]:
-    """Styles stored in the data source (``layer_styles``), as QGIS lists them."""
+    """Styles stored in the data source (``layer_styles``): names, and each one applied.
+
+    Every stored style (default or not) is read back from the database and
+    applied to a fresh layer, reporting the renderer QGIS built from it.
+    """
     layer = QgsVectorLayer(uri, "styles", "ogr")
-    n, _ids, names, _descriptions, error = layer.listStylesInDatabase()
-    # QGIS lists this layer's styles first, then the other layers'
-    return {"count": int(n), "names": list(names)[: int(n)], "error": error}
+    n, ids, names, _descriptions, error = layer.listStylesInDatabase()
+    n = int(n)  # QGIS lists this layer's styles first, then the other layers'
+    applied = []
+    for style_id in list(ids)[:n]:
+        qml, _message = layer.getStyleFromDatabase(style_id)
+        target = QgsVectorLayer(uri, "style", "ogr")
+        doc = QDomDocument()
+        doc.setContent(qml)
+        ok = target.importNamedStyle(doc)
+        r = target.renderer()
+        attr = r.classAttribute() if hasattr(r, "classAttribute") else None
+        applied.append({"ok": bool(ok[0]), "type": r.type(), "attr": attr})
+    return {"count": n, "names": list(names)[:n], "applied": applied, "error": error}
 
 
 def tree(group: Any) -> list[dict[str, Any]]:

@@ -202,9 +202,15 @@ def test_gpkg_layers_valid_counted_styled(exported: Any, report: dict[str, Any])
         # the number of classes or categories QGIS loaded is the number written
         written = result.default_style(table)
         assert info["renderer"].get("count", 0) == written.class_count
-        # every style of the table is listed from layer_styles
-        n_styles = sum(1 for s in result.styles if s.table == table)
-        assert info["stored_styles"]["count"] == n_styles, table
+        # every style of the table is listed from layer_styles, and each one applies
+        written_styles = [s for s in result.styles if s.table == table]
+        stored = info["stored_styles"]
+        assert stored["count"] == len(written_styles), table
+        assert sorted(stored["names"]) == sorted(s.name for s in written_styles)
+        assert all(a["ok"] for a in stored["applied"]), table
+        assert sorted((a["type"], a["attr"] or None) for a in stored["applied"]) == sorted(
+            (s.renderer, s.attribute) for s in written_styles
+        )
 
 
 def test_labels_and_dashes(report: dict[str, Any]) -> None:
