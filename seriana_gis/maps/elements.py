@@ -91,7 +91,7 @@ class DataLayer(Layer):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = seriana.addLayer({{ this.spec|tojson }});
+            var {{ this.get_name() }} = seriana.addLayer({{ this.spec|tojson }}, {{ this.show|tojson }});
             {%- if this.show %}
             {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
             {%- endif %}

@@ -201,7 +201,10 @@ def feature_collection(
 ) -> tuple[str, int, list[float] | None]:
     """The display GeoJSON text of ``gdf`` with the given property columns.
 
-    Features with an empty or missing geometry are left out. The text is safe
+    Features with an empty or missing geometry are left out. Feature
+    properties are written as arrays of values in the order of the
+    collection's ``keys`` member (the map runtime turns them back into
+    objects), which keeps maps with many features small. The text is safe
     to embed in a ``<script type="application/json">`` element (``<``, ``>``
     and ``&`` are written as JSON ``\\u`` escapes).
 
@@ -228,12 +231,13 @@ def feature_collection(
     cols = [c for c in columns if c in gdf.columns and c != gdf.geometry.name]
     props = gdf.loc[keep.to_numpy(), cols]
     geo_text = shapely.to_geojson(geoms.to_numpy())
-    records = props.to_dict(orient="records") if cols else [{} for _ in range(len(geoms))]
+    rows = props.itertuples(index=False, name=None) if cols else ([] for _ in range(len(geoms)))
     parts = []
-    for g, rec in zip(geo_text, records, strict=True):
-        p = json.dumps({k: _clean(v) for k, v in rec.items()}, ensure_ascii=False)
+    for g, row in zip(geo_text, rows, strict=True):
+        p = json.dumps([_clean(v) for v in row], ensure_ascii=False, separators=(",", ":"))
         parts.append(f'{{"type":"Feature","geometry":{g},"properties":{p}}}')
-    text = '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+    keys = json.dumps(cols, ensure_ascii=False)
+    text = f'{{"type":"FeatureCollection","keys":{keys},"features":[' + ",".join(parts) + "]}"
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     if len(geoms) == 0:
         return text, 0, None

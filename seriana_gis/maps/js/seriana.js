@@ -50,10 +50,21 @@
     }
   };
 
+  /* Datasets are GeoJSON whose feature properties are stored as arrays of
+     values in the order of the collection's "keys" (smaller than repeating
+     every key in every feature); they become plain objects here. */
   S.data = function (id) {
     if (!(id in dataCache)) {
       var node = document.getElementById("seriana-data-" + id);
-      dataCache[id] = node ? JSON.parse(node.textContent) : { type: "FeatureCollection", features: [] };
+      var fc = node ? JSON.parse(node.textContent) : { type: "FeatureCollection", features: [] };
+      var keys = fc.keys || [];
+      fc.features.forEach(function (f) {
+        if (!Array.isArray(f.properties)) return;
+        var o = {};
+        for (var i = 0; i < keys.length; i++) o[keys[i]] = f.properties[i];
+        f.properties = o;
+      });
+      dataCache[id] = fc;
     }
     return dataCache[id];
   };
@@ -86,9 +97,11 @@
     return o;
   }
 
-  S.addLayer = function (spec) {
+  /* A layer that starts hidden builds its features when first shown, so that
+     a map with 10,000 sites and five ways of colouring them opens quickly. */
+  S.addLayer = function (spec, show) {
     var data = S.data(spec.data);
-    var layer = L.geoJSON(data, {
+    var layer = L.geoJSON(show ? data : null, {
       style: function (f) {
         return pathStyle(spec, f.properties);
       },
@@ -113,6 +126,11 @@
         },
         { sticky: true }
       );
+    }
+    if (!show) {
+      layer.once("add", function () {
+        layer.addData(data);
+      });
     }
     layer.serianaId = spec.id;
     S.layers[spec.id] = layer;
