@@ -217,7 +217,7 @@ def test_gpkg_path_names_the_file(tmp_path: Path) -> None:
 
 def test_project_groups_and_sources(out_dir: Path) -> None:
     layers = sample_layers()
-    export_qgis(layers, sample_provenance(), out_dir)
+    result = export_qgis(layers, sample_provenance(), out_dir)
     with zipfile.ZipFile(out_dir / "seriana.qgz") as zf:
         assert zf.namelist() == ["seriana.qgs"]
         root = ET.fromstring(zf.read("seriana.qgs").decode("utf-8").split("\n", 1)[1])
@@ -241,6 +241,7 @@ def test_project_groups_and_sources(out_dir: Path) -> None:
     with closing(sqlite3.connect(out_dir / "seriana.gpkg")) as con:
         rows = con.execute("SELECT name, content FROM qgis_projects").fetchall()
     assert [name for name, _ in rows] == ["seriana"]
+    assert result.stored_project == f"geopackage:{out_dir / 'seriana.gpkg'}?projectName=seriana"
     assert bytes.fromhex(rows[0][1]) == (out_dir / "seriana.qgz").read_bytes()
 
 

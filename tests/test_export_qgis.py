@@ -137,7 +137,7 @@ def report(
         "gpkg": str(result.gpkg),
         "tables": list(expected_tables(layers)),
         "project": str(result.project),
-        "stored_project": f"geopackage:{result.gpkg}?projectName=seriana",
+        "stored_project": result.stored_project,
         "render": {
             "png": str(artifacts_dir / "export_qgis_project.png"),
             "colours": [TEB_RED, *BEST_USE_COLOURS.values()],

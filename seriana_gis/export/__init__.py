@@ -8,10 +8,13 @@
   attribution from the provenance table) in ``gpkg_metadata``; plus the
   ``provenance`` table;
 - ``seriana.qgz`` beside it: the QGIS project, layers grouped (Brownfields,
-  Networks, Accessibility, Territory) and ordered, rasters included;
+  Networks, Accessibility, Territory) and ordered, rasters included; the same
+  project is stored in the GeoPackage's ``qgis_projects`` table (QGIS: Browser,
+  GeoPackage, Projects), so the ``.gpkg`` alone is enough;
 - ``rasters/{name}.tif`` with a ``.qml`` style and ``.qmd`` metadata beside
   (``"geotiff"``, or ``"gpkg"`` when rasters are given, since the project uses them);
 - ``geojson/{layer}.geojson`` (``"geojson"``): EPSG:4326, RFC 7946;
+  with ``.qml`` and ``.qmd`` sidecars, as for Shapefiles, which QGIS loads;
 - ``csv/{layer}_rankings.csv`` and ``csv/{layer}_travel_times.csv`` (``"csv"``);
 - ``shapefile/{table}.shp`` and ``shapefile/field_names.csv`` (``"shapefile"``).
 
@@ -81,7 +84,8 @@ class ExportResult:
     gpkg
         The GeoPackage, or ``None`` when not asked for.
     project
-        The QGIS project (``.qgz``), or ``None``.
+        The QGIS project (``.qgz``), or ``None``; the same project is stored in
+        the GeoPackage (:attr:`stored_project`).
     files
         Every file written, in writing order.
     tables
@@ -103,6 +107,13 @@ class ExportResult:
     styles: tuple[StyleSummary, ...] = ()
     shapefile_fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+
+    @property
+    def stored_project(self) -> str | None:
+        """The URI QGIS opens the project stored in the GeoPackage with."""
+        if self.gpkg is None or self.project is None:
+            return None
+        return f"geopackage:{self.gpkg}?projectName={self.project.stem}"
 
     def default_style(self, table: str) -> StyleSummary:
         """The default style of ``table``."""
