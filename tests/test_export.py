@@ -385,3 +385,14 @@ def test_empty_layer_and_missing_geometry(out_dir: Path) -> None:
     assert pyogrio.read_info(gpkg, layer="teb_stops")["features"] == len(stops)
     assert result.default_style("brownfields").class_count == 0
     assert pyogrio.read_info(out_dir / "shapefile" / "brownfields.shp")["geometry_type"] == "Point"
+
+
+def test_without_provenance(out_dir: Path) -> None:
+    """An empty provenance table still exports: titles from the schemas, no licences."""
+    export_qgis({"teb_lines": sample_layers()["teb_lines"]}, pd.DataFrame(), out_dir)
+    with closing(sqlite3.connect(out_dir / "seriana.gpkg")) as con:
+        (xml,) = con.execute("SELECT metadata FROM gpkg_metadata").fetchone()
+    root = ET.fromstring(xml.split("\n", 1)[1])
+    assert root.findtext("title") == "TEB light-rail lines (existing and planned)"
+    assert root.findall("license") == []
+    assert "provenance" not in {name for name, _ in pyogrio.list_layers(out_dir / "seriana.gpkg")}
