@@ -222,7 +222,14 @@ def _brownfields(b: _Builder, gdf: gpd.GeoDataFrame) -> list[str]:
     found = profiles(columns)
     b.dataset("brownfields", gdf, brownfield_columns(columns, found))
     popup = brownfield_popup(columns, found)
-    common: dict[str, Any] = {"popup": popup, "tooltip": "name", "stroke": "#333333"}
+    # outline in the fill colour: a site of 100 m stays a visible dot at valley scale
+    common: dict[str, Any] = {
+        "popup": popup,
+        "tooltip": "name",
+        "weight": 4.0,
+        "opacity": 1.0,
+        "fill_opacity": 0.9,
+    }
     ids: list[str] = []
     first = True
     for p in found:
