@@ -6,6 +6,7 @@ prints what QGIS sees as JSON. The expectations here come from the source
 frames (counts, distinct values, data ranges, provenance rows) and from the
 styling rules of issue 6 written out by hand, not from the export itself.
 When PyQGIS is missing the tests fail in CI (``CI`` set) and skip locally.
+``SERIANA_QGIS_PYTHON`` names another interpreter with PyQGIS.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from seriana_gis.export import ExportResult, export_qgis
 
 pytestmark = pytest.mark.qgis
 
-SYSTEM_PYTHON = "/usr/bin/python3"
+#: The Python that imports PyQGIS (override with SERIANA_QGIS_PYTHON, e.g. for a QGIS install elsewhere).
+SYSTEM_PYTHON = os.environ.get("SERIANA_QGIS_PYTHON", "/usr/bin/python3")
 CHECKER = Path(__file__).with_name("qgis_check.py")
 REPO = Path(__file__).resolve().parents[1]
 
@@ -77,7 +79,7 @@ def qgis_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
             timeout=120,
         )
     if probe is None or probe.returncode != 0:
-        detail = probe.stderr.strip().splitlines()[-1:] if probe else ["no /usr/bin/python3"]
+        detail = probe.stderr.strip().splitlines()[-1:] if probe else [f"no {SYSTEM_PYTHON}"]
         msg = (
             f"PyQGIS is not importable by {SYSTEM_PYTHON} ({' '.join(detail)}). "
             "Install Debian's python3-qgis and qgis-providers (scripts/system-deps.sh)."
