@@ -23,7 +23,7 @@ from seriana_gis._errors import ConfigError, CRSError, DataError, OutputExistsEr
 from seriana_gis.export import export_qgis
 from seriana_gis.export.formats import shapefile_names
 from seriana_gis.export.qml import style_qml
-from seriana_gis.export.styles import default_styles, nice_breaks
+from seriana_gis.export.styles import default_styles, nice_breaks, quantile_breaks
 from seriana_gis.export.tables import split_by_geometry
 
 ALL_FORMATS = ("gpkg", "geojson", "csv", "geotiff", "shapefile")
@@ -44,6 +44,16 @@ def test_nice_breaks_by_hand() -> None:
     assert nice_breaks([17.2, 31.4]) == [15, 20, 25, 30, 35]
     assert nice_breaks([7.0, 7.0, np.nan]) == [7.0, 7.0]
     assert nice_breaks([np.nan]) == []
+
+
+def test_quantile_breaks_by_hand() -> None:
+    # 1..101: the 20/40/60/80 % quantiles fall on 21, 41, 61, 81; 101 rounds up to 110
+    assert quantile_breaks(range(1, 102)) == [1, 21, 41, 61, 81, 110]
+    # nine densities: quantiles 50, 110, 270, 960 (linear interpolation between ranks)
+    dens = [20, 35, 60, 100, 150, 300, 800, 1200, 3000]
+    assert quantile_breaks(dens) == [20, 50, 110, 270, 960, 3000]
+    assert quantile_breaks([5.0, 5.0]) == [5.0, 5.0]
+    assert quantile_breaks([]) == []
 
 
 @pytest.mark.parametrize("values", [[0.0, 1.0], [3.3, 97.1], [-5.0, 12.0], [1000, 180_000]])
@@ -396,3 +406,16 @@ def test_without_provenance(out_dir: Path) -> None:
     assert root.findtext("title") == "TEB light-rail lines (existing and planned)"
     assert root.findall("license") == []
     assert "provenance" not in {name for name, _ in pyogrio.list_layers(out_dir / "seriana.gpkg")}
+
+
+def test_shapefile_long_texts_cut_and_reported(out_dir: Path) -> None:
+    lines = sample_layers()["teb_lines"].copy()
+    long_text = "Prolungamento è previsto " * 20  # 500 characters, accents are 2 bytes in UTF-8
+    lines["source_note"] = [long_text, "short"]
+    result = export_qgis({"teb_lines": lines}, sample_provenance(), out_dir, formats=("shapefile",))
+    back = gpd.read_file(out_dir / "shapefile" / "teb_lines.shp")
+    cut = back["source_not"].iloc[0]
+    assert long_text.startswith(cut)
+    assert 254 - 2 < len(cut.encode("utf-8")) <= 254
+    assert back["source_not"].iloc[1] == "short"
+    assert any("1 in source_note" in n for n in result.notes)

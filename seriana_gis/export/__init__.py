@@ -343,12 +343,19 @@ def _plan_shapefile(plan: _Plan, tables: Sequence[ExportTable], folder: Path) ->
     """Plan one Shapefile per table, the shortened names reported and mapped."""
     for t in tables:
         shp = folder / f"{t.table}.shp"
-        _, renamed = fmt.shapefile_frame(t.frame)
+        safe = fmt.shapefile_frame(t.frame)
+        renamed = safe.renamed
         if renamed:
             plan.shapefile_fields[t.table] = renamed
             plan.notes.append(
                 f"shapefile {t.table}: field names shortened: "
                 + ", ".join(f"{a} → {b}" for a, b in renamed.items())
+            )
+        if safe.cut:
+            plan.notes.append(
+                f"shapefile {t.table}: texts cut to {fmt.DBF_TEXT_BYTES} bytes "
+                "(the GeoPackage and GeoJSON keep them whole): "
+                + ", ".join(f"{n} in {col}" for col, n in safe.cut.items())
             )
         parts = [shp.with_suffix(ext) for ext in fmt.SHAPEFILE_PARTS]
         plan.add(parts, partial(_shapefile, t.frame, shp, t.geometry_type))

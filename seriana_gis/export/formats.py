@@ -12,7 +12,8 @@ plans every path first and refuses to start if any exists without
   municipality and every ``{mode}_{destination}_min``), UTF-8.
 - GeoTIFF: a copy of each raster (translated when it is not a GeoTIFF).
 - Shapefile: one set per table, UTF-8 (``.cpg``); column names longer than
-  ten characters are shortened, reported, and listed in ``field_names.csv``.
+  ten characters are shortened, reported, and listed in ``field_names.csv``;
+  texts longer than the DBF limit (254 bytes) are cut and reported.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -145,28 +147,68 @@ def shapefile_names(columns: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def shapefile_frame(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
-    """The frame with Shapefile-safe columns, and the renamed columns (original → short).
+#: Longest text a DBF field holds, in bytes.
+DBF_TEXT_BYTES = 254
 
-    Booleans become integers (0/1) and datetimes ISO strings, which the DBF
-    format holds without loss.
+
+@dataclass(frozen=True)
+class ShapefileFrame:
+    """A layer made Shapefile-safe, with what had to change.
+
+    Attributes
+    ----------
+    frame
+        Booleans as integers (0/1), datetimes as ISO strings, texts cut to
+        :data:`DBF_TEXT_BYTES` bytes of UTF-8, columns renamed.
+    renamed
+        Original column → Shapefile field, for the names that changed.
+    cut
+        Original column → number of values cut to fit the DBF limit.
+    """
+
+    frame: gpd.GeoDataFrame
+    renamed: dict[str, str]
+    cut: dict[str, int]
+
+
+def _cut(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    raw = value.encode("utf-8")
+    if len(raw) <= DBF_TEXT_BYTES:
+        return value
+    return raw[:DBF_TEXT_BYTES].decode("utf-8", errors="ignore")
+
+
+def shapefile_frame(gdf: gpd.GeoDataFrame) -> ShapefileFrame:
+    """The layer with Shapefile-safe columns, and what had to change (see :class:`ShapefileFrame`).
+
+    Texts longer than the DBF limit are cut here, on a character boundary, so
+    that the cut is reported instead of left to a GDAL warning.
     """
     attrs = [c for c in gdf.columns if c != gdf.geometry.name]
     names = shapefile_names(attrs)
     frame = gdf.copy()
+    cut: dict[str, int] = {}
     for col in attrs:
         if pd.api.types.is_bool_dtype(frame[col]):
             frame[col] = frame[col].astype("int8")
         elif pd.api.types.is_datetime64_any_dtype(frame[col]):
             frame[col] = frame[col].dt.strftime("%Y-%m-%dT%H:%M:%S")
+        elif frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+            shortened = frame[col].map(_cut)
+            n = int((shortened.ne(frame[col]) & frame[col].notna()).sum())
+            if n:
+                cut[col] = n
+                frame[col] = shortened
     frame = frame.rename(columns=names)
     renamed = {old: new for old, new in names.items() if old != new}
-    return frame, renamed
+    return ShapefileFrame(frame=frame, renamed=renamed, cut=cut)
 
 
 def write_shapefile(
     gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], *, geometry_type: str | None = None
-) -> dict[str, str]:
+) -> ShapefileFrame:
     """Write one Shapefile set at ``path`` (``.shp``); each part replaced atomically.
 
     Parameters
@@ -180,16 +222,12 @@ def write_shapefile(
 
     Returns
     -------
-    dict
-        The renamed columns, original → Shapefile name.
-
-    Raises
-    ------
-    DataError
-        If the layer mixes geometry families (split it first).
+    ShapefileFrame
+        What was written and what had to change.
     """
     target = Path(path)
-    frame, renamed = shapefile_frame(gdf)
+    safe = shapefile_frame(gdf)
+    frame = safe.frame
     with tempfile.TemporaryDirectory(prefix=".shp-", dir=target.parent) as tmpdir:
         tmp_shp = Path(tmpdir) / target.name
         pyogrio.write_dataframe(
@@ -204,7 +242,7 @@ def write_shapefile(
             if part.exists():
                 with atomic_path(target.with_suffix(ext)) as tmp:
                     shutil.move(part, tmp)
-    return renamed
+    return safe
 
 
 def field_names_table(renamed: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:

@@ -8,8 +8,9 @@ the project, and written as ``.qml`` sidecars.
 
 Choices, by layer:
 
-- ``municipalities``: graduated colours on ``density``, labels with ``name``;
-  alternatives on ``share_65_plus``, ``old_age_index`` and ``dependency_ratio``.
+- ``municipalities``: graduated colours on ``density`` (rounded quantile
+  classes: the density is skewed), labels with ``name``; alternatives on
+  ``share_65_plus``, ``old_age_index`` and ``dependency_ratio``.
 - ``brownfields``: categories of ``best_use`` when present, then graduated
   colours on each ``score_{profile}``, categories of ``status``, and graduated
   colours on each travel time (``{mode}_{destination}_min``); the first is the default.
@@ -21,8 +22,10 @@ Choices, by layer:
 - ``destinations``: one star symbol, labels with ``name``.
 - anything else: one symbol, plus any scores and travel times as alternatives.
 
-Class breaks are "nice" round numbers (steps of 1, 2, 2.5 or 5 × 10^k)
-covering the data range, so that a legend reads 10–20 min, not 9.73–19.2.
+Class breaks of scores and travel times are "nice" round numbers (steps of
+1, 2, 2.5 or 5 × 10^k) covering the data range, so that a legend reads
+10–20 min, not 9.73–19.2; municipal indicators use quantiles rounded to two
+significant digits.
 """
 
 from __future__ import annotations
@@ -198,6 +201,56 @@ def layer_geometry(gdf: gpd.GeoDataFrame) -> str | None:
     if len(families) == 1:
         return str(families.pop())
     return None if not families else "mixed"
+
+
+def _round_sig(x: float, digits: int, how: str) -> float:
+    """Round ``x`` to ``digits`` significant digits: down, up or to nearest."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    scale = 10.0 ** (math.floor(math.log10(abs(x))) - digits + 1)
+    f = {"down": math.floor, "up": math.ceil}.get(how, round)
+    return round(f(x / scale) * scale, 10)
+
+
+def quantile_breaks(values: Iterable[float], *, classes: int = 5) -> list[float]:
+    """Quantile class breaks rounded to two significant digits, covering ``values``.
+
+    For skewed indicators (population density runs from tens to thousands of
+    persons/km²), where equal intervals would put nearly every municipality in
+    the first class. Inner breaks are the 1/k … (k-1)/k quantiles (linear
+    interpolation) rounded to two significant digits; the ends are the minimum
+    rounded down and the maximum rounded up; repeated breaks are merged.
+
+    Parameters
+    ----------
+    values
+        The data; NaN are ignored.
+    classes
+        Wanted number of classes (fewer when breaks coincide).
+
+    Returns
+    -------
+    list of float
+        Increasing breaks; ``[v, v]`` when all values are equal, ``[]`` when none.
+    """
+    arr = np.asarray(list(values), dtype=float)
+    arr = arr[np.isfinite(arr)]
+    if arr.size == 0:
+        return []
+    vmin, vmax = float(arr.min()), float(arr.max())
+    if vmin == vmax:
+        return [vmin, vmax]
+    inner = np.quantile(arr, [i / classes for i in range(1, classes)])
+    edges = [_round_sig(vmin, 2, "down")]
+    edges += [_round_sig(float(q), 2, "nearest") for q in inner]
+    edges.append(_round_sig(vmax, 2, "up"))
+    out: list[float] = []
+    for e in edges:
+        if not out or e > out[-1]:
+            out.append(e)
+    if len(out) == 1:
+        out.append(vmax)
+    return out
 
 
 def nice_breaks(values: Iterable[float], *, classes: int = 5) -> list[float]:
@@ -461,13 +514,15 @@ def default_styles(
 
     if layer == "municipalities":
         label = "name" if has_name else None
-        if _numeric(gdf, "density"):
-            styles.append(graduated("density", ramp=_RAMP_DENSITY, label_field=label))
-        else:
+        indicators = ("density", "share_65_plus", "old_age_index", "dependency_ratio")
+        if not _numeric(gdf, "density"):
             styles.append(single_style(name="Municipalities", geometry=geometry, label_field=label))
-        for column in ("share_65_plus", "old_age_index", "dependency_ratio"):
-            if _numeric(gdf, column):
-                styles.append(graduated(column, ramp=_RAMP_DENSITY, label_field=label))
+        for column in indicators:
+            if _numeric(gdf, column):  # skewed across the valley: quantile classes
+                breaks = quantile_breaks(pd.to_numeric(gdf[column], errors="coerce"))
+                styles.append(
+                    graduated(column, ramp=_RAMP_DENSITY, label_field=label, breaks=breaks)
+                )
     elif layer == "brownfields":
         if "best_use" in cols:
             styles.append(categorized_style(gdf, "best_use", name="Best use", geometry=geometry))
