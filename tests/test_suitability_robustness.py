@@ -181,3 +181,21 @@ def test_identical_sites_share_their_statistics() -> None:
     assert r.rank_p05[0] == r.rank_p05[1] and r.rank_p95[0] == r.rank_p95[1]
     assert r.p_top_k[0] == r.p_top_k[1]
     assert r.base_rank[0] == r.base_rank[1]
+
+
+def test_municipality_summary() -> None:
+    from seriana_gis.suitability import municipality_summary
+
+    sites = SITES.iloc[:4].copy()
+    sites["municipality"] = ["Albino", "Albino", "Nembro", "Nembro"]
+    sites.loc[3, "x0"] = np.nan
+    res = run_suitability(sites, {"p": _profile(uncertain=False)}, n_draws=0)
+    out = municipality_summary(res, sites)
+    score = res.scores["score_p"]
+    assert out.loc["Albino", "n_sites"] == 2 and out.loc["Nembro", "n_scored_p"] == 1
+    assert out.loc["Albino", "best_score_p"] == score.iloc[:2].max()
+    assert out.loc["Albino", "best_site_p"] == score.iloc[:2].idxmax()
+    assert out.loc["Nembro", "mean_score_p"] == score.iloc[2]
+    assert out["n_best_p"].sum() == 3
+    with pytest.raises(ConfigError, match="no column 'comune'"):
+        municipality_summary(res, sites, column="comune")

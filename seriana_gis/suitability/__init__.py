@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from .allocation import AllocationConfig, AllocationResult, allocate, load_allocation
 from .profile import Profile, load_profile, load_profiles, parse_profile
-from .run import SuitabilityResult, run_suitability
+from .run import SuitabilityResult, municipality_summary, run_suitability
 from .score import score_profile, score_sites
 from .weights import AHPResult, ahp
 
@@ -34,6 +34,7 @@ __all__ = [
     "load_allocation",
     "load_profile",
     "load_profiles",
+    "municipality_summary",
     "parse_profile",
     "run_suitability",
     "score_profile",

@@ -159,3 +159,49 @@ def run_suitability(
         profiles=dict(profiles),
         seed=seed,
     )
+
+
+def municipality_summary(
+    result: SuitabilityResult, sites: pd.DataFrame, *, column: str = "municipality"
+) -> pd.DataFrame:
+    """Summarise a run per municipality (for reports and the CLI).
+
+    Parameters
+    ----------
+    result
+        The output of :func:`run_suitability`.
+    sites
+        The sites the run scored (for their municipality column).
+    column
+        The column naming each site's municipality.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per municipality: ``n_sites``; per profile ``p``
+        ``n_scored_{p}``, ``mean_score_{p}``, ``best_score_{p}``,
+        ``best_site_{p}`` (index label of the best site); and
+        ``n_best_{p}``, the number of sites whose best use is ``p``.
+
+    Raises
+    ------
+    ConfigError
+        When ``sites`` has no ``column``.
+    """
+    if column not in sites.columns:
+        msg = f"municipality_summary: the sites have no column {column!r}; pass column=..."
+        raise ConfigError(msg)
+    scores = result.scores
+    key = sites[column].reindex(scores.index)
+    parts: dict[str, pd.Series] = {"n_sites": key.groupby(key).size()}
+    for p in result.profiles:
+        s = scores[f"score_{p}"]
+        g = s.groupby(key)
+        parts[f"n_scored_{p}"] = g.count()
+        parts[f"mean_score_{p}"] = g.mean()
+        parts[f"best_score_{p}"] = g.max()
+        parts[f"best_site_{p}"] = s.dropna().groupby(key.loc[s.dropna().index]).idxmax()
+        parts[f"n_best_{p}"] = (scores["best_use"] == p).fillna(False).groupby(key).sum()
+    out = pd.DataFrame(parts)
+    out.index.name = column
+    return out
