@@ -5,7 +5,8 @@ Sources: :func:`fetch_roads` (live OSM through osmnx, cached),
 :func:`graph_from_lines` (a road line layer such as the embedded strategic
 network). All return the same kind of graph (:mod:`seriana_gis.network.graph`).
 Routing: :func:`travel_time_to`, :func:`od_matrix`, :func:`nodes_within` on a
-cached :class:`RoutingEngine`; sites are attached with :func:`snap_sites`.
+cached :class:`RoutingEngine`; sites are attached with :func:`snap_sites`;
+:func:`isochrone_polygons` draws the reached roads around a node as polygons.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .graph import (
     normalise_graph,
     save_graph,
 )
+from .isochrones import isochrone_polygons
 from .lines import graph_from_lines
 from .routing import RoutingEngine, get_engine, nodes_within, od_matrix, travel_time_to
 from .snap import snap_sites
@@ -40,6 +42,7 @@ __all__ = [
     "graph_from_lines",
     "graph_from_osm_file",
     "graph_to_gdfs",
+    "isochrone_polygons",
     "keep_largest_scc",
     "load_graph",
     "nodes_within",

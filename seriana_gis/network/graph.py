@@ -227,7 +227,9 @@ def normalise_graph(G: nx.MultiDiGraph, *, source: str) -> nx.MultiDiGraph:
     return H
 
 
-def check_graph(G: nx.MultiDiGraph, *, weight: str = "travel_time") -> None:
+def check_graph(
+    G: nx.MultiDiGraph, *, weight: str = "travel_time", check_edges: bool = True
+) -> None:
     """Raise a clear error unless ``G`` is a routable seriana_gis road graph.
 
     Parameters
@@ -236,6 +238,8 @@ def check_graph(G: nx.MultiDiGraph, *, weight: str = "travel_time") -> None:
         The graph to check.
     weight
         The edge attribute routing will use.
+    check_edges
+        Also check every edge's ``weight`` (a pass over all edges).
 
     Raises
     ------
@@ -264,6 +268,8 @@ def check_graph(G: nx.MultiDiGraph, *, weight: str = "travel_time") -> None:
             msg = f"node {n!r} has no 'x'/'y' coordinates; every node needs them."
             raise NetworkError(msg)
         break
+    if not check_edges:
+        return
     for u, v, k, d in G.edges(keys=True, data=True):
         w = d.get(weight)
         if not isinstance(w, int | float) or not math.isfinite(w) or w < 0:

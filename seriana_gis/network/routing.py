@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import weakref
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
@@ -40,6 +41,10 @@ logger = logging.getLogger(__name__)
 
 #: Trees are computed in chunks holding at most this many float64 cells (~64 MB).
 MAX_CELLS_PER_CHUNK = 8_000_000
+
+
+def _usable(x: object) -> bool:
+    return isinstance(x, int | float) and math.isfinite(x) and x >= 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,31 +90,44 @@ class RoutingEngine:
         NetworkError
             If the graph is not routable on ``weight``.
         """
-        check_graph(G, weight=weight)
+        check_graph(G, weight=weight, check_edges=False)
         nodes = np.array(list(G.nodes), dtype=object)
         with contextlib.suppress(TypeError, ValueError, OverflowError):
             nodes = nodes.astype(np.int64)
         index = pd.Index(nodes)
         n = len(nodes)
-        m = G.number_of_edges()
-        u_ids, v_ids, w = [], [], np.empty(m, dtype=np.float64)
-        for i, (u, v, d) in enumerate(G.edges(data=weight)):
-            u_ids.append(u)
-            v_ids.append(v)
-            w[i] = d
-        rows = index.get_indexer(u_ids)
-        cols = index.get_indexer(v_ids)
-        keep = rows != cols
-        rows, cols, w = rows[keep], cols[keep], w[keep]
-        # least weight over parallel edges: sort by (row, col, weight), keep first of each pair
-        order = np.lexsort((w, cols, rows))
-        rows, cols, w = rows[order], cols[order], w[order]
-        first = np.ones(len(rows), dtype=bool)
-        first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-        rows, cols, w = rows[first], cols[first], w[first]
+        pos = {node: i for i, node in enumerate(G.nodes)}
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[Any] = []
+        # one pass over the adjacency: least weight over parallel edges, self-loops dropped.
+        # G._succ is the raw dict-of-dicts networkx's own algorithms read (no view objects).
+        for u, nbrs in G._succ.items():
+            iu = pos[u]
+            for v, keydict in nbrs.items():
+                if v == u:
+                    continue
+                if len(keydict) == 1:
+                    for d in keydict.values():
+                        best = d.get(weight)
+                else:
+                    ws = [d.get(weight) for d in keydict.values()]
+                    if not all(_usable(x) for x in ws):
+                        check_graph(G, weight=weight)  # raises, naming the edge
+                    best = min(ws)
+                rows.append(iu)
+                cols.append(pos[v])
+                vals.append(best)
+        if not all(isinstance(x, int | float) for x in vals):
+            check_graph(G, weight=weight)  # raises, naming the edge
+        w = np.array(vals, dtype=np.float64)
+        if len(w) and not (np.isfinite(w).all() and (w >= 0).all()):
+            check_graph(G, weight=weight)
+        r = np.array(rows, dtype=np.int64)
+        c = np.array(cols, dtype=np.int64)
         # explicit zeros are edges for csgraph on sparse input; keep them as stored entries
-        matrix = sp.csr_matrix((w, (rows, cols)), shape=(n, n))
-        reverse = sp.csr_matrix((w, (cols, rows)), shape=(n, n))
+        matrix = sp.csr_matrix((w, (r, c)), shape=(n, n))
+        reverse = sp.csr_matrix((w, (c, r)), shape=(n, n))
         logger.debug("routing engine: %d nodes, %d arcs (%s)", n, len(w), weight)
         return cls(nodes=nodes, matrix=matrix, weight=weight, _index=index, _reverse=reverse)
 
