@@ -497,16 +497,28 @@ def default_styles(
     has_name = "name" in cols
     styles: list[LayerStyle] = []
 
-    def graduated(column: str, **kwargs: object) -> LayerStyle:
+    def graduated(
+        column: str,
+        *,
+        ramp: Sequence[Colour] = _RAMP_SCORE,
+        breaks: Sequence[float] | None = None,
+        label_field: str | None = None,
+        order_by_descending: bool = False,
+        opacity: float = 1.0,
+    ) -> LayerStyle:
+        """Graduated colours on ``column``; travel times green (short) to red (long)."""
         time = TRAVEL_TIME_COLUMN.match(column) is not None or column == "minutes"
         return graduated_style(
             gdf,
             column,
             name=column_title(column),
             geometry=geometry,
-            ramp=_RAMP_TIME if time else kwargs.pop("ramp", _RAMP_SCORE),  # type: ignore[arg-type]
+            breaks=breaks,
+            ramp=_RAMP_TIME if time else ramp,
             unit=" min" if time else "",
-            **kwargs,  # type: ignore[arg-type]
+            label_field=label_field,
+            order_by_descending=order_by_descending,
+            opacity=opacity,
         )
 
     scores = [c for c in cols if SCORE_COLUMN.match(c) and _numeric(gdf, c)]
