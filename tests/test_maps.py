@@ -280,9 +280,9 @@ def test_class_breaks_by_hand() -> None:
 
 def test_main_roads_by_hand() -> None:
     roads = main_roads(road_edges())
-    # the primary road twin (2→1) and the residential street are dropped
-    assert list(roads["road_class"]) == ["primary", "secondary"]
-    assert list(roads["u"]) == [1, 2]
+    # the primary road twin (2→1) and the residential street are dropped; the ramp is trunk
+    assert list(roads["road_class"]) == ["primary", "secondary", "trunk"]
+    assert list(roads["u"]) == [1, 2, 4]
 
 
 def test_css_images_inlined(tmp_path: Path) -> None:

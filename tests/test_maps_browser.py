@@ -11,6 +11,7 @@ map goes to ``test-artifacts/``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,7 +167,7 @@ def test_review_map_draws_every_feature(
         "teb_stops": len(layers["teb_stops"]),
         "tourism_assets": len(layers["tourism_assets"]),
         "destinations": len(layers["destinations"]),
-        "roads": 2,  # primary (its reverse twin dropped) + secondary; not the residential
+        "roads": 3,  # primary (its reverse twin dropped), secondary, trunk ramp; not residential
         "isochrones_bgy": 2,
         "isochrones_bergamo": 2,
         **{f"brownfields_{p}": n_sites for p in ("logistics", "services", "social_housing")},
@@ -287,3 +288,46 @@ def test_office_site_pages(
     assert page.locator("svg.seriana-contrib").count() == 3
     page.screenshot(path=str(artifacts_dir / "maps_office_sheet.png"), full_page=True)
     log.assert_clean(page, {sheet.resolve().as_uri()})
+
+
+def test_before_suitability_points_and_tools(
+    open_page: Any, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    """Point sites without results: one status layer, popups without charts; tools work."""
+    from test_maps_data import brownfields, municipalities
+
+    sites = brownfields(5, results=False, polygons=False)
+    path = write_review_map(
+        {"municipalities": municipalities(), "brownfields": sites}, tmp_path / "early.html"
+    )
+    page, log = open_page(path)
+    assert sorted(page.evaluate("Object.keys(seriana.layers)")) == [
+        "brownfields_status",
+        "municipalities",
+    ]
+    assert page.evaluate(COUNT_DRAWN, "brownfields_status") == 5
+    _click_feature(page, "brownfields_status", "BF00002")
+    popup = page.locator(".leaflet-popup-content .seriana-popup")
+    assert popup.locator(".seriana-popup-title").text_content() == "Cartiera Pigna 2"
+    assert popup.locator("svg.seriana-contrib").count() == 0
+    page.evaluate("seriana.map.closePopup()")
+
+    # measure tool: click two points; the running total is labelled
+    page.locator("#polyline-measure-control").click()
+    box = page.locator(".folium-map").bounding_box()
+    x, y = box["x"] + 300, box["y"] + 500
+    for dx in (0, 100, 200):
+        page.mouse.move(x + dx, y, steps=3)
+        if dx != 100:
+            page.mouse.click(x + dx, y)
+    total = page.locator(".polyline-measure-tooltip-total").last.text_content() or ""
+    # 200 px at zoom 17 and latitude ≈ 45.77°: 200 × 156,543 m × cos(45.77°) / 2^17 ≈ 167 m
+    metres = re.search(r"(\d+)\s*m", total.replace("\xa0", " "))
+    assert metres is not None and 160 <= int(metres.group(1)) <= 172, total
+    page.screenshot(path=str(artifacts_dir / "maps_review_measure.png"))
+    page.locator("#polyline-measure-control").click()
+
+    # fullscreen button toggles the map's fullscreen state
+    page.locator(".leaflet-control-zoom-fullscreen").click()
+    page.wait_for_function("seriana.map._isFullscreen === true")
+    log.assert_clean(page, {path.resolve().as_uri()})

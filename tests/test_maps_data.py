@@ -161,24 +161,32 @@ def destinations() -> gpd.GeoDataFrame:
 
 
 def road_edges() -> gpd.GeoDataFrame:
-    """A primary road both ways, a secondary road, a residential street (not drawn)."""
+    """A primary road both ways, a secondary road, a residential street (not drawn), a
+    trunk ramp (drawn as trunk)."""
     a, b, c = (X0, Y0 + 2400), (X0 + 10_000, Y0 + 2450), (X0 + 10_000, Y0 + 4000)
     return gpd.GeoDataFrame(
         {
-            "u": [1, 2, 2, 3],
-            "v": [2, 1, 3, 4],
-            "key": [0, 0, 0, 0],
-            "length": [10_000.0, 10_000.0, 1550.0, 300.0],
-            "speed_kph": [70.0, 70.0, 50.0, 30.0],
-            "travel_time": [514.0, 514.0, 112.0, 36.0],
-            "highway": ["primary", "primary", "['secondary', 'tertiary']", "residential"],
-            "name": ["SP35", "SP35", "Via Provinciale", "Via Roma"],
-            "ref": ["SP35", "SP35", "", ""],
+            "u": [1, 2, 2, 3, 4],
+            "v": [2, 1, 3, 4, 5],
+            "key": [0, 0, 0, 0, 0],
+            "length": [10_000.0, 10_000.0, 1550.0, 300.0, 400.0],
+            "speed_kph": [70.0, 70.0, 50.0, 30.0, 60.0],
+            "travel_time": [514.0, 514.0, 112.0, 36.0, 24.0],
+            "highway": [
+                "primary",
+                "primary",
+                "['secondary', 'tertiary']",
+                "residential",
+                "trunk_link",
+            ],
+            "name": ["SP35", "SP35", "Via Provinciale", "Via Roma", ""],
+            "ref": ["SP35", "SP35", "", "", ""],
             "geometry": [
                 LineString([a, b]),
                 LineString([b, a]),
                 LineString([b, c]),
                 LineString([c, (c[0] + 300, c[1])]),
+                LineString([(c[0] + 300, c[1]), (c[0] + 600, c[1] + 200)]),
             ],
         },
         crs=CRS,

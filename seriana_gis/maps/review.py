@@ -347,7 +347,8 @@ def main_roads(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The main roads of ``road_edges`` (motorway … secondary), one row per road link.
 
     The class is the first main class named in ``highway`` (which may hold a
-    list, osmnx-style); the reverse twin of a two-way link is dropped.
+    list, osmnx-style; ``*_link`` ramps take their road's class); the reverse
+    twin of a two-way link is dropped.
 
     Parameters
     ----------
@@ -361,7 +362,7 @@ def main_roads(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     if "highway" not in edges.columns:
         return edges.iloc[0:0].assign(road_class=pd.Series(dtype="object"))
-    pattern = r"\b(" + "|".join(MAIN_ROADS) + r")\b"
+    pattern = r"\b(" + "|".join(MAIN_ROADS) + r")(?:_link)?\b"
     road_class = edges["highway"].astype(str).str.extract(pattern, expand=False)
     out = edges.assign(road_class=road_class)
     out = out[out["road_class"].notna()]

@@ -97,19 +97,8 @@
     return o;
   }
 
-  /* A layer that starts hidden builds its features when first shown, so that
-     a map with 10,000 sites and five ways of colouring them opens quickly. */
-  S.addLayer = function (spec, show) {
-    var data = S.data(spec.data);
-    var layer = L.geoJSON(show ? data : null, {
-      style: function (f) {
-        return pathStyle(spec, f.properties);
-      },
-      pointToLayer: function (f, ll) {
-        return L.circleMarker(ll, Object.assign({ radius: spec.radius }, pathStyle(spec, f.properties)));
-      },
-    });
-    // one popup and one tooltip per layer (not per feature): cheap with 10,000 sites
+  // one popup and one tooltip per layer (not per feature): cheap with 10,000 sites
+  function bindOverlays(layer, spec) {
     if (spec.popup) {
       layer.bindPopup(
         function (l) {
@@ -127,6 +116,21 @@
         { sticky: true }
       );
     }
+  }
+
+  /* A layer that starts hidden builds its features when first shown, so that
+     a map with 10,000 sites and five ways of colouring them opens quickly. */
+  S.addLayer = function (spec, show) {
+    var data = S.data(spec.data);
+    var layer = L.geoJSON(show ? data : null, {
+      style: function (f) {
+        return pathStyle(spec, f.properties);
+      },
+      pointToLayer: function (f, ll) {
+        return L.circleMarker(ll, Object.assign({ radius: spec.radius }, pathStyle(spec, f.properties)));
+      },
+    });
+    bindOverlays(layer, spec);
     if (!show) {
       layer.once("add", function () {
         layer.addData(data);
@@ -270,9 +274,21 @@
       new L.Control.FullScreen({ position: "topleft" }).addTo(map);
     }
     if (options.measure && L.control.polylineMeasure) {
-      L.control
+      var measure = L.control
         .polylineMeasure({ position: "topleft", unit: "metres", showBearings: false, showClearControl: true })
         .addTo(map);
+      // while measuring, clicks go to the measure tool, not to popups of the features below
+      map.on("polylinemeasure:toggle", function () {
+        Object.keys(S.layers).forEach(function (id) {
+          var layer = S.layers[id];
+          if (measure._measuring) {
+            layer.unbindPopup();
+            layer.unbindTooltip();
+          } else {
+            bindOverlays(layer, S.specs[id]);
+          }
+        });
+      });
     }
   };
 
