@@ -332,6 +332,18 @@ def test_office_site(tmp_path: Path, layers: dict[str, gpd.GeoDataFrame]) -> Non
     write_office_site(layers, root, overwrite=True)
 
 
+def test_travel_time_choropleth(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    muni = layers["municipalities"].assign(car_bgy_min=[20.0, 25.0, 30.0, 35.0])
+    html = render_html(review_map({"municipalities": muni}, indicator="car_bgy_min"))
+    assert "Travel time by car to bgy (min)" in html
+    assert '"property": "car_bgy_min"' in html
+
+
+def test_office_site_with_nothing(tmp_path: Path) -> None:
+    write_office_site({}, tmp_path)
+    assert sorted(p.name for p in tmp_path.rglob("*.html")) == ["index.html", "review.html"]
+
+
 def test_contribution_svg_escapes_and_scales() -> None:
     svg = contribution_svg([("<script>", 0.5), ("b", 0.25), ("c", None)])
     assert "<script>" not in svg and "&lt;script&gt;" in svg

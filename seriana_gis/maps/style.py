@@ -182,5 +182,14 @@ def legend(title: str, entries: list[list[str]]) -> dict[str, Any]:
 
 
 def label(name: str) -> str:
-    """A readable label for a column or profile name (``social_housing`` → ``social housing``)."""
-    return INDICATOR_LABELS.get(name, name.replace("_", " "))
+    """A readable label for a column or profile name.
+
+    ``social_housing`` → ``social housing``; ``car_bgy_min`` → ``Travel time by
+    car to bgy (min)``; the municipal indicators have their own labels.
+    """
+    if name in INDICATOR_LABELS:
+        return INDICATOR_LABELS[name]
+    parts = name.split("_")
+    if len(parts) >= 3 and parts[-1] == "min":
+        return f"Travel time by {parts[0]} to {' '.join(parts[1:-1])} (min)"
+    return name.replace("_", " ")
