@@ -224,6 +224,10 @@ def test_labels_and_dashes(report: dict[str, Any]) -> None:
         "planned": DASH_LINE,
     }
     assert gpkg["isochrones"]["opacity"] == pytest.approx(0.6)
+    # planned stops hollow (white fill), existing ones filled in the TEB red
+    stops = gpkg["teb_stops"]["renderer"]
+    fills = dict(zip(stops["categories"], stops["colours"], strict=True))
+    assert fills == {"existing": TEB_RED, "planned": "#ffffff"}
 
 
 def test_gpkg_metadata_from_provenance(exported: Any, report: dict[str, Any]) -> None:

@@ -46,16 +46,18 @@ def _symbol(parent: ET.Element, name: str, style: LayerStyle, cls: StyleClass) -
         force_rhr="0",
     )
     colour = _colour(cls.colour)
+    # hollow: white marker with an outline in the class colour, or an unfilled polygon
+    fill_colour = "255,255,255,255" if cls.hollow else colour
     if kind == "marker":
         marker = ET.SubElement(sym, "layer", _LAYER_ATTRS | {"class": "SimpleMarker"})
         _options(
             marker,
             {
                 "name": style.marker,
-                "color": colour,
-                "outline_color": "35,35,35,255",
+                "color": fill_colour,
+                "outline_color": colour if cls.hollow else "35,35,35,255",
                 "outline_style": "solid",
-                "outline_width": "0.3",
+                "outline_width": "0.6" if cls.hollow else "0.3",
                 "outline_width_unit": "MM",
                 "size": f"{style.size:g}",
                 "size_unit": "MM",
@@ -82,10 +84,10 @@ def _symbol(parent: ET.Element, name: str, style: LayerStyle, cls: StyleClass) -
             fill,
             {
                 "color": colour,
-                "style": "solid",
-                "outline_color": "60,60,60,255",
+                "style": "no" if cls.hollow else "solid",
+                "outline_color": colour if cls.hollow else "60,60,60,255",
                 "outline_style": "solid",
-                "outline_width": "0.26",
+                "outline_width": "0.6" if cls.hollow else "0.26",
                 "outline_width_unit": "MM",
             },
         )

@@ -15,7 +15,7 @@ Choices, by layer:
   colours on each ``score_{profile}``, categories of ``status``, and graduated
   colours on each travel time (``{mode}_{destination}_min``); the first is the default.
 - ``teb_lines``: categories of ``status``, the planned extension dashed.
-- ``teb_stops``: categories of ``status``, labels with ``name``.
+- ``teb_stops``: categories of ``status`` (planned stops hollow), labels with ``name``.
 - ``tourism_assets``: categories of ``category``.
 - ``isochrones``: graduated colours on ``minutes``, one class per band,
   the widest drawn first, 60 % opacity.
@@ -34,7 +34,7 @@ import dataclasses
 import itertools
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -128,6 +128,8 @@ class StyleClass:
     upper: float | None = None
     value: str | None = None
     line_style: str = "solid"
+    hollow: bool = False
+    """Markers and fills drawn as an outline in ``colour`` (planned features)."""
 
 
 @dataclass(frozen=True)
@@ -380,6 +382,7 @@ def categorized_style(
     geometry: str,
     label_field: str | None = None,
     dashed: Mapping[str, str] | None = None,
+    hollow: Collection[str] = (),
     line_width: float = 0.4,
 ) -> LayerStyle:
     """A categorized style: one category per distinct non-null value of ``attribute``.
@@ -398,6 +401,8 @@ def categorized_style(
         Column to label features with.
     dashed
         Line style per value (``{"planned": "dash"}``) for line layers.
+    hollow
+        Values whose markers or fills are drawn as outlines only (``{"planned"}``).
     line_width
         Line width, mm.
 
@@ -417,6 +422,7 @@ def categorized_style(
             colour=known[v] if v in known else next(fallback),
             value=v,
             line_style=(dashed or {}).get(v, "solid"),
+            hollow=v in hollow,
         )
         for v in order
     )
@@ -551,6 +557,7 @@ def default_styles(
                 geometry=geometry,
                 label_field="name" if layer == "teb_stops" and has_name else None,
                 dashed={"planned": "dash"},
+                hollow={"planned"},
                 line_width=1.2,
             )
         )
