@@ -419,3 +419,20 @@ def test_shapefile_long_texts_cut_and_reported(out_dir: Path) -> None:
     assert 254 - 2 < len(cut.encode("utf-8")) <= 254
     assert back["source_not"].iloc[1] == "short"
     assert any("1 in source_note" in n for n in result.notes)
+
+
+def test_named_index_becomes_columns(out_dir: Path) -> None:
+    """osmnx frames keep their keys in the index; the exports keep them as columns."""
+    edges = sample_layers()["road_edges"].set_index(["u", "v", "key"])
+    nodes = sample_layers()["road_nodes"].set_index("osmid")
+    export_qgis(
+        {"road_edges": edges, "road_nodes": nodes},
+        sample_provenance(),
+        out_dir,
+        formats=("gpkg", "geojson"),
+    )
+    back = gpd.read_file(out_dir / "seriana.gpkg", layer="road_edges")
+    assert list(back[["u", "v", "key"]].itertuples(index=False, name=None)) == list(edges.index)
+    fields = pyogrio.read_info(out_dir / "geojson" / "road_nodes.geojson")["fields"]
+    assert "osmid" in fields
+    assert edges.index.names == ["u", "v", "key"]  # the input keeps its index

@@ -45,7 +45,7 @@ from .metadata import layer_metadata, metadata_xml
 from .project import ProjectRaster, project_xml, qgz_bytes
 from .qml import raster_qml, style_qml
 from .styles import column_title, raster_style, rename_fields
-from .tables import ExportTable, export_tables
+from .tables import ExportTable, check_layers, export_tables, index_to_columns
 
 __all__ = ["FORMATS", "ExportResult", "StyleSummary", "export_qgis"]
 
@@ -173,7 +173,8 @@ def export_qgis(
     layers
         Layer name → GeoDataFrame (``municipalities``, ``brownfields``, ...,
         ``isochrones``); styles follow the names and the columns present.
-        Layers are reprojected to EPSG:32632 when needed and never changed.
+        Layers are reprojected to EPSG:32632 when needed and never changed;
+        named index levels (osmnx's ``osmid``, ``u, v, key``) are written as columns.
     provenance
         The database's provenance table (``layer, source, licence,
         attribution, edition, retrieved, ...``), the source of the metadata.
@@ -213,6 +214,8 @@ def export_qgis(
     if "gpkg" in chosen and not layers:
         msg = "the GeoPackage export needs at least one layer; pass layers or drop 'gpkg'."
         raise DataError(msg)
+    check_layers(layers)
+    layers = {name: index_to_columns(gdf) for name, gdf in layers.items()}
     tables = export_tables(layers, provenance)
 
     target = Path(folder_or_path)

@@ -131,6 +131,18 @@ def check_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> None:
             raise CRSError(msg)
 
 
+def index_to_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Named index levels as columns (a new frame), since the file formats drop the index.
+
+    osmnx frames carry their keys in the index (``osmid``; ``u, v, key``);
+    levels whose name is already a column, and unnamed levels, are dropped.
+    """
+    names = [n for n in gdf.index.names if n is not None and n not in gdf.columns]
+    if not names:
+        return gdf
+    return gdf.reset_index(level=names).reset_index(drop=True)
+
+
 def split_by_geometry(layer: str, gdf: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
     """Split a layer into one frame per geometry family.
 
