@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from . import accessibility as accessibility_cmd
 from . import build as build_cmd
 from . import demo as demo_cmd
 from . import export as export_cmd
@@ -60,3 +61,4 @@ app.command("fetch", help=fetch_cmd.HELP)(fetch_cmd.fetch)
 app.command("map", help=map_cmd.HELP)(map_cmd.map_)
 app.command("export", help=export_cmd.HELP)(export_cmd.export)
 app.command("demo", help=demo_cmd.HELP)(demo_cmd.demo)
+app.command("accessibility", help=accessibility_cmd.HELP)(accessibility_cmd.accessibility)

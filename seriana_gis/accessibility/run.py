@@ -1,0 +1,313 @@
+"""Everything at once: :func:`run_accessibility` and :func:`run_scenario`.
+
+Given the territorial database's layers and a road graph, computes for each
+site layer (``brownfields``, ``municipalities``, ``tourism_assets``) the car and
+transit times to each destination with their legs, the walk to the nearest TEB
+stop, the car time to the nearest A4 junction, the population catchments and
+Hansen accessibility; the isochrones around each destination; an OD matrix
+(municipalities × brownfields); and a travel-time raster per destination. A
+scenario reruns the same on a changed road graph and/or with the TEB extension
+and reports the differences.
+"""
+
+# ruff: noqa: N803, N806  (G, H: the networkx / osmnx names for graphs)
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+import shapely
+
+from .._errors import DataError
+from ..config import DEFAULT_CRS
+from ..network import check_graph
+from .catchment import BETA_PER_MIN, THRESHOLDS_MIN, catchment
+from .isochrones import BUFFER_M, ISOCHRONE_MINUTES, isochrones
+from .raster import CELL_M, TravelTimeRaster, travel_time_raster
+from .scenarios import Scenario, apply_road_changes, scenario_deltas
+from .times import destination_table, layer_od_matrix, travel_times
+from .transit import TransitParams, params_from_mapping, tram_stops
+
+logger = logging.getLogger(__name__)
+
+#: The layers that get accessibility columns.
+SITE_LAYERS: tuple[str, ...] = ("brownfields", "municipalities", "tourism_assets")
+#: Default destinations (the StudyArea default).
+DEFAULT_DESTINATIONS: tuple[str, ...] = ("bgy", "bergamo")
+
+
+@dataclass
+class AccessibilityResult:
+    """What :func:`run_accessibility` computed.
+
+    Attributes
+    ----------
+    layers
+        Each site layer with its result columns appended (a new GeoDataFrame).
+    tables
+        The result columns alone, per layer, on the layer's index.
+    isochrones
+        The ``isochrones`` layer (destination, minutes, area_km2, method, geometry).
+    rasters
+        ``car_{d}_min`` → :class:`~seriana_gis.accessibility.raster.TravelTimeRaster`.
+    od
+        Car minutes, municipality (ISTAT) × brownfield id (empty if either is missing).
+    stops
+        The tram stops used (with the extension's when on).
+    params
+        The transit parameters used.
+    with_extension
+        Whether the TEB extension was run.
+    destinations
+        The destination ids.
+    """
+
+    layers: dict[str, gpd.GeoDataFrame]
+    tables: dict[str, pd.DataFrame]
+    isochrones: gpd.GeoDataFrame
+    rasters: dict[str, TravelTimeRaster]
+    od: pd.DataFrame
+    stops: gpd.GeoDataFrame | None
+    params: TransitParams
+    with_extension: bool
+    destinations: tuple[str, ...]
+    notes: list[str] = field(default_factory=list)
+
+
+_RESULT_COLUMN = re.compile(
+    r"^((car|transit|walk)_\w+|pop_[0-9.]+min|hansen_pop|delta_\w+|road_node|snap_m|snap_flag|snap_note)$"
+)
+
+
+def strip_results(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy of ``gdf`` without the columns an earlier accessibility run added.
+
+    Parameters
+    ----------
+    gdf
+        A site layer, possibly read back from the database (not changed).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer without ``car_*``, ``transit_*``, ``walk_*``, ``pop_*min``,
+        ``hansen_pop``, ``delta_*``, ``road_node`` and ``snap_*`` columns.
+    """
+    drop = [c for c in gdf.columns if isinstance(c, str) and _RESULT_COLUMN.match(c)]
+    return gdf.drop(columns=drop)
+
+
+def _usable(layers: Mapping[str, gpd.GeoDataFrame], name: str) -> gpd.GeoDataFrame | None:
+    gdf = layers.get(name)
+    if gdf is None:
+        return None
+    if len(gdf) == 0:
+        logger.warning("layer %s is empty: no accessibility columns for it", name)
+        return None
+    return gdf
+
+
+def run_accessibility(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    G: nx.MultiDiGraph,
+    *,
+    destinations: Sequence[str] = DEFAULT_DESTINATIONS,
+    with_extension: bool = False,
+    params: TransitParams | None = None,
+    site_layers: Sequence[str] = SITE_LAYERS,
+    isochrone_minutes: Sequence[float] = ISOCHRONE_MINUTES,
+    isochrone_buffer_m: float = BUFFER_M,
+    thresholds: Sequence[float] = THRESHOLDS_MIN,
+    beta: float = BETA_PER_MIN,
+    walk_graph: nx.MultiDiGraph | None = None,
+    rasters: bool = True,
+    cell_m: float = CELL_M,
+) -> AccessibilityResult:
+    """Compute every accessibility output.
+
+    Parameters
+    ----------
+    layers
+        The territorial database's layers by name (not changed). Needs
+        ``destinations`` and ``municipalities``; ``teb_lines`` and ``teb_stops``
+        for transit columns.
+    G
+        The road graph (not changed).
+    destinations
+        Destination ids (``bgy``, ``bergamo``, ...).
+    with_extension
+        Run the planned TEB extension.
+    params
+        Transit parameters (defaults when omitted).
+    site_layers
+        The layers to compute columns for (missing or empty ones are skipped).
+    isochrone_minutes, isochrone_buffer_m
+        Isochrone budgets and buffer.
+    thresholds, beta
+        Catchment thresholds (min) and Hansen decay (per min).
+    walk_graph
+        Optional pedestrian graph for the walking legs.
+    rasters
+        Compute the travel-time rasters.
+    cell_m
+        Raster cell size.
+
+    Returns
+    -------
+    AccessibilityResult
+        See its attributes.
+
+    Raises
+    ------
+    DataError
+        No destinations or municipalities layer.
+    NetworkError
+        The graph is not routable.
+    ConfigError
+        An unknown destination id.
+    """
+    check_graph(G)
+    params = params or TransitParams()
+    dest_layer = layers.get("destinations")
+    munis = layers.get("municipalities")
+    for name, gdf in (("destinations", dest_layer), ("municipalities", munis)):
+        if gdf is None or len(gdf) == 0:
+            msg = f"the {name} layer is missing or empty; rebuild the database with seriana build."
+            raise DataError(msg)
+    assert dest_layer is not None and munis is not None
+    dests = destination_table(G, dest_layer, list(destinations))
+    stops = None
+    lines, stop_layer = layers.get("teb_lines"), layers.get("teb_stops")
+    notes: list[str] = []
+    if lines is not None and stop_layer is not None and len(lines) and len(stop_layer):
+        stops = tram_stops(lines, stop_layer, with_extension=with_extension, municipalities=munis)
+    else:
+        notes.append("no TEB layers: transit columns not computed")
+        logger.warning("teb_lines / teb_stops missing or empty: no transit columns")
+    out_layers: dict[str, gpd.GeoDataFrame] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    for name in site_layers:
+        gdf = _usable(layers, name)
+        if gdf is None:
+            continue
+        tt = travel_times(
+            G,
+            gdf,
+            dest_layer,
+            destination_ids=list(destinations),
+            stops=stops,
+            params=params,
+            layer=name,
+            walk_graph=walk_graph,
+        )
+        tt = tt.rename(columns={"node": "road_node"})
+        ca = catchment(G, gdf, munis, layer=name, thresholds=thresholds, beta=beta)
+        table = pd.concat([tt, ca], axis=1)
+        tables[name] = table
+        kept = strip_results(gdf)
+        kept = kept.drop(columns=[c for c in table.columns if c in kept.columns])
+        joined = pd.concat([kept, table], axis=1)
+        out_layers[name] = gpd.GeoDataFrame(joined, geometry=gdf.geometry.name, crs=gdf.crs)
+    iso = isochrones(G, dests, minutes=isochrone_minutes, buffer_m=isochrone_buffer_m)
+    grids: dict[str, TravelTimeRaster] = {}
+    if rasters:
+        area = shapely.union_all(munis.to_crs(DEFAULT_CRS).geometry.to_numpy())
+        for d, row in dests.iterrows():
+            grids[f"car_{d}_min"] = travel_time_raster(
+                G,
+                row["node"],
+                area,
+                dest_access_s=float(row["access_s"]),
+                destination=str(d),
+                cell_m=cell_m,
+            )
+    od = pd.DataFrame()
+    bf = _usable(layers, "brownfields")
+    if bf is not None and "istat" in munis.columns and "id" in bf.columns:
+        od = layer_od_matrix(
+            G,
+            munis,
+            bf,
+            origin_id="istat",
+            origin_layer="municipalities",
+            destination_layer="brownfields",
+        )
+    return AccessibilityResult(
+        layers=out_layers,
+        tables=tables,
+        isochrones=iso,
+        rasters=grids,
+        od=od,
+        stops=stops,
+        params=params,
+        with_extension=with_extension,
+        destinations=tuple(destinations),
+        notes=notes,
+    )
+
+
+def run_scenario(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    G: nx.MultiDiGraph,
+    scenario: Scenario,
+    *,
+    base: AccessibilityResult,
+    **options: object,
+) -> tuple[AccessibilityResult, dict[str, pd.DataFrame]]:
+    """Rerun with a scenario and compare with the base run.
+
+    Parameters
+    ----------
+    layers
+        As for :func:`run_accessibility` (not changed).
+    G
+        The base road graph (not changed; the scenario works on a copy).
+    scenario
+        What changes (:func:`~seriana_gis.accessibility.scenarios.load_scenario`).
+    base
+        The base run (its destinations, extension switch and parameters are reused
+        unless the scenario overrides them).
+    **options
+        Further keyword options of :func:`run_accessibility`.
+
+    Returns
+    -------
+    tuple
+        The scenario's result and, per layer, the deltas
+        (:func:`~seriana_gis.accessibility.scenarios.scenario_deltas`).
+    """
+    H = apply_road_changes(G, scenario.roads) if scenario.roads else G
+    params = (
+        params_from_mapping(
+            scenario.transit, where=f"scenario {scenario.name}, transit", base=base.params
+        )
+        if scenario.transit
+        else base.params
+    )
+    ext = base.with_extension if scenario.with_extension is None else scenario.with_extension
+    result = run_accessibility(
+        layers,
+        H,
+        destinations=base.destinations,
+        with_extension=ext,
+        params=params,
+        rasters=bool(options.pop("rasters", False)),
+        **options,  # type: ignore[arg-type]
+    )
+    deltas = {
+        name: scenario_deltas(base.tables[name], result.tables[name])
+        for name in base.tables
+        if name in result.tables
+    }
+    return result, deltas
+
+
+def with_params(params: TransitParams, **changes: object) -> TransitParams:
+    """A copy of ``params`` with fields changed (validated)."""
+    return replace(params, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,471 @@
+"""Scenarios: the TEB extension switch and road links added, removed or slowed.
+
+A scenario file (YAML, in ``analyses/scenarios/``) says what changes against
+the base run:
+
+.. code-block:: yaml
+
+    name: ss671_closed
+    description: The SS671 expressway closed between Seriate and Nembro.
+    with_extension: false          # run the planned TEB extension (default: as the base run)
+    transit: {peak: false}         # any TransitParams field (see transit.py)
+    roads:
+      - action: remove             # remove | slow | add
+        select: {ref: SS671, name: "Strada Statale 671 della Valle Seriana (variante)"}
+      - action: slow
+        select: {id: [R029, R030]}
+        speed_factor: 0.5          # or speed_kph: 30
+      - action: add
+        name: Variante di Nembro (new link)
+        highway: primary
+        maxspeed: 70               # else the class default (seriana_gis.network.speeds)
+        oneway: false
+        coordinates: [[9.745, 45.745], [9.760, 45.752]]   # lon/lat (crs: EPSG:4326 default)
+
+Selectors match edges on ``id``, ``ref``, ``name``, ``highway`` or ``osmid``
+(case-insensitive; a list matches any of its values; an OSM value joined with
+``;`` matches any of its parts); every key given must match. A selector that
+matches nothing is an error listing the values present. Removal keeps the nodes,
+so sites cut off by it get NaN times with a reason, never a silent zero. An added
+link runs between the graph nodes nearest its first and last coordinates (each
+within ``snap_m``, 250 m by default); its length comes from its geometry and its
+time from its speed: :math:`t = L / (v / 3.6)`.
+
+The deltas of a scenario are scenario minus base for every time and catchment
+column (``delta_car_bgy_min``, ``delta_pop_15min``, ...): negative times are
+gains.
+"""
+
+# ruff: noqa: N803, N806  (G, H: the networkx / osmnx names for graphs)
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+import yaml
+from shapely.geometry import LineString
+
+from .._errors import ConfigError
+from ..config import DEFAULT_CRS, check_keys, closest
+from ..network.speeds import DEFAULT_SPEEDS_KPH
+
+logger = logging.getLogger(__name__)
+
+_TOP_KEYS = ("name", "description", "with_extension", "transit", "roads")
+_ROAD_KEYS = (
+    "action",
+    "select",
+    "speed_kph",
+    "speed_factor",
+    "name",
+    "ref",
+    "highway",
+    "maxspeed",
+    "oneway",
+    "coordinates",
+    "crs",
+    "snap_m",
+)
+_ACTIONS = ("remove", "slow", "add")
+SELECT_KEYS = ("id", "ref", "name", "highway", "osmid")
+#: Largest distance (m) between an added link's end and the node it joins.
+ADD_SNAP_M = 250.0
+
+
+@dataclass(frozen=True)
+class RoadChange:
+    """One change to the road graph (see the module docs)."""
+
+    action: str
+    select: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    speed_kph: float | None = None
+    speed_factor: float | None = None
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+    coordinates: tuple[tuple[float, float], ...] = ()
+    crs: str = "EPSG:4326"
+    snap_m: float = ADD_SNAP_M
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario.
+
+    Attributes
+    ----------
+    name, description
+        What it is.
+    with_extension
+        Run the planned TEB extension; ``None`` keeps the base run's choice.
+    transit
+        TransitParams overrides (raw mapping, validated when applied).
+    roads
+        Road changes, applied in order.
+    """
+
+    name: str
+    description: str = ""
+    with_extension: bool | None = None
+    transit: Mapping[str, Any] = field(default_factory=dict)
+    roads: tuple[RoadChange, ...] = ()
+
+
+def _values(v: Any, *, where: str) -> tuple[str, ...]:
+    if isinstance(v, list | tuple):
+        if not v:
+            msg = f"{where}: empty list; give at least one value."
+            raise ConfigError(msg)
+        return tuple(str(x) for x in v)
+    if isinstance(v, str | int | float) and not isinstance(v, bool):
+        return (str(v),)
+    msg = f"{where}: expected a value or a list of values, got {v!r}."
+    raise ConfigError(msg)
+
+
+def _positive(v: Any, *, where: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v) or v <= 0:
+        msg = f"{where}: expected a positive number, got {v!r}."
+        raise ConfigError(msg)
+    return float(v)
+
+
+def parse_scenario(raw: Any, *, where: str) -> Scenario:
+    """Validate a parsed scenario mapping.
+
+    Parameters
+    ----------
+    raw
+        The YAML content.
+    where
+        The file, for messages.
+
+    Returns
+    -------
+    Scenario
+        The scenario.
+
+    Raises
+    ------
+    ConfigError
+        Unknown keys (the message lists the valid ones), bad values.
+    """
+    check_keys(raw, _TOP_KEYS, where=where, required=("name",))
+    ext = raw.get("with_extension")
+    if ext is not None and not isinstance(ext, bool):
+        msg = f"{where}: 'with_extension' must be true or false, got {ext!r}."
+        raise ConfigError(msg)
+    transit = raw.get("transit", {}) or {}
+    if not isinstance(transit, Mapping):
+        msg = f"{where}: 'transit' must be a mapping of TransitParams fields."
+        raise ConfigError(msg)
+    roads_raw = raw.get("roads", []) or []
+    if not isinstance(roads_raw, list):
+        msg = f"{where}: 'roads' must be a list of changes (action: remove | slow | add)."
+        raise ConfigError(msg)
+    changes = []
+    for i, ch in enumerate(roads_raw):
+        w = f"{where}, roads[{i}]"
+        check_keys(ch, _ROAD_KEYS, where=w, required=("action",))
+        action = ch["action"]
+        if action not in _ACTIONS:
+            msg = f"{w}: unknown action {action!r}. Valid actions: {', '.join(_ACTIONS)}."
+            raise ConfigError(msg)
+        select: dict[str, tuple[str, ...]] = {}
+        if action in ("remove", "slow"):
+            sel = ch.get("select")
+            if not sel:
+                msg = f"{w}: '{action}' needs 'select' with one of {', '.join(SELECT_KEYS)}."
+                raise ConfigError(msg)
+            check_keys(sel, SELECT_KEYS, where=f"{w}.select")
+            select = {k: _values(v, where=f"{w}.select.{k}") for k, v in sel.items()}
+        speed_kph = speed_factor = None
+        if action == "slow":
+            if ("speed_kph" in ch) == ("speed_factor" in ch):
+                msg = f"{w}: 'slow' needs exactly one of speed_kph (new speed) or speed_factor (e.g. 0.5)."
+                raise ConfigError(msg)
+            if "speed_kph" in ch:
+                speed_kph = _positive(ch["speed_kph"], where=f"{w}.speed_kph")
+            else:
+                speed_factor = _positive(ch["speed_factor"], where=f"{w}.speed_factor")
+        coords: tuple[tuple[float, float], ...] = ()
+        attrs: dict[str, Any] = {}
+        if action == "add":
+            c = ch.get("coordinates")
+            ok = isinstance(c, list) and len(c) >= 2
+            ok = ok and all(isinstance(p, list | tuple) and len(p) == 2 for p in c)
+            if not ok:
+                msg = f"{w}: 'add' needs 'coordinates', a list of at least two [x, y] pairs."
+                raise ConfigError(msg)
+            coords = tuple((float(p[0]), float(p[1])) for p in c)
+            hw = str(ch.get("highway", "primary"))
+            if hw not in DEFAULT_SPEEDS_KPH:
+                hint = closest(hw, tuple(DEFAULT_SPEEDS_KPH))
+                msg = (
+                    f"{w}: unknown highway class {hw!r}. Valid: {', '.join(DEFAULT_SPEEDS_KPH)}."
+                    + (f" Did you mean {hint[0]!r}?" if hint else "")
+                )
+                raise ConfigError(msg)
+            attrs = {
+                "name": str(ch.get("name", f"scenario link {i + 1}")),
+                "highway": hw,
+                "oneway": bool(ch.get("oneway", False)),
+            }
+            if "ref" in ch:
+                attrs["ref"] = str(ch["ref"])
+            if "maxspeed" in ch:
+                attrs["maxspeed"] = _positive(ch["maxspeed"], where=f"{w}.maxspeed")
+        else:
+            extra = [
+                k
+                for k in ("coordinates", "highway", "maxspeed", "oneway", "ref", "name")
+                if k in ch
+            ]
+            if extra:
+                msg = (
+                    f"{w}: {', '.join(extra)} only apply to 'add'; remove them or use action: add."
+                )
+                raise ConfigError(msg)
+        changes.append(
+            RoadChange(
+                action=action,
+                select=select,
+                speed_kph=speed_kph,
+                speed_factor=speed_factor,
+                attrs=attrs,
+                coordinates=coords,
+                crs=str(ch.get("crs", "EPSG:4326")),
+                snap_m=_positive(ch["snap_m"], where=f"{w}.snap_m")
+                if "snap_m" in ch
+                else ADD_SNAP_M,
+            )
+        )
+    return Scenario(
+        name=str(raw["name"]),
+        description=str(raw.get("description", "")),
+        with_extension=ext,
+        transit=dict(transit),
+        roads=tuple(changes),
+    )
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        The YAML file.
+
+    Returns
+    -------
+    Scenario
+        The scenario.
+
+    Raises
+    ------
+    ConfigError
+        Missing or unreadable file, invalid YAML, unknown keys.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        msg = f"scenario file {p} not found; see analyses/scenarios/ for examples."
+        raise ConfigError(msg) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"cannot read scenario file {p}: {exc}."
+        raise ConfigError(msg) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        msg = f"{p} is not valid YAML: {exc}"
+        raise ConfigError(msg) from None
+    return parse_scenario(raw, where=str(p))
+
+
+def _parts(value: Any) -> set[str]:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return set()
+    items = value if isinstance(value, list | tuple | set) else str(value).split(";")
+    return {str(x).strip().casefold() for x in items}
+
+
+def select_edges(
+    G: nx.MultiDiGraph, select: Mapping[str, tuple[str, ...]], *, where: str = "select"
+) -> list[tuple[Any, Any, Any]]:
+    """The edges ``(u, v, key)`` matching a selector.
+
+    Parameters
+    ----------
+    G
+        The road graph.
+    select
+        Attribute → accepted values (see the module docs).
+    where
+        For messages.
+
+    Returns
+    -------
+    list
+        The matching edges (both directions of a two-way link).
+
+    Raises
+    ------
+    ConfigError
+        When nothing matches (the message lists close values present).
+    """
+    wanted = {k: {v.casefold() for v in vals} for k, vals in select.items()}
+    hits = [
+        (u, v, k)
+        for u, v, k, d in G.edges(keys=True, data=True)
+        if all(_parts(d.get(attr)) & vals for attr, vals in wanted.items())
+    ]
+    if not hits:
+        hints = []
+        for attr, vals in select.items():
+            present = sorted({p for _, _, d in G.edges(data=True) for p in _parts(d.get(attr))})
+            near = [h for v in vals for h in closest(v, present)]
+            hints.append(
+                f"{attr}: {', '.join(near[:5]) if near else 'no close value'}"
+                f" ({len(present)} values present)"
+            )
+        msg = (
+            f"{where}: no road link matches {dict(select)}. Closest values present: "
+            + "; ".join(hints)
+            + "."
+        )
+        raise ConfigError(msg)
+    return hits
+
+
+def _add_link(H: nx.MultiDiGraph, ch: RoadChange, *, where: str) -> None:
+    tf = pyproj.Transformer.from_crs(ch.crs, DEFAULT_CRS, always_xy=True)
+    xy = np.array([tf.transform(x, y) for x, y in ch.coordinates])
+    ids = list(H.nodes)
+    nxy = np.array([(H.nodes[n]["x"], H.nodes[n]["y"]) for n in ids])
+    ends = []
+    for label, p in (("first", xy[0]), ("last", xy[-1])):
+        d = np.hypot(nxy[:, 0] - p[0], nxy[:, 1] - p[1])
+        k = int(np.argmin(d))
+        if d[k] > ch.snap_m:
+            msg = (
+                f"{where}: the {label} coordinate of the added link is {d[k]:,.0f} m from the "
+                f"nearest road node (limit {ch.snap_m:,.0f} m); start and end the link at "
+                "existing junctions, or raise snap_m."
+            )
+            raise ConfigError(msg)
+        ends.append(ids[k])
+    u, v = ends
+    if u == v:
+        msg = f"{where}: both ends of the added link snap to the same node {u!r}; draw it longer."
+        raise ConfigError(msg)
+    coords = [
+        (H.nodes[u]["x"], H.nodes[u]["y"]),
+        *map(tuple, xy[1:-1]),
+        (H.nodes[v]["x"], H.nodes[v]["y"]),
+    ]
+    geom = LineString(coords)
+    speed = float(ch.attrs.get("maxspeed", DEFAULT_SPEEDS_KPH[str(ch.attrs["highway"])]))
+    length = float(shapely.length(geom))
+    attrs = {
+        **ch.attrs,
+        "id": f"scenario:{ch.attrs['name']}",
+        "length": length,
+        "speed_kph": speed,
+        "travel_time": length / (speed / 3.6),
+        "speed_source": "scenario",
+    }
+    H.add_edge(u, v, **attrs, geometry=geom, reversed=False)
+    if not ch.attrs.get("oneway", False):
+        H.add_edge(v, u, **attrs, geometry=geom.reverse(), reversed=True)
+
+
+def apply_road_changes(
+    G: nx.MultiDiGraph, changes: tuple[RoadChange, ...] | list[RoadChange]
+) -> nx.MultiDiGraph:
+    """A copy of ``G`` with the road changes applied in order (``G`` is not changed).
+
+    Parameters
+    ----------
+    G
+        The road graph.
+    changes
+        The changes (:attr:`Scenario.roads`).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The changed graph. Removing links keeps every node (a node may become
+        unreachable: times from it are NaN with a reason).
+    """
+    H = G.copy()
+    for i, ch in enumerate(changes):
+        where = f"roads[{i}] ({ch.action})"
+        if ch.action == "add":
+            _add_link(H, ch, where=where)
+            continue
+        edges = select_edges(H, ch.select, where=where)
+        if ch.action == "remove":
+            H.remove_edges_from(edges)
+            logger.info("%s: removed %d edge(s)", where, len(edges))
+            continue
+        for u, v, k in edges:
+            d = H.edges[u, v, k]
+            old = float(d["speed_kph"])
+            new = ch.speed_kph if ch.speed_kph is not None else old * float(ch.speed_factor or 1.0)
+            d["speed_kph"] = new
+            d["travel_time"] = float(d["length"]) / (new / 3.6)
+            d["speed_source"] = "scenario"
+        logger.info("%s: slowed %d edge(s)", where, len(edges))
+    return H
+
+
+#: Column patterns compared between a scenario and the base run.
+def delta_columns(frame: pd.DataFrame) -> list[str]:
+    """The numeric result columns a scenario delta is taken on (times and catchments)."""
+    return [
+        c
+        for c in frame.columns
+        if (c.endswith("_min") and c.startswith(("car_", "transit_", "walk_")))
+        or (c.startswith("pop_") and c.endswith("min"))
+        or c == "hansen_pop"
+    ]
+
+
+def scenario_deltas(base: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFrame:
+    """Scenario minus base for every time and catchment column.
+
+    .. math:: \\Delta x = x_\\text{scenario} - x_\\text{base}
+
+    Parameters
+    ----------
+    base, scenario
+        Result tables on the same index (not changed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``delta_{column}`` per shared column (NaN where either side is NaN),
+        and ``delta_note`` saying where a time appeared or disappeared.
+    """
+    cols = [c for c in delta_columns(base) if c in scenario.columns]
+    out = pd.DataFrame(index=base.index)
+    notes = pd.Series("", index=base.index, dtype=object)
+    for c in cols:
+        b = pd.to_numeric(base[c], errors="coerce")
+        s = pd.to_numeric(scenario[c].reindex(base.index), errors="coerce")
+        out[f"delta_{c}"] = s - b
+        gained = b.isna() & s.notna()
+        lost = b.notna() & s.isna()
+        notes[gained] = notes[gained] + f"{c} newly available; "
+        notes[lost] = notes[lost] + f"{c} lost; "
+    out["delta_note"] = notes.str.rstrip("; ")
+    return out

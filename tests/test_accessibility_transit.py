@@ -1,0 +1,231 @@
+"""The TEB transit model: stops and chainage, in-vehicle times, waiting, walking, journeys."""
+
+from __future__ import annotations
+
+import itertools
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from accessibility_samples import CRS, X0, Y0, P, teb_lines, teb_stops
+from shapely.geometry import LineString
+
+from seriana_gis._errors import ConfigError, DataError
+from seriana_gis.accessibility import (
+    TransitParams,
+    combine_legs,
+    ride_matrix,
+    tram_stops,
+    transit_graph,
+    transit_table,
+)
+from seriana_gis.accessibility.transit import (
+    AIRPORT_BUS,
+    COMMERCIAL_SPEED_KPH,
+    Feeder,
+    params_from_mapping,
+    straight_walk_min,
+)
+
+
+def test_stops_chainage_and_ride_times_by_hand() -> None:
+    stops = tram_stops(teb_lines(), teb_stops())
+    assert stops["id"].tolist() == ["S1", "S2", "S3", "S4"]
+    assert stops["chainage_m"].tolist() == pytest.approx([0, 2000, 4000, 6000])
+    assert stops["offset_m"].max() == pytest.approx(0.0)
+    # 36 km/h = 10 m/s: 2 km = 200 s = 3.333 min per link
+    ride = ride_matrix(stops, speed_kph=36.0)
+    assert ride.loc["S1", "S2"] == pytest.approx(200 / 60)
+    assert ride.loc["S4", "S1"] == pytest.approx(600 / 60)
+    assert ride.loc["S2", "S2"] == 0.0
+    g = transit_graph(stops, speed_kph=36.0)
+    assert g.number_of_edges() == 6  # 3 links, both ways
+    assert g.edges["S2", "S3"]["ride_s"] == pytest.approx(200.0)
+
+
+def test_stops_are_projected_on_the_line_and_a_reversed_line_is_fine() -> None:
+    lines = teb_lines()
+    lines.loc[0, "geometry"] = lines.geometry[0].reverse()
+    stops = teb_stops()
+    stops.loc[1, "geometry"] = P(2100, 400)  # 350 m off the line, 100 m further along
+    out = tram_stops(lines, stops)
+    assert out["chainage_m"].tolist() == pytest.approx([0, 2100, 4000, 6000])
+    assert out.loc[1, "offset_m"] == pytest.approx(350.0)
+
+
+def test_stop_order_must_follow_the_line() -> None:
+    stops = teb_stops()
+    stops.loc[[1, 2], "seq"] = [3, 2]
+    with pytest.raises(DataError, match="does not lie beyond"):
+        tram_stops(teb_lines(), stops)
+
+
+def test_no_existing_line_or_missing_column() -> None:
+    lines = teb_lines().assign(status="planned")
+    with pytest.raises(DataError, match="no line has status 'existing'"):
+        tram_stops(lines, teb_stops())
+    with pytest.raises(DataError, match="missing column"):
+        tram_stops(teb_lines(), teb_stops().drop(columns="seq"))
+
+
+def test_extension_stops_are_placed_at_the_stated_spacing() -> None:
+    out = tram_stops(teb_lines(), teb_stops(), with_extension=True, spacing_m=1200.0)
+    ext = out[out["line"] == "T1_ext"]
+    # 2.4 km / 1.2 km = 2 intervals: stops at 1.2 and 2.4 km beyond the T1 end (6 km)
+    assert ext["chainage_m"].tolist() == pytest.approx([7200.0, 8400.0])
+    assert (ext["status"] == "planned").all() and (ext["route"] == "T1").all()
+    assert out["seq"].tolist() == [1, 2, 3, 4, 5, 6]
+    ride = ride_matrix(out, speed_kph=36.0)
+    assert ride.loc["S1", ext["id"].iloc[-1]] == pytest.approx(840.0 / 60)
+    assert len(tram_stops(teb_lines(), teb_stops())) == 4  # switch off: no extension
+
+
+def test_extension_uses_the_layer_stops_when_given() -> None:
+    stops = pd.concat(
+        [
+            teb_stops(),
+            gpd.GeoDataFrame(
+                {
+                    "id": ["X1"],
+                    "name": ["Planned"],
+                    "line": ["T1_ext"],
+                    "seq": [1],
+                    "status": ["planned"],
+                },
+                geometry=[P(7000, 50)],
+                crs=CRS,
+            ),
+        ],
+        ignore_index=True,
+    )
+    out = tram_stops(teb_lines(), stops, with_extension=True)
+    assert out["id"].tolist()[-1] == "X1"
+    assert out["chainage_m"].iloc[-1] == pytest.approx(7000.0)
+
+
+def test_extension_far_from_the_line_end_is_an_error() -> None:
+    lines = teb_lines()
+    lines.loc[1, "geometry"] = LineString([(X0 + 9000, Y0 + 5000), (X0 + 11000, Y0 + 5000)])
+    with pytest.raises(DataError, match="within 500 m"):
+        tram_stops(lines, teb_stops(), with_extension=True)
+
+
+def test_waiting_is_half_the_headway() -> None:
+    p = TransitParams()
+    assert p.wait_min == pytest.approx(10.0 / 2)
+    assert TransitParams(peak=False).wait_min == pytest.approx(20.0 / 2)
+    assert TransitParams(headway_peak_min=12.0).wait_min == pytest.approx(6.0)
+    # the documented commercial speed: 12.5 km in 32 min
+    assert pytest.approx(12.5 / (32 / 60), abs=0.05) == COMMERCIAL_SPEED_KPH
+
+
+def test_params_are_validated() -> None:
+    with pytest.raises(ConfigError, match="speed_kph must be a positive"):
+        TransitParams(speed_kph=0.0)
+    with pytest.raises(ConfigError, match="detour_factor"):
+        TransitParams(detour_factor=0.9)
+    with pytest.raises(ConfigError, match="unknown key 'headway'.*Valid keys"):
+        params_from_mapping({"headway": 5}, where="scenario.yaml, transit")
+    p = params_from_mapping(
+        {
+            "peak": False,
+            "feeders": [{"destination": "x", "via": "y", "headway_min": 30, "ride_min": 5}],
+        },
+        where="t",
+    )
+    assert p.wait_min == 10.0 and p.feeder_to("x") == Feeder("x", "y", 30.0, 5.0, "")
+
+
+def test_straight_walk_rule() -> None:
+    p = TransitParams()
+    t = straight_walk_min(np.array([[0.0, 0.0]]), np.array([[300.0, 400.0]]), params=p)
+    # 500 m × 1.3 at 4.8 km/h (80 m/min) = 8.125 min
+    assert t[0, 0] == pytest.approx(500 * 1.3 / 80.0)
+
+
+def test_combine_legs_matches_a_brute_force() -> None:
+    rng = np.random.default_rng(3)
+    n, s = 7, 5
+    acc = rng.uniform(0, 30, (n, s))
+    acc[acc > 25] = np.inf
+    ride = rng.uniform(1, 20, (s, s))
+    ride = (ride + ride.T) / 2
+    eg = rng.uniform(0, 15, s)
+    eg[1] = np.inf
+    feeder = rng.uniform(0, 5, s)
+    total, b, a = combine_legs(acc, ride, eg, wait_min=4.0, feeder_min=feeder)
+    for i in range(n):
+        best = min(
+            (acc[i, bb] + 4.0 + ride[bb, aa] + eg[aa] + feeder[aa], bb, aa)
+            for bb, aa in itertools.product(range(s), range(s))
+            if bb != aa
+        )
+        assert total[i] == pytest.approx(best[0])
+        if np.isfinite(best[0]):
+            assert (b[i], a[i]) == best[1:]
+    none, bn, an = combine_legs(np.full((1, s), np.inf), ride, eg, wait_min=1.0)
+    assert np.isinf(none[0]) and bn[0] == -1 and an[0] == -1
+
+
+def _origin(x: float, y: float) -> pd.DataFrame:
+    return pd.DataFrame({"x": [X0 + x], "y": [Y0 + y]}, index=["o"])
+
+
+def _dests() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"x": [X0 + 0.0, X0 + 9000.0], "y": [Y0 + 0.0, Y0 + 50.0]}, index=["bergamo", "far"]
+    )
+
+
+def test_transit_legs_by_hand() -> None:
+    stops = tram_stops(teb_lines(), teb_stops())
+    p = TransitParams(speed_kph=36.0, park_and_ride=False, feeders=())
+    tt = transit_table(_origin(2000, 300), stops, _dests(), params=p)
+    r = tt.loc["o"]
+    walk = 250 * 1.3 / 80.0  # to S2 at (2000, 50)
+    egress = 50 * 1.3 / 80.0  # S1 (0, 50) to the station (0, 0)
+    assert r["transit_bergamo_access_min"] == pytest.approx(walk)
+    assert r["transit_bergamo_access_mode"] == "walk"
+    assert (r["transit_bergamo_board"], r["transit_bergamo_alight"]) == ("S2", "S1")
+    assert r["transit_bergamo_wait_min"] == pytest.approx(5.0)
+    assert r["transit_bergamo_ride_min"] == pytest.approx(200 / 60)
+    assert r["transit_bergamo_egress_min"] == pytest.approx(egress)
+    assert r["transit_bergamo_min"] == pytest.approx(walk + 5.0 + 200 / 60 + egress)
+    assert r["transit_bergamo_reason"] == ""
+    # 'far' is 3 km from the last stop: over 20 min on foot, no feeder
+    assert np.isnan(r["transit_far_min"])
+    assert "no feeder" in r["transit_far_reason"]
+
+
+def test_feeder_leg_by_hand() -> None:
+    stops = tram_stops(teb_lines(), teb_stops())
+    bus = Feeder(destination="far", via="bergamo", headway_min=20.0, ride_min=17.5, name="bus")
+    p = TransitParams(speed_kph=36.0, park_and_ride=False, feeders=(bus,))
+    r = transit_table(_origin(2000, 300), stops, _dests(), params=p).loc["o"]
+    walk, egress = 250 * 1.3 / 80.0, 50 * 1.3 / 80.0
+    assert r["transit_far_feeder_wait_min"] == pytest.approx(10.0)
+    assert r["transit_far_feeder_ride_min"] == pytest.approx(17.5)
+    assert r["transit_far_min"] == pytest.approx(walk + 5 + 200 / 60 + egress + 10 + 17.5)
+    assert AIRPORT_BUS.destination == "bgy" and AIRPORT_BUS.via == "bergamo"
+
+
+def test_far_origin_without_park_and_ride_is_flagged_not_zero() -> None:
+    stops = tram_stops(teb_lines(), teb_stops())
+    p = TransitParams(park_and_ride=False)
+    r = transit_table(_origin(2000, 5000), stops, _dests(), params=p).loc["o"]
+    assert np.isnan(r["transit_bergamo_min"]) and np.isnan(r["transit_bergamo_wait_min"])
+    assert "park and ride is off" in r["transit_bergamo_reason"]
+
+
+def test_park_and_ride_uses_the_stop_nearest_by_car() -> None:
+    stops = tram_stops(teb_lines(), teb_stops())
+    p = TransitParams(speed_kph=36.0, feeders=())
+    car = pd.DataFrame([[9.0, 4.0, 6.0, 8.0]], index=["o"], columns=["S1", "S2", "S3", "S4"])
+    r = transit_table(_origin(2000, 5000), stops, _dests(), params=p, car_to_stops=car).loc["o"]
+    assert r["transit_bergamo_access_mode"] == "car" and r["transit_bergamo_board"] == "S2"
+    assert r["transit_bergamo_access_min"] == pytest.approx(4.0 + 5.0)  # + park and ride
+    # nearest by car is the destination's own stop: no tram leg, flagged
+    car2 = pd.DataFrame([[1.0, 4.0, 6.0, 8.0]], index=["o"], columns=["S1", "S2", "S3", "S4"])
+    r2 = transit_table(_origin(2000, 5000), stops, _dests(), params=p, car_to_stops=car2).loc["o"]
+    assert np.isnan(r2["transit_bergamo_min"]) and "no tram leg" in r2["transit_bergamo_reason"]
