@@ -32,13 +32,14 @@ import math
 import resource
 import sys
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from seriana_gis.suitability import load_profiles, run_suitability
-from seriana_gis.suitability.profile import Profile
+from seriana_gis.suitability.profile import Constraints, Profile
 from seriana_gis.suitability.score import score_profile
 
 
@@ -176,10 +177,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     # all sites pass the constraints: only the scoring is measured
-    profiles = {
-        name: p.__class__(**{**p.__dict__, "constraints": p.constraints.__class__()})
-        for name, p in load_profiles().items()
-    }
+    profiles = {name: replace(p, constraints=Constraints()) for name, p in load_profiles().items()}
     sites = synthetic_sites(args.sites)
     rss0 = _rss_mb()
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}")

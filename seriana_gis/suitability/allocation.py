@@ -190,6 +190,11 @@ class AllocationResult:
     message
         A sentence saying whether the targets are reached, and by how much
         they are missed.
+    status
+        ``optimal``, or ``time_limit`` when a solver stage stopped at the
+        time limit with a feasible but unproven allocation.
+    config
+        The scenario used.
     """
 
     assignment: pd.DataFrame
@@ -207,7 +212,8 @@ def _solve(
     bounds: Bounds,
     cons: list[LinearConstraint],
     time_limit: float,
-) -> np.ndarray:
+) -> tuple[np.ndarray, bool]:
+    """Solve one stage; return the solution and whether it is proven optimal."""
     res = milp(
         c,
         integrality=integrality,
@@ -216,9 +222,12 @@ def _solve(
         options={"time_limit": time_limit, "mip_rel_gap": 0.0, "presolve": True},
     )
     if res.x is None:
-        msg = f"the allocation program could not be solved ({res.message}); check caps ('max') that no allocation can satisfy."
+        msg = (
+            f"the allocation program could not be solved ({res.message}); "
+            "check caps ('max') that no allocation can satisfy, or raise time_limit."
+        )
         raise DataError(msg)
-    return np.asarray(res.x, dtype=np.float64)
+    return np.asarray(res.x, dtype=np.float64), bool(res.status == 0)
 
 
 def allocate(
@@ -304,11 +313,12 @@ def allocate(
         cons.append(LinearConstraint(np.hstack([q, np.zeros((n_t, n_t))]), -np.inf, caps))
     inv_t = np.where(tval > 0, 1.0 / np.where(tval > 0, tval, 1.0), 0.0)
     c1 = np.concatenate([np.zeros(n_pairs), inv_t])
-    x1 = _solve(c1, integrality, bounds, cons, time_limit)
+    x1, opt1 = _solve(c1, integrality, bounds, cons, time_limit)
     best_short = float(c1 @ x1)
     cons2 = [*cons, LinearConstraint(c1[None, :], -np.inf, best_short + _TOL)]
     c2 = np.concatenate([-np.asarray(svals), np.zeros(n_t)])
-    x = _solve(c2, integrality, bounds, cons2, time_limit) if n_pairs else x1
+    x, opt2 = _solve(c2, integrality, bounds, cons2, time_limit) if n_pairs else (x1, opt1)
+    optimal = opt1 and opt2
 
     chosen = np.round(x[:n_pairs]).astype(bool)
     use_col: list[Any] = [pd.NA] * n_sites
@@ -353,11 +363,18 @@ def allocate(
             + f". Best partial allocation uses {n_used} sites."
         )
         logger.warning(message)
+    if not optimal:
+        message += (
+            f" The solver stopped at the time limit ({time_limit:g} s): the allocation is "
+            "feasible but may not be the best."
+        )
+        logger.warning("allocation not proven optimal within %g s", time_limit)
     return AllocationResult(
         assignment=assignment,
         targets=tframe,
         total_score=float(np.nansum(score_col)),
         reached=reached,
         message=message,
+        status="optimal" if optimal else "time_limit",
         config=config,
     )
