@@ -167,9 +167,16 @@ def source_part(layers: dict[str, gpd.GeoDataFrame], table: str) -> gpd.GeoDataF
     return gdf[gdf.geom_type.str.contains(word)]
 
 
+def expected_renderer(layer: str, part: gpd.GeoDataFrame) -> tuple[str, str | None]:
+    """Issue 6's default style of a layer; brownfields before suitability show their status."""
+    if layer == "brownfields" and "best_use" not in part.columns:
+        return ("categorizedSymbol", "status")
+    return EXPECTED_RENDERER[layer]
+
+
 def check_style(info: dict[str, Any], table: str, part: gpd.GeoDataFrame) -> None:
     """The default style QGIS applied matches issue 6 and the source data."""
-    renderer, attr = EXPECTED_RENDERER[layer_of(table)]
+    renderer, attr = expected_renderer(layer_of(table), part)
     r = info["renderer"]
     assert r["type"] == renderer, table
     if attr is None:
@@ -359,7 +366,42 @@ def test_embedded_default_layers_in_qgis(qgis_tmp: Path) -> None:
         info = got["gpkg"][table]
         assert info["valid"] and info["count"] == count, table
         assert info["crs"] == "EPSG:32632"
-        if layer_of(table) in ("teb_lines", "teb_stops", "tourism_assets"):
+        if layer_of(table) in EXPECTED_RENDERER:
             check_style(info, table, source_part(layers, table))
     assert got["project"]["read"]
     assert all(v["valid"] for v in got["project"]["layers"].values())
+
+
+@pytest.mark.slow
+def test_built_default_database_in_qgis(qgis_tmp: Path) -> None:
+    """The Seriana default database, built offline and read back as the CLI will, opens in QGIS."""
+    from seriana_gis import database
+    from seriana_gis.build import build_database
+    from seriana_gis.config import load_study_area
+
+    db = qgis_tmp / "db è" / "seriana.gpkg"
+    build_database(load_study_area(), path=db, cache_dir=qgis_tmp / "cache")
+    layers = database.read_database(db)
+    prov = database.read_provenance(db)
+    result = export_qgis(
+        layers, prov, qgis_tmp / "export of the build", formats=("gpkg", "shapefile")
+    )
+    got = run_checker(
+        {
+            "gpkg": str(result.gpkg),
+            "tables": list(expected_tables(layers)),
+            "stored_project": result.stored_project,
+        },
+        qgis_tmp,
+    )
+    for table, count in expected_tables(layers).items():
+        info = got["gpkg"][table]
+        assert info["valid"] and info["crs"] == "EPSG:32632", table
+        assert info["count"] == count, table
+        assert all(a["ok"] for a in info["stored_styles"]["applied"]), table
+        rows = prov[prov["layer"] == layer_of(table)]
+        assert info["metadata"]["licenses"] == list(dict.fromkeys(rows["licence"])), table
+        if layer_of(table) in EXPECTED_RENDERER:
+            check_style(info, table, source_part(layers, table))
+    assert got["stored_project"]["read"]
+    assert all(v["valid"] for v in got["stored_project"]["layers"].values())
