@@ -119,3 +119,11 @@ def test_compute_indicators_and_exclusion_layer() -> None:
     with pytest.raises(ConfigError, match="layer 'flod' was not given.*'flood'"):
         wrong = replace(prof, constraints=replace(prof.constraints, exclude_intersecting=("flod",)))
         score_profile(frame, wrong, layers={"flood": flood})
+
+
+def test_containing_value_on_a_shared_boundary_takes_the_first_polygon() -> None:
+    munis = gpd.GeoDataFrame(
+        {"v": [1.0, 2.0]}, geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=CRS
+    )
+    on_edge = gpd.GeoDataFrame(geometry=[Point(10, 5)], crs=CRS)
+    assert containing_value(on_edge, munis, column="v").tolist() == [1.0]

@@ -219,3 +219,9 @@ def test_an_excluded_site_never_ranks_above_an_included_one(
     assert included.notna().all()
     if len(included):
         assert included.min() == 1 and included.max() <= len(included)
+
+
+def test_non_numeric_indicator_is_a_data_error() -> None:
+    sites = SITES.assign(minutes=["10", "twenty", 30.0, None])
+    with pytest.raises(DataError, match=r"'minutes' must hold numbers.*'b': 'twenty'"):
+        score_profile(sites, _profile())

@@ -128,7 +128,8 @@ def containing_value(
     """The value of ``column`` of the polygon containing each site.
 
     The site's representative point (itself for a point) is used, so a site
-    straddling a boundary takes the value of one polygon. Sites outside every
+    straddling a boundary takes the value of one polygon (the first in layer
+    order when the point lies on a shared boundary). Sites outside every
     polygon get NaN (and are then flagged by the scorer).
 
     Parameters
@@ -153,7 +154,7 @@ def containing_value(
         raise ConfigError(msg)
     pts = shapely.point_on_surface(sites.geometry.to_numpy())
     tree = shapely.STRtree(polygons.geometry.to_numpy())
-    src, dst = tree.query(pts, predicate="within")
+    src, dst = tree.query(pts, predicate="intersects")
     values = pd.Series(np.nan, index=range(len(sites)), dtype="float64")
     if len(src):
         first = pd.Series(dst, index=src)

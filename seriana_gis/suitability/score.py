@@ -36,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._errors import ConfigError
+from .._errors import ConfigError, DataError
 from ..config import closest
 from .aggregate import aggregate
 from .indicators import _require_geo, compute_indicators
@@ -52,7 +52,17 @@ def _column(frame: pd.DataFrame, name: str, *, where: str, why: str) -> pd.Serie
         did = f" Did you mean {hint[0]!r}?" if hint else ""
         msg = f"{where}: {why} needs column {name!r}, which the sites do not have.{did}"
         raise ConfigError(msg)
-    return pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    raw = frame[name]
+    values = pd.to_numeric(raw, errors="coerce").astype("float64")
+    bad = values.isna() & raw.notna()
+    if bad.any():
+        examples = ", ".join(f"{i!r}: {raw[i]!r}" for i in raw.index[bad][:3])
+        msg = (
+            f"{where}: column {name!r} must hold numbers, but {int(bad.sum())} value(s) are "
+            f"not ({examples}); fix the data or the column mapping."
+        )
+        raise DataError(msg)
+    return values
 
 
 def constraint_reasons(
