@@ -157,7 +157,8 @@ def containing_value(
     src, dst = tree.query(pts, predicate="intersects")
     values = pd.Series(np.nan, index=range(len(sites)), dtype="float64")
     if len(src):
-        first = pd.Series(dst, index=src)
+        srt = np.lexsort((dst, src))  # by site, then by polygon in layer order
+        first = pd.Series(dst[srt], index=src[srt])
         first = first[~first.index.duplicated(keep="first")]
         vals = pd.to_numeric(polygons[column].to_numpy()[first.to_numpy()], errors="coerce")
         values.iloc[first.index.to_numpy()] = np.asarray(vals, dtype=np.float64)
