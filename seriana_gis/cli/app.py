@@ -12,6 +12,7 @@ from . import demo as demo_cmd
 from . import export as export_cmd
 from . import fetch as fetch_cmd
 from . import map as map_cmd
+from . import suitability as suitability_cmd
 from ._common import setup_logging
 
 HELP = """\
@@ -58,6 +59,7 @@ def _global(
 
 app.command("build", help=build_cmd.HELP)(build_cmd.build)
 app.command("fetch", help=fetch_cmd.HELP)(fetch_cmd.fetch)
+app.command("suitability", help=suitability_cmd.HELP)(suitability_cmd.suitability)
 app.command("map", help=map_cmd.HELP)(map_cmd.map_)
 app.command("export", help=export_cmd.HELP)(export_cmd.export)
 app.command("demo", help=demo_cmd.HELP)(demo_cmd.demo)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -67,4 +68,6 @@ def export(
         overwrite=overwrite,
         rasters=tifs or None,
     )
-    done(f"export written to {out} ({len(result.files)} files)")
+    for note in result.notes:
+        logging.getLogger("seriana_gis").warning(note)
+    done(f"export written to {out} ({len(result.files)} files); open {result.project} in QGIS")
