@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import geopandas as gpd
-import pandas as pd
 import typer
 
 from .._errors import DataError
-from .._io import atomic_path
+from .._io import atomic_path, check_writable
 from ..database import DEFAULT_DATABASE, provenance_frame, read_database, update_database
 from ..suitability import allocate, load_allocation, load_profiles, run_suitability
 from ..suitability.run import municipality_summary
@@ -27,7 +26,7 @@ Examples:
 
   seriana suitability
 
-  seriana suitability --profile logistics --draws 5000 --seed 7
+  seriana suitability --profile logistics --draws 5000 --seed 7 --overwrite
 
   seriana suitability --analyses my_profiles/ --allocation my_targets.yaml
 """
@@ -59,11 +58,15 @@ DrawsOpt = Annotated[
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo draws.")]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for the CSV files.")]
-
-
-def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        df.to_csv(tmp, index=True)
+OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace existing CSV outputs.")]
+CSV_FILES = (
+    "scores",
+    "robustness",
+    "stability",
+    "allocation",
+    "allocation_targets",
+    "municipalities",
+)
 
 
 @report_errors
@@ -75,7 +78,10 @@ def suitability(
     draws: DrawsOpt = 1000,
     seed: SeedOpt = 0,
     out: OutOpt = Path("data") / "suitability",
+    overwrite: OverwriteOpt = False,
 ) -> None:
+    for name in CSV_FILES:
+        check_writable(out / f"{name}.csv", overwrite=overwrite)
     layers = read_database(database)
     sites = layers["brownfields"].set_index("id")
     if not any(c.endswith("_min") for c in sites.columns):
@@ -105,12 +111,17 @@ def suitability(
         ]
     )
     update_database(database, {"brownfields": merged}, provenance=prov)
-    _write_csv(result.scores, out / "scores.csv")
-    _write_csv(result.robustness, out / "robustness.csv")
-    _write_csv(result.stability, out / "stability.csv")
-    _write_csv(alloc.assignment, out / "allocation.csv")
-    _write_csv(alloc.targets.set_index("target"), out / "allocation_targets.csv")
-    _write_csv(summary, out / "municipalities.csv")
+    tables = (
+        result.scores,
+        result.robustness,
+        result.stability,
+        alloc.assignment,
+        alloc.targets.set_index("target"),
+        summary,
+    )
+    for name, table in zip(CSV_FILES, tables, strict=True):
+        with atomic_path(out / f"{name}.csv", overwrite=True) as tmp:
+            table.to_csv(tmp, index=True)
     done(
         f"suitability of {len(sites)} sites for {', '.join(profiles)} written to {database} and {out}/"
     )
