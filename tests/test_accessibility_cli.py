@@ -1,0 +1,104 @@
+"""``seriana accessibility`` on a small database: results in the database, CSV, GeoTIFF; bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import rasterio
+from accessibility_samples import layers, road_graph
+from typer.testing import CliRunner
+
+from seriana_gis.cli import app
+from seriana_gis.database import (
+    provenance_frame,
+    read_layer,
+    read_provenance,
+    write_database,
+)
+from seriana_gis.network import graph_to_gdfs
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    L = layers()
+    nodes, edges = graph_to_gdfs(road_graph())
+    L["road_nodes"], L["road_edges"] = nodes, edges
+    prov = provenance_frame(
+        [
+            {"layer": n, "source": "test", "feature_count": len(g), "note": "made in code"}
+            for n, g in L.items()
+        ]
+    )
+    return write_database(L, tmp_path / "t.gpkg", provenance=prov)
+
+
+def test_help_has_examples() -> None:
+    result = runner.invoke(app, ["accessibility", "--help"])
+    assert result.exit_code == 0 and "seriana accessibility" in result.output
+    for opt in ("--destinations", "--scenario", "--with-extension", "--off-peak"):
+        assert opt in result.output
+
+
+def test_writes_database_csv_and_rasters(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["accessibility", "-d", str(db), "--out", str(out), "--destinations", "bergamo,bgy"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    bf = read_layer(db, "brownfields")
+    assert bf["car_bergamo_min"].iloc[0] == pytest.approx(0.9 + 2.0)
+    assert "transit_bgy_feeder_ride_min" in bf.columns and "pop_30min" in bf.columns
+    iso = read_layer(db, "isochrones")
+    assert sorted(set(iso["destination"])) == ["bergamo", "bgy"] and len(iso) == 8
+    prov = read_provenance(db).set_index("layer")
+    assert prov.loc["isochrones", "feature_count"] == 8
+    assert prov.loc["brownfields", "note"].startswith("made in code | accessibility: ")
+    csv = pd.read_csv(out / "municipalities.csv", dtype={"istat": str})
+    assert csv["car_bergamo_min"].tolist() == pytest.approx([2.0, 8.0])
+    with rasterio.open(out / "car_bgy_min.tif") as src:
+        assert src.crs.to_epsg() == 32632 and src.res == (100.0, 100.0)
+    assert (out / "od_municipalities_brownfields.csv").exists()
+    # a second run refuses to replace the outputs without --overwrite
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2 and "--overwrite" in again.output
+    scen = tmp_path / "slow.yaml"
+    scen.write_text(
+        "name: slow\nroads:\n  - {action: slow, select: {id: E0}, speed_kph: 30}\n",
+        encoding="utf-8",
+    )
+    third = runner.invoke(app, [*args, "--overwrite", "--off-peak", "--scenario", str(scen)])
+    assert third.exit_code == 0, third.output
+    bf = read_layer(db, "brownfields")
+    assert bf["delta_car_bergamo_min"].iloc[0] == pytest.approx(2.0)
+    assert bf["transit_bergamo_wait_min"].iloc[0] == pytest.approx(10.0)  # off-peak: 20 / 2
+    assert (out / "scenario_slow_brownfields.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--destinations", "bgx"], "unknown destination 'bgx'"),
+        (["--scenario", "nope.yaml"], "scenario file nope.yaml not found"),
+    ],
+)
+def test_bad_input_exits_2(db: Path, tmp_path: Path, extra: list[str], message: str) -> None:
+    result = runner.invoke(
+        app, ["accessibility", "-d", str(db), "--out", str(tmp_path / "o"), *extra]
+    )
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_missing_database_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["accessibility", "-d", str(tmp_path / "none.gpkg")])
+    assert result.exit_code == 2 and "seriana build" in result.output
+
+
+def test_bad_scenario_key_exits_2(db: Path, tmp_path: Path) -> None:
+    scen = tmp_path / "bad.yaml"
+    scen.write_text("name: x\nwith_extention: true\n", encoding="utf-8")
+    result = runner.invoke(app, ["accessibility", "-d", str(db), "--scenario", str(scen)])
+    assert result.exit_code == 2 and "Valid keys" in result.output

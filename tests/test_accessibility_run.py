@@ -1,0 +1,96 @@
+"""run_accessibility on the synthetic territory and on the embedded default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+from accessibility_samples import layers, road_graph
+
+from seriana_gis._errors import DataError
+from seriana_gis.accessibility import run_accessibility
+from seriana_gis.accessibility.run import strip_results
+
+LEG = ("access", "wait", "ride", "egress", "feeder_wait", "feeder_ride")
+
+
+def test_synthetic_run_outputs() -> None:
+    G = road_graph()
+    L = layers()
+    before = {k: v.copy() for k, v in L.items()}
+    r = run_accessibility(L, G, destinations=("bergamo", "bgy"), cell_m=500.0)
+    bf = r.layers["brownfields"]
+    assert isinstance(bf, gpd.GeoDataFrame) and bf.crs == L["brownfields"].crs
+    for col in ("car_bgy_min", "transit_bergamo_min", "walk_teb_min", "car_a4_min"):
+        assert col in bf.columns
+    for col in ("pop_15min", "pop_30min", "hansen_pop", "snap_m", "snap_flag", "road_node"):
+        assert col in bf.columns
+    assert bf["pop_15min"].iloc[0] == 4000
+    assert set(r.layers) == {"brownfields", "municipalities"}  # no tourism layer given
+    assert r.isochrones["minutes"].tolist() == [10.0, 20.0, 30.0, 45.0] * 2
+    assert set(r.rasters) == {"car_bergamo_min", "car_bgy_min"}
+    assert r.od.shape == (2, 1)
+    for k, v in L.items():  # inputs unchanged
+        assert v.equals(before[k])
+    rerun = run_accessibility({**L, **r.layers}, G, destinations=("bergamo",), rasters=False)
+    assert "car_bgy_min" not in rerun.layers["brownfields"].columns  # stale columns dropped
+    assert strip_results(bf).columns.tolist() == L["brownfields"].columns.tolist()
+
+
+def test_empty_site_layer_is_skipped_and_missing_layers_are_errors() -> None:
+    G = road_graph()
+    L = layers()
+    L["tourism_assets"] = L["brownfields"].iloc[:0]
+    r = run_accessibility(L, G, destinations=("bergamo",), rasters=False)
+    assert "tourism_assets" not in r.layers
+    del L["municipalities"]
+    with pytest.raises(DataError, match="municipalities layer is missing"):
+        run_accessibility(L, G)
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, nx.MultiDiGraph]:
+    from seriana_gis.build import load_territory
+    from seriana_gis.config import load_study_area
+    from seriana_gis.network import gdfs_to_graph
+
+    cache = Path(tmp_path_factory.mktemp("cache"))
+    t = load_territory(load_study_area(), cache_dir=cache)
+    G = gdfs_to_graph(t.layers["road_nodes"], t.layers["road_edges"])
+    return t.layers, G
+
+
+def test_embedded_default_is_complete_and_consistent(
+    embedded: tuple[dict, nx.MultiDiGraph],
+) -> None:
+    L, G = embedded
+    r = run_accessibility(L, G, rasters=False)
+    for name in ("brownfields", "municipalities", "tourism_assets"):
+        t = r.tables[name]
+        for d in ("bgy", "bergamo"):
+            car = t[f"car_{d}_min"]
+            assert car.notna().all() and (car > 0).all(), name
+            total = t[f"transit_{d}_min"]
+            legs = sum(t[f"transit_{d}_{leg}_min"] for leg in LEG)
+            ok = total.notna()
+            assert np.allclose(total[ok], legs[ok])
+            assert (t.loc[~ok, f"transit_{d}_reason"] != "").all()
+        assert (t["hansen_pop"] <= t["pop_30min"] + L["municipalities"]["population"].sum()).all()
+        assert (t["pop_15min"] <= t["pop_30min"]).all()
+    m = r.tables["municipalities"].set_index(L["municipalities"]["name"].to_numpy())
+    # Albino boards at the Albino terminus: 12.4 km of authored line at 23.4 km/h
+    assert m.loc["Albino", "transit_bergamo_board"] == "T1_16"
+    assert m.loc["Albino", "transit_bergamo_ride_min"] == pytest.approx(
+        12.397 / 23.4 * 60, rel=1e-3
+    )
+    # the airport by transit takes the airport bus from the station
+    assert m.loc["Albino", "transit_bgy_feeder_ride_min"] == 17.5
+    assert m.loc["Albino", "transit_bgy_feeder_wait_min"] == 10.0
+    ext = run_accessibility(L, G, rasters=False, with_extension=True)
+    me = ext.tables["municipalities"].set_index(m.index)
+    assert me.loc["Vertova", "walk_teb_min"] < 15 < m.loc["Vertova", "walk_teb_min"]
+    assert me.loc["Vertova", "transit_bergamo_access_mode"] == "walk"
+    assert (me.loc["Albino"] == m.loc["Albino"]).all()  # the terminus' trips do not change
