@@ -55,7 +55,8 @@ def synthetic_sites(n: int, *, seed: int = 0) -> pd.DataFrame:
             "pop_15min": rng.lognormal(9.5, 0.8, n),
             "snap_m": rng.exponential(60, n),
             "area_m2": rng.lognormal(9.6, 1.0, n),
-            "old_age_index": rng.uniform(110, 260, n),
+            # the municipality_value indicator of social_housing, precomputed
+            "municipalities_old_age_index": rng.uniform(110, 260, n),
         },
         index=pd.Index([f"bf{i:06d}" for i in range(n)], name="id"),
     )

@@ -8,7 +8,7 @@ use yields, :func:`allocate` chooses a use per site as an integer program
 (:func:`scipy.optimize.milp`, HiGHS) in two lexicographic stages:
 
 1. minimise the total relative shortfall :math:`\\sum_t s_t / T_t` subject to
-   :math:`\\sum_{i,u} q_{iut} x_{iu} + s_t \\ge T_t` for every target
+   :math:`\\sum_{i,u} q_{iut} x_{iu} + s_t \\ge T_t - \\tau` for every target
    :math:`t`, :math:`\\sum_u x_{iu} \\le 1` for every site,
    optional caps :math:`\\sum_{i,u} q_{iut} x_{iu} \\le M_t`,
    :math:`x_{iu} \\in \\{0, 1\\}` (only for sites scored for use *u*, and with
@@ -16,7 +16,10 @@ use yields, :func:`allocate` chooses a use per site as an integer program
 2. with the shortfall held at its optimum, maximise the total suitability
    :math:`\\sum_{i,u} S_{iu} x_{iu}`.
 
-Here :math:`q_{iut} = d_{ut} A_i / 10^4` is the output (jobs or dwellings)
+The tolerance :math:`\\tau` (``tolerance``, default one job or dwelling)
+keeps a target from counting as missed by a fraction of a unit, since the
+outputs are estimates from densities. Here
+:math:`q_{iut} = d_{ut} A_i / 10^4` is the output (jobs or dwellings)
 of site *i* under use *u* for target *t*, from the site area :math:`A_i` in m²
 and the density :math:`d_{ut}` per hectare of the configuration file. When the
 targets cannot all be reached, the result says so and by how much, and is
@@ -45,7 +48,16 @@ from .profile import default_analyses_dir
 
 logger = logging.getLogger(__name__)
 
-_TOP_KEYS = ("title", "description", "source", "targets", "uses", "area_column", "min_score")
+_TOP_KEYS = (
+    "title",
+    "description",
+    "source",
+    "targets",
+    "uses",
+    "area_column",
+    "min_score",
+    "tolerance",
+)
 _TARGET_KEYS = ("value", "max", "unit", "rationale")
 _USE_KEYS = ("profile", "per_ha", "source", "rationale")
 _TOL = 1e-7
@@ -80,6 +92,7 @@ class AllocationConfig:
     uses: Mapping[str, Use]
     area_column: str = "area_m2"
     min_score: float = 0.0
+    tolerance: float = 1.0
     title: str = ""
     source: Path | None = None
 
@@ -140,11 +153,13 @@ def parse_allocation(raw: Any, *, source: Path | None = None) -> AllocationConfi
             str(name), str(spec.get("profile", name)), dens, str(spec.get("source", "")).strip()
         )
     min_score = _num(raw.get("min_score", 0.0), where=f"{where}.min_score")
+    tolerance = _num(raw.get("tolerance", 1.0), where=f"{where}.tolerance")
     return AllocationConfig(
         targets=targets,
         uses=uses,
         area_column=str(raw.get("area_column", "area_m2")),
         min_score=min_score,
+        tolerance=tolerance,
         title=str(raw.get("title", "")),
         source=source,
     )
@@ -294,9 +309,11 @@ def allocate(
         for ti, t in enumerate(tnames):
             q[ti, k] = uses[ui].per_ha.get(t, 0.0) * area[site] / 1e4
     tval = np.array([config.targets[t].value for t in tnames])
+    # a target counts as reached within the tolerance (outputs are estimates)
+    need = np.maximum(tval - config.tolerance, 0.0)
     nv = n_pairs + n_t
     integrality = np.concatenate([np.ones(n_pairs), np.zeros(n_t)])
-    bounds = Bounds(np.zeros(nv), np.concatenate([np.ones(n_pairs), tval]))
+    bounds = Bounds(np.zeros(nv), np.concatenate([np.ones(n_pairs), need]))
     cons: list[LinearConstraint] = []
     if n_pairs:
         rows = [i for i, _ in pairs]
@@ -305,7 +322,7 @@ def allocate(
         )
         cons.append(LinearConstraint(a_site, -np.inf, 1.0))
     a_t = np.hstack([q, np.eye(n_t)])
-    cons.append(LinearConstraint(a_t, tval, np.inf))
+    cons.append(LinearConstraint(a_t, need, np.inf))
     caps = np.array(
         [config.targets[t].max if config.targets[t].max is not None else np.inf for t in tnames]
     )
@@ -336,7 +353,7 @@ def allocate(
         assignment[t] = out[:, ti]
     achieved = out.sum(axis=0)
     shortfall = np.maximum(tval - achieved, 0.0)
-    shortfall[shortfall < 1e-6 * np.maximum(tval, 1.0)] = 0.0
+    shortfall[shortfall <= config.tolerance + 1e-6 * np.maximum(tval, 1.0)] = 0.0
     tframe = pd.DataFrame(
         {
             "target": tval,

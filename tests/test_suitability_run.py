@@ -1,0 +1,78 @@
+"""The shipped profiles and scenario, end to end on a small synthetic valley."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point, box
+
+from seriana_gis.suitability import (
+    allocate,
+    load_allocation,
+    load_profiles,
+    municipality_summary,
+    run_suitability,
+)
+
+CRS = "EPSG:32632"
+
+
+def _valley() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    rng = np.random.default_rng(3)
+    n = 12
+    x = rng.uniform(0, 3000, n)
+    sites = gpd.GeoDataFrame(
+        {
+            "name": [f"site {i}" for i in range(n)],
+            "municipality": np.where(x < 1500, "Nembro", "Albino"),
+            "area_m2": rng.uniform(5_000, 90_000, n),
+            "snap_m": rng.uniform(0, 1200, n),
+            "car_bgy_min": rng.uniform(8, 35, n),
+            "car_a4_min": rng.uniform(5, 30, n),
+            "car_bergamo_min": rng.uniform(5, 30, n),
+            "transit_bergamo_min": rng.uniform(18, 70, n),
+            "walk_teb_min": rng.uniform(1, 60, n),
+            "pop_15min": rng.uniform(50_000, 280_000, n),
+        },
+        geometry=[Point(xi, 500) for xi in x],
+        crs=CRS,
+        index=pd.Index([f"BF{i:03d}" for i in range(n)], name="id"),
+    )
+    munis = gpd.GeoDataFrame(
+        {"name": ["Nembro", "Albino"], "old_age_index": [170.0, 190.0]},
+        geometry=[box(0, 0, 1500, 1000), box(1500, 0, 3000, 1000)],
+        crs=CRS,
+    )
+    sites.loc["BF004", "walk_teb_min"] = np.nan  # no path to a stop
+    return sites, munis
+
+
+def test_shipped_profiles_and_scenario_run() -> None:
+    sites, munis = _valley()
+    before = sites.copy()
+    res = run_suitability(
+        sites, load_profiles(), seed=11, n_draws=200, layers={"municipalities": munis}
+    )
+    pd.testing.assert_frame_equal(sites, before)
+    sc = res.scores
+    for p in ("logistics", "services", "social_housing"):
+        assert f"score_{p}" in sc and f"mean_rank_{p}" in res.robustness
+        assert sc[f"score_{p}"].dropna().between(0, 1).all()
+        # snapped too far, or too small, or missing: a reason, never a score
+        far = sites["snap_m"] > 1000
+        assert (sc.loc[far, f"excluded_{p}"].str.contains("road network")).all()
+        assert sc.loc[far, f"score_{p}"].isna().all()
+    assert "missing value of walk_teb_min" in sc.loc["BF004", "excluded_services"]
+    # the old-age index comes from the municipality containing each site
+    expected = np.where(sites.geometry.x < 1500, 170.0, 190.0)
+    np.testing.assert_array_equal(sc["municipalities_old_age_index"], expected)
+    scored = sc[[f"score_{p}" for p in res.profiles]].notna().any(axis=1)
+    assert sc.loc[scored, "best_use"].notna().all()
+
+    alloc = allocate(pd.concat([sc, sites[["area_m2"]]], axis=1), load_allocation())
+    assert set(alloc.targets.index) == {"service_jobs", "industry_jobs", "social_dwellings"}
+    assert alloc.reached == bool(alloc.targets["reached"].all())
+    assert ("short by" in alloc.message) != alloc.reached
+    summary = municipality_summary(res, sites)
+    assert summary["n_sites"].sum() == len(sites)
