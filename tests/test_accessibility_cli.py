@@ -102,3 +102,14 @@ def test_bad_scenario_key_exits_2(db: Path, tmp_path: Path) -> None:
     scen.write_text("name: x\nwith_extention: true\n", encoding="utf-8")
     result = runner.invoke(app, ["accessibility", "-d", str(db), "--scenario", str(scen)])
     assert result.exit_code == 2 and "Valid keys" in result.output
+
+
+def test_without_road_layers_the_configured_road_source_is_used(tmp_path: Path) -> None:
+    L = layers()
+    prov = provenance_frame([{"layer": n, "feature_count": len(g)} for n, g in L.items()])
+    db = write_database(L, tmp_path / "noroads.gpkg", provenance=prov)
+    result = runner.invoke(app, ["accessibility", "-d", str(db), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    note = read_provenance(db).set_index("layer").loc["isochrones", "note"]
+    assert "embedded" in note  # the strategic network of layers/default/roads.geojson
+    assert read_layer(db, "brownfields")["car_bgy_min"].notna().all()

@@ -229,3 +229,15 @@ def test_park_and_ride_uses_the_stop_nearest_by_car() -> None:
     car2 = pd.DataFrame([[1.0, 4.0, 6.0, 8.0]], index=["o"], columns=["S1", "S2", "S3", "S4"])
     r2 = transit_table(_origin(2000, 5000), stops, _dests(), params=p, car_to_stops=car2).loc["o"]
     assert np.isnan(r2["transit_bergamo_min"]) and "no tram leg" in r2["transit_bergamo_reason"]
+
+
+def test_walking_all_the_way_when_quicker() -> None:
+    stops = tram_stops(teb_lines(), teb_stops())
+    p = TransitParams(park_and_ride=False, feeders=())
+    r = transit_table(_origin(500, 0), stops, _dests(), params=p).loc["o"]
+    # 500 m × 1.3 at 80 m/min = 8.125 min, quicker than any tram trip (wait alone is 5)
+    assert r["transit_bergamo_access_mode"] == "walk_only"
+    assert r["transit_bergamo_min"] == pytest.approx(8.125)
+    assert r["transit_bergamo_access_min"] == pytest.approx(8.125)
+    assert r["transit_bergamo_wait_min"] == 0.0 and r["transit_bergamo_ride_min"] == 0.0
+    assert r["transit_bergamo_board"] == "" and r["transit_bergamo_reason"] == ""

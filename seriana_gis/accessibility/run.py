@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import networkx as nx
@@ -258,7 +258,8 @@ def run_scenario(
     scenario: Scenario,
     *,
     base: AccessibilityResult,
-    **options: object,
+    rasters: bool = False,
+    walk_graph: nx.MultiDiGraph | None = None,
 ) -> tuple[AccessibilityResult, dict[str, pd.DataFrame]]:
     """Rerun with a scenario and compare with the base run.
 
@@ -273,8 +274,10 @@ def run_scenario(
     base
         The base run (its destinations, extension switch and parameters are reused
         unless the scenario overrides them).
-    **options
-        Further keyword options of :func:`run_accessibility`.
+    rasters
+        Compute the scenario's rasters too.
+    walk_graph
+        Optional pedestrian graph for the walking legs.
 
     Returns
     -------
@@ -297,8 +300,8 @@ def run_scenario(
         destinations=base.destinations,
         with_extension=ext,
         params=params,
-        rasters=bool(options.pop("rasters", False)),
-        **options,  # type: ignore[arg-type]
+        rasters=rasters,
+        walk_graph=walk_graph,
     )
     deltas = {
         name: scenario_deltas(base.tables[name], result.tables[name])
@@ -306,8 +309,3 @@ def run_scenario(
         if name in result.tables
     }
     return result, deltas
-
-
-def with_params(params: TransitParams, **changes: object) -> TransitParams:
-    """A copy of ``params`` with fields changed (validated)."""
-    return replace(params, **changes)  # type: ignore[arg-type]

@@ -23,6 +23,8 @@ records the centroid-node distance for transparency.
 
 Transit
 -------
+A destination within ``max_walk_min`` on foot is walked to when that is quicker
+than any tram trip (``_access_mode`` = ``walk_only``). Otherwise
 :func:`combine_legs` minimises
 :math:`t_\\text{access}(o, b) + t_\\text{wait} + t_\\text{ride}(b, a) + t_\\text{egress}(a, d)`
 over boarding and alighting stops :math:`b \\ne a` (see
@@ -288,8 +290,8 @@ def walk_minutes(
         return straight_walk_min(a, b, params=params)
     pa = gpd.GeoDataFrame(geometry=shapely.points(a), crs=DEFAULT_CRS)
     pb = gpd.GeoDataFrame(geometry=shapely.points(b), crs=DEFAULT_CRS)
-    sa = snap_sites(walk_graph, pa, access_speed_kph=params.walk_speed_kph)
-    sb = snap_sites(walk_graph, pb, access_speed_kph=params.walk_speed_kph)
+    sa = snap_sites(walk_graph, pa, access_speed_kph=params.walk_speed_kph, max_snap_m=np.inf)
+    sb = snap_sites(walk_graph, pb, access_speed_kph=params.walk_speed_kph, max_snap_m=np.inf)
     length = od_matrix(walk_graph, sa["node"].tolist(), sb["node"].tolist(), weight="length")
     metres = length.to_numpy(dtype=float) + sa["snap_m"].to_numpy()[:, None]
     metres = metres + sb["snap_m"].to_numpy()[None, :]
@@ -379,7 +381,9 @@ def transit_table(
     -------
     pandas.DataFrame
         On the origins' index, per destination ``d``: ``transit_{d}_min`` (total),
-        ``_access_min``, ``_access_mode`` (walk/car), ``_board``, ``_wait_min``,
+        ``_access_min``, ``_access_mode`` (``walk``, ``car`` for park and ride, or
+        ``walk_only`` when walking all the way is quicker and within ``max_walk_min``:
+        the whole trip is then the access leg, the other legs 0), ``_board``, ``_wait_min``,
         ``_ride_min``, ``_alight``, ``_egress_min`` (walk from the alighting stop
         to the destination or to the feeder), ``_feeder_wait_min``,
         ``_feeder_ride_min``, ``_reason`` (why the total is NaN, else empty).
@@ -449,21 +453,28 @@ def transit_table(
         total, b, a = combine_legs(
             acc_d, ride, egress, wait_min=params.wait_min, feeder_min=f_wait + f_ride
         )
-        ok = b >= 0
-        bi = np.where(ok, b, 0)
-        ai = np.where(ok, a, 0)
+        tram = b >= 0
+        # a destination within walking distance: walking all the way counts when quicker
+        direct = walk_minutes(oxy, dxy, params=params, walk_graph=walk_graph)[:, 0]
+        on_foot = (direct <= params.max_walk_min) & ~(total <= direct)
+        ok = tram | on_foot
+        tram = tram & ~on_foot
+        bi = np.where(tram, b, 0)
+        ai = np.where(tram, a, 0)
         rows = np.arange(n)
 
-        def pick(values: np.ndarray, ok: np.ndarray = ok) -> np.ndarray:
-            return np.where(ok, values, np.nan)
+        def pick(
+            values: np.ndarray, tram: np.ndarray = tram, on_foot: np.ndarray = on_foot
+        ) -> np.ndarray:
+            return np.where(tram, values, np.where(on_foot, 0.0, np.nan))
 
-        out[f"{p}_min"] = pick(total)
-        out[f"{p}_access_min"] = pick(access[rows, bi])
-        out[f"{p}_access_mode"] = np.where(ok, mode[rows, bi], "")
-        out[f"{p}_board"] = np.where(ok, ids[bi], "")
+        out[f"{p}_min"] = np.where(tram, total, np.where(on_foot, direct, np.nan))
+        out[f"{p}_access_min"] = np.where(on_foot, direct, pick(access[rows, bi]))
+        out[f"{p}_access_mode"] = np.where(tram, mode[rows, bi], np.where(on_foot, "walk_only", ""))
+        out[f"{p}_board"] = np.where(tram, ids[bi], "")
         out[f"{p}_wait_min"] = pick(np.full(n, params.wait_min))
         out[f"{p}_ride_min"] = pick(ride[bi, ai])
-        out[f"{p}_alight"] = np.where(ok, ids[ai], "")
+        out[f"{p}_alight"] = np.where(tram, ids[ai], "")
         out[f"{p}_egress_min"] = pick(egress[ai])
         out[f"{p}_feeder_wait_min"] = pick(f_wait[ai])
         out[f"{p}_feeder_ride_min"] = pick(f_ride[ai])
@@ -607,7 +618,8 @@ def travel_times(
                 geometry=stops.geometry.to_numpy(),
                 crs=stops.crs,
             ).set_index("id")
-            stop_loc = snap_sites(G, stop_gdf, access_speed_kph=access_speed_kph)
+            # the stops' own snap flags are not reported (the car leg is timed all the same)
+            stop_loc = snap_sites(G, stop_gdf, access_speed_kph=access_speed_kph, max_snap_m=np.inf)
             car_to_stops = car_minutes(G, origins, stop_loc)
         tt = transit_table(
             origins,
