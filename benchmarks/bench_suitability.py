@@ -50,6 +50,7 @@ def synthetic_sites(n: int, *, seed: int = 0) -> pd.DataFrame:
         {
             "car_bgy_min": rng.uniform(5, 55, n),
             "car_bergamo_min": rng.uniform(8, 60, n),
+            "car_a4_min": rng.uniform(4, 50, n),
             "transit_bergamo_min": rng.uniform(15, 95, n),
             "walk_teb_min": rng.gamma(2.0, 8.0, n),
             "pop_15min": rng.lognormal(9.5, 0.8, n),
@@ -175,6 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--naive-draws", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-chunk-mb", type=float, default=128.0)
+    ap.add_argument("--jobs", type=int, default=1, help="profiles run in parallel threads")
     args = ap.parse_args(argv)
 
     # all sites pass the constraints: only the scoring is measured
@@ -182,11 +184,18 @@ def main(argv: list[str] | None = None) -> None:
     sites = synthetic_sites(args.sites)
     rss0 = _rss_mb()
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}")
-    print(f"{args.sites:,} sites x {len(profiles)} profiles x {args.draws:,} draws")
+    print(
+        f"{args.sites:,} sites x {len(profiles)} profiles x {args.draws:,} draws, {args.jobs} job(s)"
+    )
 
     t0, c0 = time.perf_counter(), time.process_time()
     res = run_suitability(
-        sites, profiles, seed=args.seed, n_draws=args.draws, max_chunk_bytes=args.max_chunk_mb * 1e6
+        sites,
+        profiles,
+        seed=args.seed,
+        n_draws=args.draws,
+        max_chunk_bytes=args.max_chunk_mb * 1e6,
+        n_jobs=args.jobs,
     )
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     print(

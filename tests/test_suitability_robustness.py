@@ -199,3 +199,11 @@ def test_municipality_summary() -> None:
     assert out["n_best_p"].sum() == 3
     with pytest.raises(ConfigError, match="no column 'comune'"):
         municipality_summary(res, sites, column="comune")
+
+
+def test_parallel_profiles_give_the_same_result() -> None:
+    profiles = {"p": _profile(), "q": _profile("q", agg="owa")}
+    one = run_suitability(SITES, profiles, seed=4, n_draws=60)
+    two = run_suitability(SITES, profiles, seed=4, n_draws=60, n_jobs=2)
+    pd.testing.assert_frame_equal(one.robustness, two.robustness)
+    pd.testing.assert_frame_equal(one.stability, two.stability)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .._errors import ConfigError
@@ -15,6 +17,7 @@ from .indicators import compute_indicators
 from .profile import Profile
 from .robustness import (
     DEFAULT_CONCENTRATION,
+    MonteCarloResult,
     monte_carlo_ranks,
     robustness_frame,
     stability_row,
@@ -66,6 +69,7 @@ def run_suitability(
     layers: Mapping[str, Any] | None = None,
     rasters: Mapping[str, Any] | None = None,
     max_chunk_bytes: float = 128e6,
+    n_jobs: int = 1,
 ) -> SuitabilityResult:
     """Score, rank and test the robustness of the sites for every profile.
 
@@ -95,7 +99,9 @@ def run_suitability(
     rasters
         Open rasterio datasets by name for raster indicators.
     max_chunk_bytes
-        Memory budget of one chunk of Monte Carlo draws.
+        Memory budget of one chunk of Monte Carlo draws (per profile running).
+    n_jobs
+        Profiles run at the same time, in threads (the result is the same).
 
     Returns
     -------
@@ -123,29 +129,45 @@ def run_suitability(
         scores = pd.concat([pd.DataFrame(frame[added]), scores], axis=1)
     rob_parts: list[pd.DataFrame] = []
     rows: dict[str, dict[str, float]] = {}
+    settings: dict[str, tuple[float, int, npt.NDArray[np.bool_]]] = {}
     for name, prof in profiles.items():
         conc = prof.concentration or concentration or DEFAULT_CONCENTRATION
         k = prof.top_k or top_k or 10
-        scored = scores[f"score_{name}"].notna().to_numpy()
-        result = None
-        if n_draws > 0 and scored.any():
-            raw = raw_matrix(frame, prof)[scored]
-            result = monte_carlo_ranks(
-                raw,
-                prof,
-                seed=seed,
-                n_draws=n_draws,
-                concentration=conc,
-                top_k=k,
-                max_chunk_bytes=max_chunk_bytes,
-            )
-            logger.info(
-                "%s: %d sites, %d draws, mean Spearman %.3f",
-                name,
-                int(scored.sum()),
-                n_draws,
-                float(np.mean(result.spearman)),
-            )
+        settings[name] = (conc, k, scores[f"score_{name}"].notna().to_numpy())
+
+    def one(name: str) -> MonteCarloResult | None:
+        conc, k, scored = settings[name]
+        if n_draws == 0 or not scored.any():
+            return None
+        prof = profiles[name]
+        result = monte_carlo_ranks(
+            raw_matrix(frame, prof)[scored],
+            prof,
+            seed=seed,
+            n_draws=n_draws,
+            concentration=conc,
+            top_k=k,
+            max_chunk_bytes=max_chunk_bytes,
+        )
+        logger.info(
+            "%s: %d sites, %d draws, mean Spearman %.3f",
+            name,
+            int(scored.sum()),
+            n_draws,
+            float(np.mean(result.spearman)),
+        )
+        return result
+
+    if n_jobs > 1 and len(profiles) > 1:
+        # numpy releases the GIL in sorting, ufuncs and BLAS, so threads
+        # overlap; every profile has its own random streams, so the result
+        # does not depend on n_jobs
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            results = dict(zip(profiles, pool.map(one, list(profiles)), strict=True))
+    else:
+        results = {name: one(name) for name in profiles}
+    for name, result in results.items():
+        conc, k, scored = settings[name]
         if n_draws > 0:
             rob_parts.append(robustness_frame(sites.index, scored, result, profile=name, top_k=k))
         rows[name] = stability_row(result, n_draws=n_draws, concentration=conc, top_k=k)
