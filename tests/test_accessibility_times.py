@@ -72,6 +72,7 @@ def test_municipalities_use_the_town_centre_node(G: nx.MultiDiGraph) -> None:
     assert loc["node"].tolist() == [node_at(G, 2000, 0), node_at(G, 8000, 0)]
     assert loc["snap_m"].tolist() == pytest.approx([1500.0, 1500.0])
     assert (loc["access_s"] == 0).all()  # the node is the origin: no access leg
+    assert not loc["snap_flag"].any()  # both municipalities contain a node
     out = travel_times(
         G, municipalities(), destinations(), destination_ids=["bergamo"], layer="municipalities"
     )
@@ -138,3 +139,18 @@ def test_walk_over_a_walk_network(G: nx.MultiDiGraph) -> None:
     t = walk_minutes(a, b, params=p, walk_graph=G)
     assert t[0, 0] == pytest.approx((30 + 4000 + 40) / 80.0)
     assert walk_minutes(a, b, params=p)[0, 0] == pytest.approx(np.hypot(4000, 10) * 1.3 / 80)
+
+
+def test_municipality_without_a_road_node_is_flagged(G: nx.MultiDiGraph) -> None:
+    from shapely.geometry import box
+
+    far = gpd.GeoDataFrame(
+        {"istat": ["000009"], "name": ["Nowhere"]},
+        geometry=[box(P(12000, 0).x, P(0, 0).y, P(13000, 0).x, P(0, 1000).y)],
+        crs=CRS,
+    )
+    loc = locate_sites(G, far, layer="municipalities")
+    # no node inside: the nearest node to the centroid (12.5, 0.5) km is N5 (10, 0) km
+    assert loc["node"].iloc[0] == node_at(G, 10000, 0)
+    assert loc["snap_m"].iloc[0] == pytest.approx(np.hypot(2500, 500))
+    assert loc["snap_flag"].iloc[0] and "no road node inside" in loc["snap_note"].iloc[0]

@@ -19,7 +19,8 @@ municipality nearest to the centroid of its polygon (the representative point
 when the centroid falls outside), falling back to the nearest node anywhere.
 The strategic network ends a link at every town centre, so this is the town
 centre there. No access leg is added (the node *is* the origin); ``snap_m``
-records the centroid-node distance for transparency.
+records the centroid-node distance for transparency, and ``snap_flag`` is set
+only when no road node lies inside the municipality (the fallback).
 
 Transit
 -------
@@ -140,9 +141,9 @@ def locate_sites(
             note = (
                 f"no road node inside the municipality; nearest node {dist:,.0f} m from its centre"
             )
-        flag = dist > max_snap_m
-        if flag and not note:
-            note = f"town-centre node is {dist:,.0f} m from the centroid (over {max_snap_m:,.0f} m)"
+        # a centre node inside the municipality is its town centre by definition; flag only
+        # a municipality the network does not enter
+        flag = bool(note)
         rows.append((ids[k], dist, 0.0, flag, note, nxy[k, 0], nxy[k, 1]))
     return pd.DataFrame(
         rows,
