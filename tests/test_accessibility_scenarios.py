@@ -171,3 +171,13 @@ def test_run_scenario_closed_road_and_extension(G: nx.MultiDiGraph) -> None:
     res_ext, d_ext = run_scenario(L, G, ext, base=base)
     assert res_ext.with_extension and len(res_ext.stops) == len(base.stops) + 2
     assert d_ext["brownfields"]["delta_car_bergamo_min"].iloc[0] == 0.0
+
+
+def test_a_scenario_without_changes_has_zero_deltas(G: nx.MultiDiGraph) -> None:
+    L = layers()
+    base = run_accessibility(L, G, destinations=("bergamo", "bgy"), rasters=False)
+    _, deltas = run_scenario(L, G, parse_scenario({"name": "same"}, where="x"), base=base)
+    for d in deltas.values():
+        num = d.drop(columns="delta_note")
+        assert ((num == 0) | num.isna()).all().all()
+        assert (d["delta_note"] == "").all()

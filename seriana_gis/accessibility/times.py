@@ -562,7 +562,8 @@ def travel_times(
         destination_ids = [
             str(i) for i in all_dests.index if all_dests.loc[i, "kind"] != JUNCTION_KIND
         ]
-    dests = destination_table(G, destinations, destination_ids, access_speed_kph=access_speed_kph)
+    check_destinations(destinations, destination_ids)
+    dests = all_dests.loc[[str(d) for d in destination_ids]]
     # feeders boarded at destinations not asked for still need their position
     extra = [
         f.via
