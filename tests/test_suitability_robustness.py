@@ -207,3 +207,9 @@ def test_parallel_profiles_give_the_same_result() -> None:
     two = run_suitability(SITES, profiles, seed=4, n_draws=60, n_jobs=2)
     pd.testing.assert_frame_equal(one.robustness, two.robustness)
     pd.testing.assert_frame_equal(one.stability, two.stability)
+
+
+def test_result_table_joins_scores_and_robustness() -> None:
+    res = run_suitability(SITES, {"p": _profile()}, seed=1, n_draws=20)
+    assert list(res.table.columns) == [*res.scores.columns, *res.robustness.columns]
+    assert res.table.index.equals(SITES.index)

@@ -57,6 +57,11 @@ class SuitabilityResult:
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     seed: int = 0
 
+    @property
+    def table(self) -> pd.DataFrame:
+        """``scores`` and ``robustness`` side by side, one row per site."""
+        return pd.concat([self.scores, self.robustness], axis=1)
+
 
 def run_suitability(
     sites: pd.DataFrame,
