@@ -31,7 +31,9 @@ DRINKS_WEIGHTS = [0.177, 0.019, 0.042, 0.116, 0.190, 0.129, 0.327]
 # Saaty (1977), "A scaling method for priorities in hierarchical structures",
 # J. Math. Psychology 15, the light-intensity experiment (four chairs at
 # increasing distance from a lamp), also in Saaty (1980), ch. 2: published
-# eigenvector .61 .24 .10 .05, lambda_max = 4.39, C.I. = 0.13, C.R. = 0.14.
+# eigenvector .61 .24 .10 .05, lambda_max = 4.39, C.I. = 0.13, C.R. = 0.14
+# (values as we remember them from the publications; the inverse-square law
+# gives .61 .22 .11 .06).
 LIGHT_MATRIX = [
     [1, 5, 6, 7],
     ["1/5", 1, 4, 6],

@@ -18,9 +18,10 @@ with Saaty's random index :math:`RI_n` (the mean CI of random reciprocal
 matrices). Above :math:`CR = 0.1` the judgements should be revised; the
 least consistent judgements are those whose ratio to the value implied by the
 weights, :math:`\\varepsilon_{ij} = a_{ij} w_j / w_i`, is farthest from 1
-(Saaty 2003, "Decision-making with the AHP: why is the principal eigenvector
-necessary", EJOR 145:85–91, which proposes revising the largest
-:math:`\\varepsilon_{ij}` first).
+(on a log scale, so that 3 and 1/3 are equally far), following Saaty (2003),
+"Decision-making with the AHP: why is the principal eigenvector necessary",
+*EJOR* 145, 85–91, who identifies the most inconsistent judgement by the
+largest :math:`\\varepsilon_{ij}` and revises it first.
 
 References
 ----------
