@@ -16,7 +16,7 @@ module documents its model and parameters:
 from __future__ import annotations
 
 from .catchment import BETA_PER_MIN, catchment, catchment_sums, population_centres
-from .isochrones import isochrone_polygon, isochrones
+from .isochrones import isochrones
 from .raster import TravelTimeRaster, travel_time_raster
 from .run import AccessibilityResult, run_accessibility, run_scenario
 from .scenarios import Scenario, apply_road_changes, load_scenario, parse_scenario, scenario_deltas
@@ -45,7 +45,6 @@ __all__ = [
     "catchment_sums",
     "combine_legs",
     "destination_table",
-    "isochrone_polygon",
     "isochrones",
     "layer_od_matrix",
     "load_scenario",
