@@ -31,7 +31,7 @@ test: test-deps assets
 	$(BIN)/ruff check seriana_gis tests benchmarks
 	$(BIN)/ruff format --check seriana_gis tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests notebooks --nbmake
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
