@@ -13,7 +13,7 @@ from rasterio.io import MemoryFile
 from shapely.geometry import Point, box
 
 from seriana_gis._errors import ConfigError, CRSError, DataError
-from seriana_gis.suitability import parse_profile, score_profile
+from seriana_gis.suitability import parse_profile, score_profile, score_sites
 from seriana_gis.suitability.indicators import (
     compute_indicators,
     containing_value,
@@ -127,3 +127,24 @@ def test_containing_value_on_a_shared_boundary_takes_the_first_polygon() -> None
     )
     on_edge = gpd.GeoDataFrame(geometry=[Point(10, 5)], crs=CRS)
     assert containing_value(on_edge, munis, column="v").tolist() == [1.0]
+
+
+def test_a_given_layer_replaces_a_stale_column_and_a_missing_one_uses_it() -> None:
+    prof = parse_profile(
+        {
+            "name": "p",
+            "criteria": {
+                "teb": {
+                    "indicator": {"kind": "distance_to", "layer": "teb_stops"},
+                    "direction": "cost",
+                    "weight": 1,
+                }
+            },
+        },
+        name="p",
+    )
+    stale = SITES.assign(dist_teb_stops_m=[9.0, 9.0, 9.0])
+    fresh = score_sites(stale, {"p": prof}, layers={"teb_stops": STOPS})
+    np.testing.assert_allclose(fresh["dist_teb_stops_m"], [50.0, math.hypot(100, 50), 300.0])
+    kept = score_sites(stale, {"p": prof})
+    assert kept["dist_teb_stops_m"].tolist() == [9.0, 9.0, 9.0]

@@ -240,9 +240,11 @@ def compute_indicators(
     """Add every indicator the profiles need to a copy of ``sites``.
 
     Column indicators must already be columns of ``sites``; computed ones
-    (distance, count, municipality value, raster) are added under their
-    :attr:`~seriana_gis.suitability.profile.Indicator.key` unless a column of
-    that name is already present.
+    (distance, count, municipality value, raster) are computed from the layer
+    or raster when it is given, replacing a column of the same name (a stale
+    result of an earlier run), and added under their
+    :attr:`~seriana_gis.suitability.profile.Indicator.key`; when it is not
+    given, an existing column of that name is used as it is.
 
     Parameters
     ----------
@@ -271,6 +273,7 @@ def compute_indicators(
     rasters = dict(rasters or {})
     out = sites.copy()
     columns = [str(c) for c in sites.columns]
+    done: set[str] = set()
     for profile in profiles.values():
         for c in profile.criteria:
             ind = c.indicator
@@ -285,10 +288,13 @@ def compute_indicators(
                     )
                     raise ConfigError(msg)
                 continue
-            if ind.key in out.columns:
-                continue
             pool = rasters if ind.kind == "raster" else layers
             assert ind.layer is not None
+            if ind.key in done:
+                continue
+            if ind.layer not in pool and ind.key in sites.columns:
+                # precomputed (by an earlier run, or by the caller): use it
+                continue
             if ind.layer not in pool:
                 what = "raster" if ind.kind == "raster" else "layer"
                 hint = closest(ind.layer, tuple(pool))
@@ -298,5 +304,6 @@ def compute_indicators(
                     f"{', '.join(pool) or 'none'}; pass it in {what}s={{{ind.layer!r}: ...}}."
                 )
                 raise ConfigError(msg)
-            out[ind.key] = _compute_one(out, ind, layers=layers, rasters=rasters)
+            out[ind.key] = _compute_one(sites, ind, layers=layers, rasters=rasters)
+            done.add(ind.key)
     return out

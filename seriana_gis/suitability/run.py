@@ -22,7 +22,7 @@ from .robustness import (
     robustness_frame,
     stability_row,
 )
-from .score import raw_matrix, score_sites
+from .score import raw_matrix, score_frame
 
 logger = logging.getLogger(__name__)
 
@@ -127,11 +127,7 @@ def run_suitability(
         msg = f"n_draws must be ≥ 0, got {n_draws}."
         raise ConfigError(msg)
     frame = compute_indicators(sites, profiles, layers=layers, rasters=rasters)
-    scores = score_sites(frame, profiles, layers=layers)
-    # score_sites on the enriched frame sees no added columns; take them from frame.
-    added = [c for c in frame.columns if c not in sites.columns]
-    if added:
-        scores = pd.concat([pd.DataFrame(frame[added]), scores], axis=1)
+    scores = score_frame(frame, profiles, layers=layers)
     rob_parts: list[pd.DataFrame] = []
     rows: dict[str, dict[str, float]] = {}
     settings: dict[str, tuple[float, int, npt.NDArray[np.bool_]]] = {}

@@ -306,16 +306,36 @@ def score_sites(
     Returns
     -------
     pandas.DataFrame
-        A new frame on ``sites.index``: the computed indicator columns, then
-        for each profile the columns of :func:`score_profile`, then
-        ``best_use`` and ``best_use_margin``. The sites' own columns are not
-        repeated.
+        A new frame on ``sites.index``: the indicators computed from other
+        layers (see :func:`computed_keys`), then for each profile the columns
+        of :func:`score_profile`, then ``best_use`` and ``best_use_margin``.
+        Column indicators, the sites' own columns, are not repeated.
     """
     if not profiles:
         msg = "no profiles given; load them with seriana_gis.suitability.load_profiles()."
         raise ConfigError(msg)
     frame = compute_indicators(sites, profiles, layers=layers, rasters=rasters)
-    added = [c for c in frame.columns if c not in sites.columns]
+    return score_frame(frame, profiles, layers=layers)
+
+
+def computed_keys(profiles: Mapping[str, Profile]) -> list[str]:
+    """The columns of the indicators computed from other layers, in profile order."""
+    keys: list[str] = []
+    for prof in profiles.values():
+        for c in prof.criteria:
+            if c.indicator.kind != "column" and c.indicator.key not in keys:
+                keys.append(c.indicator.key)
+    return keys
+
+
+def score_frame(
+    frame: pd.DataFrame, profiles: Mapping[str, Profile], *, layers: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """:func:`score_sites` on a frame that already holds every indicator column."""
+    if not profiles:
+        msg = "no profiles given; load them with seriana_gis.suitability.load_profiles()."
+        raise ConfigError(msg)
+    added = computed_keys(profiles)
     parts = [pd.DataFrame(frame[added])] if added else []
     for name, prof in profiles.items():
         if name != prof.name:
