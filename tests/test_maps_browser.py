@@ -135,8 +135,8 @@ def review_path(tmp_path_factory: pytest.TempPathFactory, layers: dict[str, Any]
     return write_review_map(layers, tmp_path_factory.mktemp("maps") / "review.html")
 
 
-def _click_feature(page: Any, layer_id: str, site_id: str) -> None:
-    """Zoom onto a site and click it with the mouse (canvas hit detection)."""
+def _hover_feature(page: Any, layer_id: str, site_id: str) -> tuple[float, float]:
+    """Zoom onto a site and move the mouse over it; return the screen point."""
     point = page.evaluate(
         """([lid, sid]) => {
           const layer = seriana.layers[lid];
@@ -151,7 +151,13 @@ def _click_feature(page: Any, layer_id: str, site_id: str) -> None:
         [layer_id, site_id],
     )
     page.mouse.move(point[0], point[1])
-    page.mouse.click(point[0], point[1])
+    return point[0], point[1]
+
+
+def _click_feature(page: Any, layer_id: str, site_id: str) -> None:
+    """Zoom onto a site and click it with the mouse (canvas hit detection)."""
+    x, y = _hover_feature(page, layer_id, site_id)
+    page.mouse.click(x, y)
     page.wait_for_selector(".leaflet-popup-content .seriana-popup")
 
 
@@ -230,11 +236,13 @@ def test_click_opens_popup_with_contributions(
 
 def test_injection_in_site_name_runs_nothing(open_page: Any, review_path: Path) -> None:
     page, log = open_page(review_path)
+    # hovering shows the tooltip (wait for it: the page may be slow on a loaded machine)
+    _hover_feature(page, "brownfields_logistics", "BF00000")
+    tooltip = page.wait_for_selector(".leaflet-tooltip", timeout=10_000)
+    assert tooltip.text_content() == XSS
     _click_feature(page, "brownfields_logistics", "BF00000")
     title = page.locator(".leaflet-popup-content .seriana-popup-title")
     assert title.text_content() == XSS
-    tooltip = page.locator(".leaflet-tooltip")
-    assert tooltip.count() == 1 and tooltip.text_content() == XSS
     # search by name: the tip shows the name as text; choosing it opens the popup
     page.evaluate("seriana.map.closePopup()")
     page.locator(".leaflet-control-search .search-button").click()
