@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import networkx as nx
 import osmnx as ox
 import pytest
@@ -13,7 +14,7 @@ import shapely
 from _overpass_stub import OverpassStub, overpass_json_from_osm
 from shapely.geometry import box
 
-from seriana_gis._errors import DataError, SourceUnavailableError
+from seriana_gis._errors import CRSError, DataError, SourceUnavailableError
 from seriana_gis.network import fetch_roads, graph_from_osm_file
 from seriana_gis.network.graph import is_drivable
 from seriana_gis.network.sources import graph_from_osm_elements
@@ -72,6 +73,31 @@ def test_oneway_rules_match_osmnx(tmp_path: Path) -> None:
         assert d["oneway"] == r["oneway"]
         assert d["reversed"] == r["reversed"]
         assert d["length"] == pytest.approx(r["length"], abs=1e-6)
+
+
+def _write_osm_pbf(path: Path) -> None:
+    import osmium
+
+    writer = osmium.SimpleWriter(str(path))
+    try:
+        for nid, (lon, lat) in NODES.items():
+            writer.add_node(osmium.osm.mutable.Node(id=nid, location=(lon, lat), version=1))
+        for w in WAYS:
+            writer.add_way(
+                osmium.osm.mutable.Way(id=w["id"], nodes=w["nodes"], tags=w["tags"], version=1)
+            )
+    finally:
+        writer.close()
+
+
+def test_pbf_reader_matches_osmnx_xml_on_the_same_data(tmp_path: Path) -> None:
+    _write_osm_xml(tmp_path / "tiny.osm")
+    _write_osm_pbf(tmp_path / "tiny.osm.pbf")
+    via_xml = graph_from_osm_file(tmp_path / "tiny.osm")
+    via_pbf = graph_from_osm_file(tmp_path / "tiny.osm.pbf")
+    assert set(via_pbf.edges(keys=True)) == set(via_xml.edges(keys=True))
+    for e in via_xml.edges(keys=True):
+        assert via_pbf.edges[e]["travel_time"] == pytest.approx(via_xml.edges[e]["travel_time"])
 
 
 def test_graph_from_osm_file_xml_keeps_largest_scc(tmp_path: Path) -> None:
@@ -175,6 +201,23 @@ def test_fetch_roads_through_stub_then_cache(
     assert not far
     # settings restored
     assert ox.settings.cache_folder != str(cache)
+    # a projected GeoDataFrame works the same (reprojected to EPSG:4326 for the query)
+    with OverpassStub(stub_response) as stub:
+        area = gpd.GeoDataFrame(geometry=[QUERY_POLY], crs="EPSG:4326").to_crs("EPSG:32632")
+        H = fetch_roads(area, cache_dir=tmp_path / "other", overpass_url=stub.url)
+        assert len(stub.queries) == 1
+    assert abs(len(H) - len(G)) <= 0.02 * len(G)
+
+
+def test_fetch_roads_polygon_checks(tmp_path: Path) -> None:
+    with pytest.raises(CRSError, match="no CRS"):
+        fetch_roads(gpd.GeoSeries([QUERY_POLY]), cache_dir=tmp_path)
+    with pytest.raises(CRSError, match="give the CRS"):
+        fetch_roads(QUERY_POLY, cache_dir=tmp_path, crs=None)
+    with pytest.raises(DataError, match="empty"):
+        fetch_roads(gpd.GeoSeries([], crs="EPSG:4326"), cache_dir=tmp_path)
+    with pytest.raises(DataError, match="Polygon or MultiPolygon, got Point"):
+        fetch_roads(shapely.Point(9.67, 45.69), cache_dir=tmp_path)
 
 
 def test_fetch_roads_unreachable_without_cache(
