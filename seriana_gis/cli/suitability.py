@@ -10,7 +10,13 @@ import typer
 
 from .._errors import DataError
 from .._io import atomic_path, check_writable
-from ..database import DEFAULT_DATABASE, provenance_frame, read_database, update_database
+from ..database import (
+    DEFAULT_DATABASE,
+    provenance_frame,
+    read_database,
+    read_provenance,
+    update_database,
+)
 from ..suitability import allocate, load_allocation, load_profiles, run_suitability
 from ..suitability.run import municipality_summary
 from ._common import DatabaseOpt, done, report_errors
@@ -98,18 +104,15 @@ def suitability(
     keep = [c for c in sites.columns if c not in new_cols.columns]
     merged = gpd.GeoDataFrame(sites[keep].join(new_cols), geometry="geometry", crs=sites.crs)
     merged = merged.reset_index()
-    prov = provenance_frame(
-        [
-            {
-                "layer": "brownfields",
-                "source": f"{database} brownfields + seriana suitability ({', '.join(profiles)})",
-                "licence": "as the source layers",
-                "edition": f"seed {seed}, {draws} Monte Carlo draws",
-                "feature_count": len(merged),
-                "note": alloc.message,
-            }
-        ]
+    old = read_provenance(database).set_index("layer")
+    row = old.loc["brownfields"].to_dict() if "brownfields" in old.index else {}
+    row.update(
+        layer="brownfields",
+        feature_count=len(merged),
+        note=f"{row.get('note', '')} + suitability ({', '.join(profiles)}; seed {seed}, "
+        f"{draws} Monte Carlo draws): {alloc.message}".lstrip(" +"),
     )
+    prov = provenance_frame([row])
     update_database(database, {"brownfields": merged}, provenance=prov)
     tables = (
         result.scores,
