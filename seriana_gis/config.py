@@ -119,6 +119,39 @@ def check_keys(
         raise ConfigError(msg)
 
 
+def read_yaml(path: str | Path, *, what: str, hint: str = "") -> tuple[Any, str]:
+    """Read a YAML file; every failure is one :class:`ConfigError` naming the file.
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        What the file is, for messages (``"configuration file"``, ``"profile file"``).
+    hint
+        Added to the "not found" message (where to find examples).
+
+    Returns
+    -------
+    tuple
+        The parsed document and the file's text (for hashing).
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        msg = f"{what} {p} not found.{' ' + hint if hint else ''}"
+        raise ConfigError(msg) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"cannot read {what} {p}: {exc}."
+        raise ConfigError(msg) from None
+    try:
+        return yaml.safe_load(text), text
+    except yaml.YAMLError as exc:
+        msg = f"{p} is not valid YAML: {exc}"
+        raise ConfigError(msg) from None
+
+
 @dataclass(frozen=True)
 class Municipality:
     """A configured municipality: six-digit ISTAT code, official name and zone."""
@@ -436,18 +469,10 @@ def load_study_area(path: str | Path | None = None, *, year: int | None = None) 
         If the file is unreadable, is not YAML, or has unknown keys, codes or names.
     """
     p = Path(path) if path is not None else default_config_path()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = f"configuration file {p} not found. Check the path (the default is {default_config_path()})."
-        raise ConfigError(msg) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"cannot read configuration file {p}: {exc}."
-        raise ConfigError(msg) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        msg = f"{p} is not valid YAML: {exc}"
-        raise ConfigError(msg) from None
+    raw, text = read_yaml(
+        p,
+        what="configuration file",
+        hint=f"Check the path (the default is {default_config_path()}).",
+    )
     area = parse_study_area(raw, path=p, text=text)
     return area.with_year(year) if year is not None else area

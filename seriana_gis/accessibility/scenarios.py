@@ -51,11 +51,10 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
-import yaml
 from shapely.geometry import LineString
 
 from .._errors import ConfigError
-from ..config import DEFAULT_CRS, check_keys, closest
+from ..config import DEFAULT_CRS, check_keys, closest, read_yaml
 from ..network.speeds import DEFAULT_SPEEDS_KPH
 
 logger = logging.getLogger(__name__)
@@ -275,19 +274,7 @@ def load_scenario(path: str | Path) -> Scenario:
         Missing or unreadable file, invalid YAML, unknown keys.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = f"scenario file {p} not found; see analyses/scenarios/ for examples."
-        raise ConfigError(msg) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"cannot read scenario file {p}: {exc}."
-        raise ConfigError(msg) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        msg = f"{p} is not valid YAML: {exc}"
-        raise ConfigError(msg) from None
+    raw, _ = read_yaml(p, what="scenario file", hint="See analyses/scenarios/ for examples.")
     return parse_scenario(raw, where=str(p))
 
 

@@ -33,10 +33,9 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import yaml
 
 from .._errors import ConfigError, DataError
-from ..config import check_keys
+from ..config import check_keys, read_yaml
 from ..layers.schemas import SCHEMAS
 
 _MAPPING_KEYS = ("columns", "values", "defaults", "area_unit")
@@ -46,14 +45,7 @@ _AREA_FACTORS = {"m2": 1.0, "ha": 10_000.0, "km2": 1_000_000.0}
 def load_mapping(path: str | Path) -> dict[str, Any]:
     """Read and check a column-mapping file; see the module docstring for its format."""
     p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        msg = f"column-mapping file {p} not found."
-        raise ConfigError(msg) from None
-    except yaml.YAMLError as exc:
-        msg = f"column-mapping file {p} is not valid YAML: {exc}"
-        raise ConfigError(msg) from None
+    raw = read_yaml(p, what="column-mapping file")[0] or {}
     check_keys(raw, _MAPPING_KEYS, where=str(p))
     ours = tuple(c.name for c in SCHEMAS["brownfields"].columns)
     for section in ("columns", "values", "defaults"):

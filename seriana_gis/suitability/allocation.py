@@ -38,12 +38,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from .._errors import ConfigError, DataError
-from ..config import check_keys, closest
+from ..config import check_keys, closest, read_yaml
 from .profile import default_analyses_dir
 
 logger = logging.getLogger(__name__)
@@ -174,14 +173,7 @@ def load_allocation(path: str | Path | None = None) -> AllocationConfig:
         Missing or invalid file, unknown keys or targets, negative densities.
     """
     p = Path(path) if path is not None else default_analyses_dir() / "allocation.yaml"
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        msg = f"allocation file {p} not found."
-        raise ConfigError(msg) from None
-    except yaml.YAMLError as exc:
-        msg = f"{p} is not valid YAML: {exc}"
-        raise ConfigError(msg) from None
+    raw, _ = read_yaml(p, what="allocation file")
     return parse_allocation(raw, source=p)
 
 

@@ -20,10 +20,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import yaml
 
 from .._errors import ConfigError
-from ..config import check_keys, closest
+from ..config import check_keys, closest, read_yaml
 from .aggregate import AGGREGATIONS, TOPSIS_IDEALS
 from .standardise import DIRECTIONS, Standardisation, parse_standardisation
 from .weights import AHPResult, ahp, validate_weights
@@ -522,19 +521,7 @@ def load_profile(path: str | Path) -> Profile:
         :func:`parse_profile`).
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = f"profile file {p} not found."
-        raise ConfigError(msg) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"cannot read profile file {p}: {exc}."
-        raise ConfigError(msg) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        msg = f"{p} is not valid YAML: {exc}"
-        raise ConfigError(msg) from None
+    raw, _ = read_yaml(p, what="profile file", hint="See analyses/ for the shipped profiles.")
     return parse_profile(raw, name=p.stem, source=p)
 
 
