@@ -16,8 +16,10 @@ from seriana_gis.network import (
     keep_largest_scc,
     nodes_within,
     od_matrix,
+    od_table,
     travel_time_to,
 )
+from seriana_gis.network.routing import NO_PATH_REASON
 from seriana_gis.network.speeds import add_speeds_and_times
 
 
@@ -69,6 +71,15 @@ def test_unreachable_is_nan_never_zero(small: nx.MultiDiGraph) -> None:
     assert tt[6].isna().sum() == 5 and tt.loc[6, 6] == 0.0
     assert tt.loc[5, 4] != tt.loc[5, 4]  # NaN
     assert tt.loc[1, 4] == 6.0
+
+
+def test_od_table_gives_reasons(small: nx.MultiDiGraph) -> None:
+    t = od_table(small, [1, 5], [6, 4])
+    assert list(t.columns) == ["origin", "destination", "travel_time", "reason"]
+    assert list(zip(t["origin"], t["destination"], strict=True)) == [(1, 6), (1, 4), (5, 6), (5, 4)]
+    assert t["travel_time"].iloc[1] == 6.0 and t["reason"].iloc[1] == ""
+    assert t["travel_time"].iloc[[0, 2, 3]].isna().all()
+    assert (t["reason"].iloc[[0, 2, 3]] == NO_PATH_REASON).all()
 
 
 def test_travel_time_to_uses_reverse_direction(small: nx.MultiDiGraph) -> None:

@@ -24,7 +24,14 @@ from .graph import (
 )
 from .isochrones import isochrone_polygons
 from .lines import graph_from_lines
-from .routing import RoutingEngine, get_engine, nodes_within, od_matrix, travel_time_to
+from .routing import (
+    RoutingEngine,
+    get_engine,
+    nodes_within,
+    od_matrix,
+    od_table,
+    travel_time_to,
+)
 from .snap import snap_sites
 from .sources import fetch_roads, graph_from_osm_file
 from .speeds import DEFAULT_SPEEDS_KPH, add_speeds_and_times
@@ -48,6 +55,7 @@ __all__ = [
     "nodes_within",
     "normalise_graph",
     "od_matrix",
+    "od_table",
     "save_graph",
     "snap_sites",
     "travel_time_to",

@@ -355,6 +355,52 @@ def od_matrix(
     return pd.DataFrame(_user_times(times), index=pd.Index(o), columns=pd.Index(d))
 
 
+#: The reason given for a NaN time between two nodes.
+NO_PATH_REASON = "no directed road path (the nodes lie in different strongly connected components)"
+
+
+def od_table(
+    G: nx.MultiDiGraph | RoutingEngine,
+    origin_nodes: Iterable[Hashable],
+    dest_nodes: Iterable[Hashable],
+    *,
+    weight: str = "travel_time",
+) -> pd.DataFrame:
+    """:func:`od_matrix` in long form, with the reason for every missing time.
+
+    Parameters
+    ----------
+    G
+        A road graph or its engine.
+    origin_nodes, dest_nodes
+        Node ids.
+    weight
+        The edge attribute to minimise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per origin-destination pair (origins outer, in input order):
+        ``origin``, ``destination``, ``{weight}`` (NaN where there is no path),
+        ``reason`` (empty, or :data:`NO_PATH_REASON`).
+
+    Raises
+    ------
+    NetworkError
+        If a node is unknown or a side is empty.
+    """
+    m = od_matrix(G, origin_nodes, dest_nodes, weight=weight)
+    values = m.to_numpy().ravel()
+    return pd.DataFrame(
+        {
+            "origin": np.repeat(m.index.to_numpy(), m.shape[1]),
+            "destination": np.tile(m.columns.to_numpy(), m.shape[0]),
+            weight: values,
+            "reason": np.where(np.isnan(values), NO_PATH_REASON, ""),
+        }
+    )
+
+
 def nodes_within(
     G: nx.MultiDiGraph | RoutingEngine,
     source: Hashable,
