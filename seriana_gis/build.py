@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.metadata
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from . import database
+from ._progress import task
 from .config import StudyArea
 from .layers.municipalities import municipalities_layer
 from .layers.validate import validate_layer
@@ -328,11 +330,20 @@ def load_territory(
         edition=f"1 January {area.year}",
     )
     poly = t.polygon
-    _brownfields(t, area_poly=poly)
-    _teb(t, cache_dir=cache, overpass_url=overpass_url)
-    _tourism(t, area_poly=poly, cache_dir=cache, overpass_url=overpass_url)
-    _destinations(t)
-    _roads(t, cache_dir=cache, overpass_url=overpass_url)
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("brownfields", lambda: _brownfields(t, area_poly=poly)),
+        ("TEB", lambda: _teb(t, cache_dir=cache, overpass_url=overpass_url)),
+        (
+            "tourism assets",
+            lambda: _tourism(t, area_poly=poly, cache_dir=cache, overpass_url=overpass_url),
+        ),
+        ("destinations", lambda: _destinations(t)),
+        ("roads", lambda: _roads(t, cache_dir=cache, overpass_url=overpass_url)),
+    ]
+    with task("building the territorial database", total=len(steps)) as advance:
+        for _, step in steps:
+            step()
+            advance(1)
     return t
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 import shapely
 
 from .._errors import DataError
+from .._progress import task
 from ..config import DEFAULT_CRS
 from ..network import check_graph
 from .catchment import BETA_PER_MIN, THRESHOLDS_MIN, catchment
@@ -192,41 +193,46 @@ def run_accessibility(
         logger.warning("teb_lines / teb_stops missing or empty: no transit columns")
     out_layers: dict[str, gpd.GeoDataFrame] = {}
     tables: dict[str, pd.DataFrame] = {}
-    for name in site_layers:
-        gdf = _usable(layers, name)
-        if gdf is None:
-            continue
-        tt = travel_times(
-            G,
-            gdf,
-            dest_layer,
-            destination_ids=list(destinations),
-            stops=stops,
-            params=params,
-            layer=name,
-            walk_graph=walk_graph,
-        )
-        tt = tt.rename(columns={"node": "road_node"})
-        ca = catchment(G, gdf, munis, layer=name, thresholds=thresholds, beta=beta)
-        table = pd.concat([tt, ca], axis=1)
-        tables[name] = table
-        kept = strip_results(gdf)
-        kept = kept.drop(columns=[c for c in table.columns if c in kept.columns])
-        joined = pd.concat([kept, table], axis=1)
-        out_layers[name] = gpd.GeoDataFrame(joined, geometry=gdf.geometry.name, crs=gdf.crs)
-    iso = isochrones(G, dests, minutes=isochrone_minutes, buffer_m=isochrone_buffer_m)
-    grids: dict[str, TravelTimeRaster] = {}
-    if rasters:
-        area = shapely.union_all(munis.to_crs(DEFAULT_CRS).geometry.to_numpy())
-        for d, row in dests.iterrows():
-            grids[f"car_{d}_min"] = travel_time_raster(
+    steps = len(site_layers) + 1 + (len(dests) if rasters else 0)
+    with task("accessibility: routing", total=steps) as advance:
+        for name in site_layers:
+            gdf = _usable(layers, name)
+            if gdf is None:
+                continue
+            tt = travel_times(
                 G,
-                row["node"],
-                area,
-                dest_access_s=float(row["access_s"]),
-                destination=str(d),
-                cell_m=cell_m,
+                gdf,
+                dest_layer,
+                destination_ids=list(destinations),
+                stops=stops,
+                params=params,
+                layer=name,
+                walk_graph=walk_graph,
             )
+            tt = tt.rename(columns={"node": "road_node"})
+            ca = catchment(G, gdf, munis, layer=name, thresholds=thresholds, beta=beta)
+            table = pd.concat([tt, ca], axis=1)
+            tables[name] = table
+            kept = strip_results(gdf)
+            kept = kept.drop(columns=[c for c in table.columns if c in kept.columns])
+            joined = pd.concat([kept, table], axis=1)
+            out_layers[name] = gpd.GeoDataFrame(joined, geometry=gdf.geometry.name, crs=gdf.crs)
+            advance(1)
+        iso = isochrones(G, dests, minutes=isochrone_minutes, buffer_m=isochrone_buffer_m)
+        advance(1)
+        grids: dict[str, TravelTimeRaster] = {}
+        if rasters:
+            area = shapely.union_all(munis.to_crs(DEFAULT_CRS).geometry.to_numpy())
+            for d, row in dests.iterrows():
+                grids[f"car_{d}_min"] = travel_time_raster(
+                    G,
+                    row["node"],
+                    area,
+                    dest_access_s=float(row["access_s"]),
+                    destination=str(d),
+                    cell_m=cell_m,
+                )
+                advance(1)
     od = pd.DataFrame()
     bf = _usable(layers, "brownfields")
     if bf is not None and "istat" in munis.columns and "id" in bf.columns:

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
+from .. import _progress
 from .._errors import SerianaError
 
 #: Exit codes (documented in ``seriana --help``).
@@ -77,6 +78,9 @@ def report_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            if show_progress() and _progress._reporter.get() is None:
+                with _progress.reporting(RichReporter()):
+                    return func(*args, **kwargs)
             return func(*args, **kwargs)
         except SerianaError as exc:
             err_console.print(f"[bold red]error:[/] {exc}", markup=True)
@@ -95,6 +99,47 @@ def report_errors(func: F) -> F:
             raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+class RichReporter:
+    """Progress bars on stderr for :mod:`seriana_gis._progress` tasks."""
+
+    def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:.0f}/{task.total:.0f}", style="dim"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        )
+
+    def start(self, description: str, total: float | None) -> object:
+        if not self.progress.live.is_started:
+            self.progress.start()
+        return self.progress.add_task(description, total=total)
+
+    def advance(self, handle: object, amount: float) -> None:
+        self.progress.advance(handle, amount)  # type: ignore[arg-type]
+
+    def stop(self, handle: object) -> None:
+        self.progress.remove_task(handle)  # type: ignore[arg-type]
+        if not self.progress.tasks:
+            self.progress.stop()
+
+
+def show_progress() -> bool:
+    """Progress bars on a terminal, unless --quiet."""
+    return is_interactive() and logging.getLogger("seriana_gis").level <= logging.INFO
 
 
 def done(message: str) -> None:

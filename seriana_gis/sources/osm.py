@@ -26,6 +26,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .._errors import DataError, SourceUnavailableError
+from .._progress import task
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,10 @@ def download_features(
     """
     import osmnx as ox
 
-    with osm_settings(cache_dir=cache_dir, overpass_url=overpass_url):
+    with (
+        osm_settings(cache_dir=cache_dir, overpass_url=overpass_url),
+        task(f"OpenStreetMap: {what}"),
+    ):
         try:
             gdf = ox.features_from_polygon(polygon, tags)
         except ox._errors.InsufficientResponseError:

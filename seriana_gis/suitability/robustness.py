@@ -47,6 +47,7 @@ import pandas as pd
 from scipy import stats
 
 from .._errors import ConfigError
+from .._progress import task
 from .profile import Profile
 from .score import aggregate_profile, rank_desc, rank_desc_details, standardise_matrix
 
@@ -334,41 +335,43 @@ def monte_carlo_ranks(
         order_weights=agg.order_weights,
         ideal=agg.ideal,
     )
-    done = 0
-    while done < n_draws:
-        c = min(chunk, n_draws - done)
-        wd = np.zeros((c, m))
-        wd[:, pos] = rng_w.dirichlet(alpha, size=c)
-        varying: dict[int, FloatArray] = {}
-        for j in scale:
-            eps = rng_v[j].standard_normal((c, n))
-            xd = raw[:, j] + eps * scale[j]
-            crit = profile.criteria[j]
-            varying[j] = crit.standardisation.apply(xd, direction=crit.direction)
-        scores = fast(varying, wd)
-        ranks, order, sorted_ranks, tied = rank_desc_details(scores, dtype=np.int32)
-        rank_sum += ranks.sum(axis=0, dtype=np.int64)
-        # the top k of each draw: a prefix of its sorted order (longer with ties)
-        for d in range(c):
-            top = order[d, : int(np.searchsorted(sorted_ranks[d], top_k, side="right"))]
-            top_count[top] += 1
-            overlap[done + d] = base_top[top].sum() / n_base_top
-        # Spearman: Pearson correlation of the rank vectors; rb_c sums to zero,
-        # so the draw's ranks need no centring in the cross product, and
-        # without ties the ranks are 1..n with a known spread
-        rf = ranks.astype(np.float64)
-        ss = np.full(c, n * (n * n - 1) / 12.0)
-        if tied.any():
-            ss[tied] = np.einsum("ij,ij->i", rf[tied], rf[tied]) - rf[tied].sum(axis=1) ** 2 / n
-        norms = np.sqrt(np.maximum(ss, 0.0)) * rb_norm
-        with np.errstate(invalid="ignore", divide="ignore"):
-            spearman[done : done + c] = np.where(norms > 0, (rf @ rb_c) / norms, 1.0)
-        pending.append(ranks)
-        n_pending += c
-        done += c
-        if n_pending >= flush_rows or done == n_draws:
-            ext.update(np.concatenate(pending) if len(pending) > 1 else pending[0])
-            pending, n_pending = [], 0
+    with task(f"Monte Carlo: {profile.name}", total=n_draws) as advance:
+        done = 0
+        while done < n_draws:
+            c = min(chunk, n_draws - done)
+            wd = np.zeros((c, m))
+            wd[:, pos] = rng_w.dirichlet(alpha, size=c)
+            varying: dict[int, FloatArray] = {}
+            for j in scale:
+                eps = rng_v[j].standard_normal((c, n))
+                xd = raw[:, j] + eps * scale[j]
+                crit = profile.criteria[j]
+                varying[j] = crit.standardisation.apply(xd, direction=crit.direction)
+            scores = fast(varying, wd)
+            ranks, order, sorted_ranks, tied = rank_desc_details(scores, dtype=np.int32)
+            rank_sum += ranks.sum(axis=0, dtype=np.int64)
+            # the top k of each draw: a prefix of its sorted order (longer with ties)
+            for d in range(c):
+                top = order[d, : int(np.searchsorted(sorted_ranks[d], top_k, side="right"))]
+                top_count[top] += 1
+                overlap[done + d] = base_top[top].sum() / n_base_top
+            # Spearman: Pearson correlation of the rank vectors; rb_c sums to zero,
+            # so the draw's ranks need no centring in the cross product, and
+            # without ties the ranks are 1..n with a known spread
+            rf = ranks.astype(np.float64)
+            ss = np.full(c, n * (n * n - 1) / 12.0)
+            if tied.any():
+                ss[tied] = np.einsum("ij,ij->i", rf[tied], rf[tied]) - rf[tied].sum(axis=1) ** 2 / n
+            norms = np.sqrt(np.maximum(ss, 0.0)) * rb_norm
+            with np.errstate(invalid="ignore", divide="ignore"):
+                spearman[done : done + c] = np.where(norms > 0, (rf @ rb_c) / norms, 1.0)
+            pending.append(ranks)
+            n_pending += c
+            done += c
+            advance(c)
+            if n_pending >= flush_rows or done == n_draws:
+                ext.update(np.concatenate(pending) if len(pending) > 1 else pending[0])
+                pending, n_pending = [], 0
     mean_rank = rank_sum / n_draws
     if n >= 2 and np.ptp(mean_rank) > 0 and np.ptp(rb) > 0:
         tau = float(stats.kendalltau(rb, mean_rank).statistic)
