@@ -154,3 +154,22 @@ def test_municipality_without_a_road_node_is_flagged(G: nx.MultiDiGraph) -> None
     assert loc["node"].iloc[0] == node_at(G, 10000, 0)
     assert loc["snap_m"].iloc[0] == pytest.approx(np.hypot(2500, 500))
     assert loc["snap_flag"].iloc[0] and "no road node inside" in loc["snap_note"].iloc[0]
+
+
+def test_far_sites_are_named_once_by_id(caplog):
+    import logging
+
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from seriana_gis.accessibility.run import _warn_far_sites
+
+    gdf = gpd.GeoDataFrame({"id": ["A", "B", "C"]}, geometry=[Point(0, 0)] * 3, crs="EPSG:32632")
+    table = pd.DataFrame({"snap_flag": [False, True, True]})
+    with caplog.at_level(logging.WARNING, logger="seriana_gis"):
+        _warn_far_sites(table, gdf, layer="brownfields")
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 1
+    assert "brownfields: 2 feature(s) lie more than 500 m" in messages[0]
+    assert "(B, C)" in messages[0]

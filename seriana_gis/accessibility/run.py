@@ -28,6 +28,7 @@ from .._errors import DataError
 from .._progress import task
 from ..config import DEFAULT_CRS
 from ..network import check_graph
+from ..network.snap import MAX_SNAP_M
 from .catchment import BETA_PER_MIN, THRESHOLDS_MIN, catchment
 from .isochrones import BUFFER_M, ISOCHRONE_MINUTES, isochrones
 from .raster import CELL_M, TravelTimeRaster, travel_time_raster
@@ -112,6 +113,24 @@ def _usable(layers: Mapping[str, gpd.GeoDataFrame], name: str) -> gpd.GeoDataFra
         logger.warning("layer %s is empty: no accessibility columns for it", name)
         return None
     return gdf
+
+
+def _warn_far_sites(table: pd.DataFrame, gdf: gpd.GeoDataFrame, *, layer: str) -> None:
+    """One warning per layer naming the sites snapped over the limit (``snap_flag``)."""
+    if "snap_flag" not in table.columns:
+        return
+    flag = table["snap_flag"].fillna(False).astype(bool)
+    if flag.any():
+        ids = (gdf["id"] if "id" in gdf.columns else gdf.index.to_series())[flag.to_numpy()]
+        listed = ", ".join(map(str, ids[:10])) + (" ..." if len(ids) > 10 else "")
+        logger.warning(
+            "%s: %d feature(s) lie more than %.0f m from the road network (%s); their times "
+            "include a long access leg and are flagged in snap_flag",
+            layer,
+            len(ids),
+            MAX_SNAP_M,
+            listed,
+        )
 
 
 def run_accessibility(
@@ -213,6 +232,7 @@ def run_accessibility(
             ca = catchment(G, gdf, munis, layer=name, thresholds=thresholds, beta=beta)
             table = pd.concat([tt, ca], axis=1)
             tables[name] = table
+            _warn_far_sites(table, gdf, layer=name)
             kept = strip_results(gdf)
             kept = kept.drop(columns=[c for c in table.columns if c in kept.columns])
             joined = pd.concat([kept, table], axis=1)

@@ -145,11 +145,11 @@ def snap_sites(
         },
         index=sites.index,
     )
-    if flag.any():
-        logger.warning(
+    if flag.any():  # flagged in the output; callers decide whether to warn
+        logger.debug(
             "%d site(s) lie more than %.0f m from the road network: %s",
             int(flag.sum()),
             max_snap_m,
-            list(sites.index[flag])[:10],
+            list((sites["id"] if "id" in sites.columns else sites.index)[flag])[:10],
         )
     return out
