@@ -155,6 +155,18 @@ SCHEMAS: dict[str, LayerSchema] = {
             ),
         ),
         LayerSchema(
+            "isochrones",
+            "Areas reachable by car within a time budget of each destination",
+            _POLY,
+            (
+                Column("destination", "str", "destination id (bgy, bergamo, ...)"),
+                Column("minutes", "float", "time budget", "min"),
+                Column("area_km2", "float", "area of the polygon", "km²"),
+                Column("method", "str", "how the polygon is drawn from the network"),
+            ),
+            id_column=None,
+        ),
+        LayerSchema(
             "road_edges",
             "Road network links (osmnx convention)",
             _LINE,
