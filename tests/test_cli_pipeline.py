@@ -1,0 +1,111 @@
+"""`seriana demo` end to end, and the suitability command's outputs and bad input.
+
+The demo runs the whole chain on the embedded default in a temporary folder;
+the checks compare its outputs with each other and with the inputs (every site
+scored or excluded with a reason, ranks a permutation, CSV equal to the
+database), not with numbers copied from a previous run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from seriana_gis import database
+from seriana_gis.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    result = runner.invoke(app, ["-q", "demo", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_demo_writes_every_output(demo_dir):
+    db = demo_dir / "data" / "seriana.gpkg"
+    names = set(database.list_layers(db))
+    assert {
+        "municipalities",
+        "brownfields",
+        "teb_stops",
+        "road_edges",
+        "isochrones",
+        "provenance",
+    } <= names
+    assert (demo_dir / "maps" / "index.html").is_file()
+    assert (demo_dir / "maps" / "overview.html").is_file()
+    assert (demo_dir / "exports" / "seriana.qgz").is_file()
+    assert (demo_dir / "data" / "accessibility" / "car_bgy_min.tif").is_file()
+    for name in ("scores", "robustness", "allocation", "municipalities"):
+        assert (demo_dir / "data" / "suitability" / f"{name}.csv").is_file()
+
+
+def test_demo_scores_every_site_or_says_why(demo_dir):
+    bf = database.read_layer(demo_dir / "data" / "seriana.gpkg", "brownfields")
+    for profile in ("logistics", "services", "social_housing"):
+        scored = bf[f"score_{profile}"].notna()
+        excluded = bf[f"excluded_{profile}"].fillna("").astype(str).str.len() > 0
+        assert (scored ^ excluded).all(), profile  # scored, or excluded with a reason
+        ranks = bf.loc[scored, f"rank_{profile}"].astype(int).sort_values().tolist()
+        assert ranks[0] == 1 and ranks[-1] <= scored.sum()
+        assert (
+            (bf[f"score_{profile}"].dropna() >= 0) & (bf[f"score_{profile}"].dropna() <= 1)
+        ).all()
+    csv = pd.read_csv(demo_dir / "data" / "suitability" / "scores.csv", index_col=0)
+    pd.testing.assert_series_equal(
+        csv["score_logistics"].sort_index(),
+        bf.set_index("id")["score_logistics"].sort_index(),
+        check_names=False,
+    )
+
+
+def test_demo_runs_again_over_its_own_outputs(demo_dir):
+    result = runner.invoke(app, ["-q", "demo", "--output", str(demo_dir)])
+    assert result.exit_code == 0, result.output
+
+
+def test_suitability_refuses_to_replace_csv_without_overwrite(demo_dir):
+    db = demo_dir / "data" / "seriana.gpkg"
+    out = demo_dir / "data" / "suitability"
+    result = runner.invoke(app, ["suitability", "--database", str(db), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "--overwrite" in result.output
+
+
+def test_suitability_unknown_profile(demo_dir, tmp_path):
+    db = demo_dir / "data" / "seriana.gpkg"
+    result = runner.invoke(
+        app, ["suitability", "-d", str(db), "--out", str(tmp_path), "--profile", "logistic"]
+    )
+    assert result.exit_code == 2
+    assert "Did you mean 'logistics'" in result.output
+
+
+def test_suitability_before_accessibility_says_what_to_run(tmp_path):
+    from seriana_gis.build import build_database
+    from seriana_gis.config import load_study_area
+
+    db = tmp_path / "fresh.gpkg"
+    build_database(load_study_area(), path=db, cache_dir=tmp_path / "cache")
+    result = runner.invoke(app, ["suitability", "-d", str(db), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 2
+    assert "Run `seriana accessibility` first" in result.output
+
+
+def test_suitability_bad_profile_file(demo_dir, tmp_path):
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "broken.yaml").write_text("name: broken\ncritera: []\n", encoding="utf-8")
+    db = demo_dir / "data" / "seriana.gpkg"
+    result = runner.invoke(
+        app, ["suitability", "-d", str(db), "--out", str(tmp_path / "s"), "--analyses", str(folder)]
+    )
+    assert result.exit_code == 2
+    assert "broken.yaml" in result.output and "criteria" in result.output
