@@ -15,7 +15,9 @@ is, ``<!-- check: KIND -->``, and is loaded here with the package's own loader:
 
 A yaml block without a marker fails the test, so a new example cannot skip the
 check. The ``seriana`` command lines of the guide's ``sh`` blocks are checked
-against the commands and options of the CLI.
+against the commands and options of the CLI, and the DEM recipe (the
+``rio warp`` line and the ``python_slope`` block) is run on a synthetic inclined
+plane whose slope is known.
 """
 
 from __future__ import annotations
@@ -190,3 +192,46 @@ def test_command_lines_use_existing_commands_and_options(block: Block, line: str
         if word.startswith("--"):
             option = word.split("=")[0]
             assert option in helptext, f"{block}: {line!r}: seriana {commands[0]} has no {option}"
+
+
+def test_the_dem_recipe_gives_the_slope_of_a_plane(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The guide's two steps (rio warp, then the numpy slope) on a DEM rising 1 m every 10 m
+    # northwards: slope = atan(0.1) = 5.71 degrees everywhere.
+    import subprocess
+    import sys
+
+    import numpy as np
+    import rasterio
+    from affine import Affine
+
+    warp = [ln for b, ln in _lines("sh") if ln.startswith("rio warp ")]
+    slope_code = [b.body for b in BLOCKS if b.lang == "python" and b.kind == "python_slope"]
+    assert len(warp) == 1 and len(slope_code) == 1
+    res_deg, n = 0.0002, 60  # about 16 m by 22 m cells, 1 km by 1.3 km
+    lat = 45.76 - res_deg * (np.arange(n) + 0.5)
+    z = np.repeat(((lat - lat.min()) * 111_132 * 0.1)[:, None], n, axis=1)  # metres
+    with rasterio.open(
+        tmp_path / "dem.tif", "w", driver="GTiff", width=n, height=n, count=1, dtype="float64",
+        crs="EPSG:4326", transform=Affine(res_deg, 0, 9.80, 0, -res_deg, 45.76), nodata=-9999,
+    ) as dem:  # fmt: skip
+        dem.write(z, 1)
+    rio = Path(sys.executable).with_name("rio")
+    subprocess.run([str(rio), *shlex.split(warp[0])[1:]], cwd=tmp_path, check=True)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(slope_code[0], "user-guide.md (slope)", "exec"), {})
+    with rasterio.open(tmp_path / "slope_32632.tif") as out:
+        assert out.crs.to_epsg() == 32632
+        values = out.read(1, masked=True)
+    inner = values[3:-3, 3:-3].compressed()  # away from the nodata edges of the warp
+    assert inner.size > 100
+    assert np.median(inner) == pytest.approx(np.degrees(np.arctan(0.1)), abs=0.1)
+
+
+def _lines(lang: str) -> list[tuple[Block, str]]:
+    return [
+        (b, line.split("#")[0].strip())
+        for b in BLOCKS
+        if b.lang == lang
+        for line in b.body.splitlines()
+        if line.strip()
+    ]
