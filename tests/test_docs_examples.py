@@ -24,12 +24,17 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
+import rasterio
 import yaml
+from affine import Affine
 from typer.testing import CliRunner
 
 from seriana_gis.accessibility import apply_road_changes, load_scenario
@@ -194,16 +199,11 @@ def test_command_lines_use_existing_commands_and_options(block: Block, line: str
             assert option in helptext, f"{block}: {line!r}: seriana {commands[0]} has no {option}"
 
 
-def test_the_dem_recipe_gives_the_slope_of_a_plane(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_dem_recipe_gives_the_slope_of_a_plane(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The guide's two steps (rio warp, then the numpy slope) on a DEM rising 1 m every 10 m
     # northwards: slope = atan(0.1) = 5.71 degrees everywhere.
-    import subprocess
-    import sys
-
-    import numpy as np
-    import rasterio
-    from affine import Affine
-
     warp = [ln for b, ln in _lines("sh") if ln.startswith("rio warp ")]
     slope_code = [b.body for b in BLOCKS if b.lang == "python" and b.kind == "python_slope"]
     assert len(warp) == 1 and len(slope_code) == 1
