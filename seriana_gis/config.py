@@ -422,6 +422,13 @@ def parse_study_area(raw: Any, *, path: Path, text: str = "") -> StudyArea:
     }
     embedded = raw.get("embedded")
     embedded_dir = _path(embedded, base=base, where=f"{where}, embedded") if embedded else None
+    if embedded_dir is not None and not embedded_dir.is_dir():
+        msg = (
+            f"{where}: the 'embedded' folder {embedded_dir} does not exist (relative paths are "
+            "relative to the configuration file). Remove the 'embedded:' line to use the "
+            "shipped default data, or point it at a folder of GeoJSON layers."
+        )
+        raise ConfigError(msg)
     dests = raw.get("destinations", ["bgy", "bergamo"])
     if not isinstance(dests, list) or not all(isinstance(d, str) for d in dests):
         msg = f"{where}: 'destinations' must be a list of destination ids such as [bgy, bergamo]."

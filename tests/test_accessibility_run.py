@@ -13,6 +13,7 @@ from accessibility_samples import layers, road_graph
 from seriana_gis._errors import DataError
 from seriana_gis.accessibility import run_accessibility
 from seriana_gis.accessibility.run import strip_results
+from seriana_gis.accessibility.transit import TransitParams
 
 LEG = ("access", "wait", "ride", "egress", "feeder_wait", "feeder_ride")
 
@@ -92,5 +93,33 @@ def test_embedded_default_is_complete_and_consistent(
     ext = run_accessibility(L, G, rasters=False, with_extension=True)
     me = ext.tables["municipalities"].set_index(m.index)
     assert me.loc["Vertova", "walk_teb_min"] < 15 < m.loc["Vertova", "walk_teb_min"]
-    assert me.loc["Vertova", "transit_bergamo_access_mode"] == "walk"
+    # with a car, driving down to Albino stays quicker than walking to the planned stop
+    # and riding the extra 6.8 km (the traveller takes the quicker: see the next test)
+    assert me.loc["Vertova", "transit_bergamo_min"] <= m.loc["Vertova", "transit_bergamo_min"]
     assert (me.loc["Albino"] == m.loc["Albino"]).all()  # the terminus' trips do not change
+
+
+def test_the_extension_never_lengthens_a_transit_trip(
+    embedded: tuple[dict, nx.MultiDiGraph],
+) -> None:
+    """Adding planned stops adds choices: no origin may get a longer (or lost) TEB trip."""
+    layers, G = embedded
+    base = run_accessibility(layers, G, rasters=False)
+    ext = run_accessibility(layers, G, with_extension=True, rasters=False)
+    for name in ("municipalities", "brownfields"):
+        for d in ("bgy", "bergamo"):
+            col = f"transit_{d}_min"
+            b = base.tables[name][col].to_numpy(dtype=float)
+            e = ext.tables[name][col].to_numpy(dtype=float)
+            assert not (np.isfinite(b) & ~np.isfinite(e)).any(), (name, d)
+            both = np.isfinite(b) & np.isfinite(e)
+            assert (e[both] <= b[both] + 1e-9).all(), (name, d, np.max(e[both] - b[both]))
+    # without a car the extension is what gives Vertova's centre a tram trip at all
+    on_foot = TransitParams(park_and_ride=False)
+    base_foot = run_accessibility(layers, G, rasters=False, params=on_foot)
+    ext_foot = run_accessibility(layers, G, rasters=False, params=on_foot, with_extension=True)
+    munis = layers["municipalities"].reset_index(drop=True)
+    i = int(np.flatnonzero(munis["name"].to_numpy() == "Vertova")[0])
+    col = "transit_bergamo_min"
+    assert np.isnan(base_foot.tables["municipalities"][col].iloc[i])
+    assert np.isfinite(ext_foot.tables["municipalities"][col].iloc[i])

@@ -58,6 +58,8 @@ def test_demo_scores_every_site_or_says_why(demo_dir):
         assert (
             (bf[f"score_{profile}"].dropna() >= 0) & (bf[f"score_{profile}"].dropna() <= 1)
         ).all()
+    targets = pd.read_csv(demo_dir / "data" / "suitability" / "allocation_targets.csv", index_col=0)
+    assert {"service_jobs", "industry_jobs"} <= set(targets.index)
     csv = pd.read_csv(demo_dir / "data" / "suitability" / "scores.csv", index_col=0)
     pd.testing.assert_series_equal(
         csv["score_logistics"].sort_index(),
@@ -109,3 +111,63 @@ def test_suitability_bad_profile_file(demo_dir, tmp_path):
     )
     assert result.exit_code == 2
     assert "broken.yaml" in result.output and "criteria" in result.output
+
+
+PROFILE_WITH_RASTER = """\
+name: flat
+criteria:
+  airport:
+    indicator: car_bgy_min
+    direction: cost
+    standardisation: {method: linear_minmax}
+    weight: 0.5
+  slope:
+    indicator: {kind: raster, layer: slope}
+    direction: cost
+    standardisation: {method: linear_range, low: 0, high: 20}
+    weight: 0.5
+"""
+
+
+def test_suitability_reads_a_raster_given_on_the_command_line(demo_dir, tmp_path):
+    import numpy as np
+    import rasterio
+    from affine import Affine
+
+    # a synthetic "slope" growing 1 degree per km eastwards over the whole valley
+    x0, y0, cell = 540_000.0, 5_100_000.0, 100.0
+    cols = np.arange(600)
+    grid = np.tile((x0 + (cols + 0.5) * cell - x0) / 1000.0, (600, 1)).astype("float32")
+    tif = tmp_path / "slope é.tif"
+    with rasterio.open(
+        tif, "w", driver="GTiff", width=600, height=600, count=1, dtype="float32",
+        crs="EPSG:32632", transform=Affine(cell, 0.0, x0, 0.0, -cell, y0),
+    ) as dst:  # fmt: skip
+        dst.write(grid, 1)
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "flat.yaml").write_text(PROFILE_WITH_RASTER, encoding="utf-8")
+    db = demo_dir / "data" / "seriana.gpkg"
+    args = ["suitability", "-d", str(db), "--out", str(tmp_path / "s"), "--analyses", str(folder),
+            "--draws", "0", "--allocation", str(_allocation_for(tmp_path, "flat")),
+            "--raster", f"slope={tif}"]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    bf = database.read_layer(db, "brownfields").set_index("id")
+    pts = bf.geometry.representative_point()
+    # the value at each site is the cell's value: distance of the cell centre from x0, in km
+    expected = (np.floor((pts.x - x0) / cell) + 0.5) * cell / 1000.0
+    np.testing.assert_allclose(bf["raster_slope_b1"], expected, rtol=1e-6)
+
+    bad = runner.invoke(app, [*args[:-2], "--overwrite", "--raster", "slope"])
+    assert bad.exit_code == 2 and "NAME=PATH" in bad.output
+
+
+def _allocation_for(tmp_path, profile):
+    path = tmp_path / "allocation.yaml"
+    path.write_text(
+        "targets:\n  industry_jobs: {value: 100}\n"
+        f"uses:\n  industry: {{profile: {profile}, per_ha: {{industry_jobs: 50}}}}\n",
+        encoding="utf-8",
+    )
+    return path

@@ -137,3 +137,8 @@ def test_relative_source_paths_resolve_against_the_file(tmp_path):
     spec = area.source("brownfields")
     assert spec.kind == "file"
     assert spec.path == tmp_path / "census" / "aree.csv"
+
+
+def test_missing_embedded_folder_says_how_to_use_the_shipped_default(tmp_path):
+    with pytest.raises(ConfigError, match="Remove the 'embedded:' line"):
+        load_study_area(write(tmp_path, small(embedded="default")))

@@ -404,11 +404,20 @@ def transit_table(
             raise NetworkError(msg)
         car = car_to_stops.loc[:, list(ids)].to_numpy(dtype=float) + params.park_and_ride_min
         car = np.where(np.isfinite(car), car, np.inf)
-        # park and ride at the stops within a slack of the nearest stop by car (not into the city)
-        nearest_car = car.min(axis=1, keepdims=True)
+        # park and ride at the stops no farther by car than the nearest *existing* stop
+        # (plus a slack): a planned stop adds a choice and never removes the stop used
+        # without it, so a scenario that adds stops cannot lengthen a trip; and the
+        # traveller does not drive past that stop into the city
+        existing = (
+            stops["status"].astype(str).to_numpy() == "existing"
+            if "status" in stops.columns
+            else np.ones(len(ids), dtype=bool)
+        )
+        reference = car[:, existing] if existing.any() else car
+        nearest_car = reference.min(axis=1, keepdims=True)
         candidate = car <= nearest_car + params.park_and_ride_slack_min
-        no_walk = ~walkable.any(axis=1, keepdims=True)
-        use_car = no_walk & candidate & np.isfinite(car)
+        # each stop is reached the quicker way: on foot, or by car where it is a candidate
+        use_car = candidate & np.isfinite(car) & (car < access)
         access = np.where(use_car, car, access)
         mode = np.where(use_car, "car", mode)
     ride = ride_matrix(stops, speed_kph=params.speed_kph).loc[list(ids), list(ids)].to_numpy()

@@ -41,17 +41,19 @@ applies):
 .. math:: t_\\text{walk} = \\frac{1.3\\, d_\\text{straight}}{4.8\\ \\text{km/h}}.
 
 A walk longer than ``max_walk_min`` (20 min, ≈ 1.2 km straight line) is not
-taken. An origin with no stop within that walk reaches the tram by car (park
-and ride, when ``park_and_ride`` is on, the default): car time over the road
-graph to the stop nearest by car, plus 5 min to park and reach the platform
-(the usual nearest-station choice rule; ``park_and_ride_slack_min`` lets it use
-any stop reached within that many minutes more, but on free-flow car speeds a
-slack lets the optimum drive into the city, so the default is 0). The stop
-nearest the destination is never a park-and-ride stop (that trip has no tram
-leg: NaN with a reason). Without park and ride such an origin has no transit
-time (NaN with a reason). Note that with the extension an origin whose nearest
-stop becomes a planned one rides longer instead of driving to Albino: the
-scenario deltas show it. An egress leg beyond the walking limit needs a feeder.
+taken. A stop may also be reached by car (park and ride, when
+``park_and_ride`` is on, the default): car time over the road graph to the
+stop plus 5 min to park and reach the platform; each stop is reached the
+quicker way. The candidate stops
+are those no farther by car than the nearest *existing* stop (the usual
+nearest-station rule; ``park_and_ride_slack_min`` widens it by that many
+minutes, but on free-flow car speeds a slack lets the optimum drive into the
+city, so the default is 0), and the journey takes the best of them. Planned
+stops closer than the nearest existing one are added to the choice without
+removing it, so switching the extension on can only shorten a journey. The
+stop nearest the destination is never a park-and-ride stop (that trip has no
+tram leg: NaN with a reason). Without park and ride such an origin has no
+transit time (NaN with a reason). An egress leg beyond the walking limit needs a feeder.
 
 **Feeders.** A destination off the tram is reached by a stated feeder leg
 (:class:`Feeder`): walk from the alighting stop to where the feeder is boarded,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import geopandas as gpd
+import pandas as pd
 import typer
 
-from .._errors import DataError
+from .._errors import ConfigError, DataError
 from .._io import atomic_path, check_writable
 from ..database import (
     DEFAULT_DATABASE,
@@ -20,6 +23,8 @@ from ..database import (
 from ..suitability import allocate, load_allocation, load_profiles, run_suitability
 from ..suitability.run import municipality_summary
 from ._common import DatabaseOpt, done, report_errors
+
+logger = logging.getLogger(__name__)
 
 HELP = """\
 Score and rank every brownfield for each suitability profile (analyses/*.yaml:
@@ -35,6 +40,8 @@ Examples:
   seriana suitability --profile logistics --draws 5000 --seed 7 --overwrite
 
   seriana suitability --analyses my_profiles/ --allocation my_targets.yaml
+
+  seriana suitability --analyses dem_profiles/ --raster slope=slope_32632.tif
 """
 
 ProfileOpt = Annotated[
@@ -65,6 +72,34 @@ DrawsOpt = Annotated[
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo draws.")]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for the CSV files.")]
 OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace existing CSV outputs.")]
+RasterOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--raster",
+        help="A raster a profile reads, as NAME=PATH (e.g. slope=slope_32632.tif); repeatable.",
+        show_default=False,
+    ),
+]
+
+
+def _open_rasters(specs: list[str], stack: contextlib.ExitStack) -> dict[str, Any]:
+    """Open ``NAME=PATH`` rasters for the run; errors name the option and the file."""
+    import rasterio
+
+    out: dict[str, Any] = {}
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not path:
+            msg = f"--raster {spec!r}: expected NAME=PATH, e.g. --raster slope=slope_32632.tif."
+            raise ConfigError(msg)
+        try:
+            out[name] = stack.enter_context(rasterio.open(path))
+        except rasterio.errors.RasterioIOError as exc:
+            msg = f"--raster {name}: cannot open {path} as a raster ({exc})."
+            raise DataError(msg) from None
+    return out
+
+
 CSV_FILES = (
     "scores",
     "robustness",
@@ -85,6 +120,7 @@ def suitability(
     seed: SeedOpt = 0,
     out: OutOpt = Path("data") / "suitability",
     overwrite: OverwriteOpt = False,
+    raster: RasterOpt = None,
 ) -> None:
     for name in CSV_FILES:
         check_writable(out / f"{name}.csv", overwrite=overwrite)
@@ -97,10 +133,27 @@ def suitability(
         )
         raise DataError(msg)
     profiles = load_profiles(analyses, names=profile)
-    result = run_suitability(sites, profiles, seed=seed, n_draws=draws, layers=layers)
-    alloc = allocate(result.scores.join(sites[["area_m2"]]), load_allocation(allocation))
+    with contextlib.ExitStack() as stack:
+        rasters = _open_rasters(raster or [], stack)
+        result = run_suitability(
+            sites, profiles, seed=seed, n_draws=draws, layers=layers, rasters=rasters or None
+        )
+    config = load_allocation(allocation)
+    missing = sorted({u.profile for u in config.uses.values()} - set(profiles))
+    if missing:
+        # the allocation chooses among uses scored by profiles this run did not score
+        alloc_note = (
+            f"allocation skipped: its uses need the profile(s) {', '.join(missing)}, not run "
+            "here; pass --allocation with uses for the profiles you run"
+        )
+        logger.warning(alloc_note)
+        assignment = pd.DataFrame(index=result.scores.index)
+        targets = pd.DataFrame()
+    else:
+        alloc = allocate(result.scores.join(sites[["area_m2"]]), config)
+        alloc_note, assignment, targets = alloc.message, alloc.assignment, alloc.targets
     summary = municipality_summary(result, sites)
-    new_cols = result.scores.join(result.robustness).join(alloc.assignment.add_prefix("alloc_"))
+    new_cols = result.scores.join(result.robustness).join(assignment.add_prefix("alloc_"))
     keep = [c for c in sites.columns if c not in new_cols.columns]
     merged = gpd.GeoDataFrame(sites[keep].join(new_cols), geometry="geometry", crs=sites.crs)
     merged = merged.reset_index()
@@ -110,7 +163,7 @@ def suitability(
         layer="brownfields",
         feature_count=len(merged),
         note=f"{row.get('note', '')} + suitability ({', '.join(profiles)}; seed {seed}, "
-        f"{draws} Monte Carlo draws): {alloc.message}".lstrip(" +"),
+        f"{draws} Monte Carlo draws): {alloc_note}".lstrip(" +"),
     )
     prov = provenance_frame([row])
     update_database(database, {"brownfields": merged}, provenance=prov)
@@ -118,8 +171,8 @@ def suitability(
         result.scores,
         result.robustness,
         result.stability,
-        alloc.assignment,
-        alloc.targets.set_index("target"),
+        assignment,
+        targets,
         summary,
     )
     for name, table in zip(CSV_FILES, tables, strict=True):
@@ -128,4 +181,4 @@ def suitability(
     done(
         f"suitability of {len(sites)} sites for {', '.join(profiles)} written to {database} and {out}/"
     )
-    done(f"allocation: {alloc.message}")
+    done(f"allocation: {alloc_note}")
