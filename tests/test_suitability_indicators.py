@@ -148,3 +148,59 @@ def test_a_given_layer_replaces_a_stale_column_and_a_missing_one_uses_it() -> No
     np.testing.assert_allclose(fresh["dist_teb_stops_m"], [50.0, math.hypot(100, 50), 300.0])
     kept = score_sites(stale, {"p": prof})
     assert kept["dist_teb_stops_m"].tolist() == [9.0, 9.0, 9.0]
+
+
+def test_distance_and_count_to_selected_features_only():
+    import geopandas as gpd
+    import pytest
+    from shapely.geometry import LineString, Point
+
+    from seriana_gis._errors import ConfigError
+    from seriana_gis.suitability.indicators import compute_indicators
+    from seriana_gis.suitability.profile import parse_profile
+
+    sites = gpd.GeoDataFrame(
+        {"area_m2": [1.0, 2.0]}, geometry=[Point(0, 0), Point(0, 500)], crs="EPSG:32632",
+        index=["a", "b"],
+    )  # fmt: skip
+    roads = gpd.GeoDataFrame(
+        {"highway": ["motorway", "residential", "trunk"]},
+        geometry=[
+            LineString([(-1000, 1000), (1000, 1000)]),  # y = 1000: 1000 m from a, 500 from b
+            LineString([(-1000, 10), (1000, 10)]),  # y = 10: excluded by the filter
+            LineString([(300, -1000), (300, 1000)]),  # x = 300: 300 m from both
+        ],
+        crs="EPSG:32632",
+    )
+    raw = {
+        "criteria": {
+            "quiet": {
+                "indicator": {"kind": "distance_to", "layer": "roads",
+                              "where": {"highway": ["motorway", "trunk"]}},
+                "direction": "benefit", "standardisation": "linear_minmax", "weight": 1,
+            },
+            "near": {
+                "indicator": {"kind": "count_within", "layer": "roads", "distance_m": 400,
+                              "where": {"highway": "motorway"}},
+                "direction": "cost", "standardisation": "linear_minmax", "weight": 1,
+            },
+        }
+    }  # fmt: skip
+    profile = parse_profile(raw, name="t")
+    out = compute_indicators(sites, {"t": profile}, layers={"roads": roads})
+    # nearest motorway or trunk: the trunk at x = 300 for both (the residential road ignored)
+    assert out["dist_roads_motorway_trunk_m"].tolist() == [300.0, 300.0]
+    # motorways within 400 m: none from a (1000 m), none from b (500 m)
+    assert out["n_roads_motorway_400m"].tolist() == [0, 0]
+
+    bad = {"criteria": {"x": {**raw["criteria"]["quiet"]}}}
+    bad["criteria"]["x"]["indicator"] = {"kind": "distance_to", "layer": "roads",
+                                         "where": {"kind": ["motorway"]}}  # fmt: skip
+    with pytest.raises(ConfigError, match="layer 'roads' has no column 'kind'. Columns: highway"):
+        compute_indicators(sites, {"t": parse_profile(bad, name="t")}, layers={"roads": roads})
+    bad["criteria"]["x"]["indicator"]["where"] = {"highway": ["footway"]}
+    with pytest.raises(ConfigError, match="no feature of layer 'roads' has highway in"):
+        compute_indicators(sites, {"t": parse_profile(bad, name="t")}, layers={"roads": roads})
+    bad["criteria"]["x"]["indicator"]["where"] = ["motorway"]
+    with pytest.raises(ConfigError, match="expected a mapping of column to value"):
+        parse_profile(bad, name="t")

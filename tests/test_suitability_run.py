@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import Point, box
+from shapely.geometry import LineString, Point, box
 
 from seriana_gis.suitability import (
     allocate,
@@ -40,7 +40,11 @@ def _valley() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         index=pd.Index([f"BF{i:03d}" for i in range(n)], name="id"),
     )
     munis = gpd.GeoDataFrame(
-        {"name": ["Nembro", "Albino"], "old_age_index": [170.0, 190.0]},
+        {
+            "name": ["Nembro", "Albino"],
+            "old_age_index": [170.0, 190.0],
+            "pop_change_pct": [-0.5, 0.2],
+        },
         geometry=[box(0, 0, 1500, 1000), box(1500, 0, 3000, 1000)],
         crs=CRS,
     )
@@ -48,11 +52,24 @@ def _valley() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     return sites, munis
 
 
+def _roads() -> gpd.GeoDataFrame:
+    """An expressway along y = 0 and a local road along y = 900."""
+    return gpd.GeoDataFrame(
+        {"highway": ["trunk", "residential"]},
+        geometry=[LineString([(-100, 0), (3100, 0)]), LineString([(-100, 900), (3100, 900)])],
+        crs=CRS,
+    )
+
+
 def test_shipped_profiles_and_scenario_run() -> None:
     sites, munis = _valley()
     before = sites.copy()
     res = run_suitability(
-        sites, load_profiles(), seed=11, n_draws=200, layers={"municipalities": munis}
+        sites,
+        load_profiles(),
+        seed=11,
+        n_draws=200,
+        layers={"municipalities": munis, "road_edges": _roads()},
     )
     pd.testing.assert_frame_equal(sites, before)
     sc = res.scores
@@ -67,6 +84,9 @@ def test_shipped_profiles_and_scenario_run() -> None:
     # the old-age index comes from the municipality containing each site
     expected = np.where(sites.geometry.x < 1500, 170.0, 190.0)
     np.testing.assert_array_equal(sc["municipalities_old_age_index"], expected)
+    # every site lies at y = 500: 500 m from the expressway (the local road is not heavy)
+    heavy = "dist_road_edges_motorway_motorway_link_trunk_trunk_link_m"
+    np.testing.assert_allclose(sc[heavy], 500.0)
     scored = sc[[f"score_{p}" for p in res.profiles]].notna().any(axis=1)
     assert sc.loc[scored, "best_use"].notna().all()
 

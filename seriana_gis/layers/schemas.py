@@ -77,6 +77,13 @@ SCHEMAS: dict[str, LayerSchema] = {
                     "(pop_0_14 + pop_65_plus) / pop_15_64 × 100",
                     "%",
                 ),
+                Column(
+                    "pop_change_pct",
+                    "float",
+                    "change in residents since the year before (2022 to 2023); NaN for 2022",
+                    "%",
+                    required=False,
+                ),
             ),
             id_column="istat",
         ),

@@ -215,15 +215,41 @@ def raster_value(sites: Any, dataset: Any, *, band: int = 1, name: str = "raster
     return pd.Series(out, index=sites.index, name=f"raster_{name}_b{band}")
 
 
+def select_features(
+    features: Any, where: tuple[tuple[str, tuple[str, ...]], ...], *, name: str
+) -> Any:
+    """The features of a layer whose columns hold the given values (all if ``where`` is empty).
+
+    Raises
+    ------
+    ConfigError
+        A column the layer lacks (the message lists its columns), or no feature matching.
+    """
+    out = features
+    for col, values in where:
+        if col not in out.columns:
+            cols = ", ".join(str(c) for c in features.columns if c != "geometry")
+            msg = f"indicator 'where': layer {name!r} has no column {col!r}. Columns: {cols}."
+            raise ConfigError(msg)
+        out = out[out[col].astype(str).isin(values)]
+    if where and len(out) == 0:
+        conds = "; ".join(f"{c} in {list(v)}" for c, v in where)
+        msg = f"indicator 'where': no feature of layer {name!r} has {conds}."
+        raise ConfigError(msg)
+    return out
+
+
 def _compute_one(
     sites: Any, ind: Indicator, *, layers: Mapping[str, Any], rasters: Mapping[str, Any]
 ) -> pd.Series:
     assert ind.layer is not None
     if ind.kind == "distance_to":
-        return distance_to_nearest(sites, layers[ind.layer], name=ind.layer)
+        feats = select_features(layers[ind.layer], ind.where, name=ind.layer)
+        return distance_to_nearest(sites, feats, name=ind.layer)
     if ind.kind == "count_within":
         assert ind.distance_m is not None
-        return count_within(sites, layers[ind.layer], distance_m=ind.distance_m, name=ind.layer)
+        feats = select_features(layers[ind.layer], ind.where, name=ind.layer)
+        return count_within(sites, feats, distance_m=ind.distance_m, name=ind.layer)
     if ind.kind == "municipality_value":
         assert ind.column is not None
         return containing_value(sites, layers[ind.layer], column=ind.column, name=ind.layer)

@@ -63,8 +63,8 @@ _UNCERTAINTY_KEYS = ("relative_sd", "sd")
 #: Kinds of indicator a criterion may use, and the keys each accepts.
 INDICATOR_KINDS: dict[str, tuple[str, ...]] = {
     "column": ("kind", "column"),
-    "distance_to": ("kind", "layer"),
-    "count_within": ("kind", "layer", "distance_m"),
+    "distance_to": ("kind", "layer", "where"),
+    "count_within": ("kind", "layer", "distance_m", "where"),
     "municipality_value": ("kind", "layer", "column"),
     "raster": ("kind", "layer", "band"),
 }
@@ -91,6 +91,10 @@ class Indicator:
         The search distance of ``count_within``.
     band
         The raster band, 1-based.
+    where
+        For ``distance_to`` and ``count_within``: keep only the layer's features
+        whose column holds one of the values, as ``((column, (value, ...)), ...)``
+        (YAML: ``where: {highway: [motorway, trunk]}``).
     """
 
     kind: str
@@ -98,6 +102,12 @@ class Indicator:
     layer: str | None = None
     distance_m: float | None = None
     band: int = 1
+    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def _tag(self) -> str:
+        values = [v for _, vals in self.where for v in vals]
+        return "".join(f"_{re.sub(r'[^a-z0-9]+', '_', v.lower())}" for v in values)
 
     @property
     def key(self) -> str:
@@ -106,10 +116,10 @@ class Indicator:
             assert self.column is not None
             return self.column
         if self.kind == "distance_to":
-            return f"dist_{self.layer}_m"
+            return f"dist_{self.layer}{self._tag}_m"
         if self.kind == "count_within":
             assert self.distance_m is not None
-            return f"n_{self.layer}_{self.distance_m:g}m"
+            return f"n_{self.layer}{self._tag}_{self.distance_m:g}m"
         if self.kind == "municipality_value":
             return f"{self.layer}_{self.column}"
         return f"raster_{self.layer}_b{self.band}"
@@ -265,12 +275,13 @@ def _parse_indicator(raw: Any, *, where: str) -> Indicator:
     if not isinstance(layer, str) or not layer:
         msg = f"{where}: indicator kind {kind!r} needs 'layer: <name>'."
         raise ConfigError(msg)
+    filters = _parse_where(raw.get("where"), where=f"{where}.where")
     if kind == "count_within":
         if "distance_m" not in raw:
             msg = f"{where}: indicator kind 'count_within' needs 'distance_m'."
             raise ConfigError(msg)
         d = _number(raw["distance_m"], where=f"{where}.distance_m", positive=True)
-        return Indicator(kind, layer=layer, distance_m=d)
+        return Indicator(kind, layer=layer, distance_m=d, where=filters)
     if kind == "municipality_value":
         if not isinstance(raw.get("column"), str):
             msg = f"{where}: indicator kind 'municipality_value' needs 'column: <name>'."
@@ -282,7 +293,26 @@ def _parse_indicator(raw: Any, *, where: str) -> Indicator:
             msg = f"{where}: 'band' must be a whole number ≥ 1, got {band!r}."
             raise ConfigError(msg)
         return Indicator(kind, layer=layer, band=band)
-    return Indicator(kind, layer=layer)
+    return Indicator(kind, layer=layer, where=filters)
+
+
+def _parse_where(raw: Any, *, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``{column: value or [values]}`` → the :attr:`Indicator.where` tuples."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping) or not raw:
+        msg = f"{where}: expected a mapping of column to value(s), e.g. {{highway: [motorway, trunk]}}."
+        raise ConfigError(msg)
+    out = []
+    for col, vals in raw.items():
+        values = vals if isinstance(vals, list) else [vals]
+        if not values or not all(
+            isinstance(v, str | int) and not isinstance(v, bool) for v in values
+        ):
+            msg = f"{where}.{col}: expected a value or a list of values, got {vals!r}."
+            raise ConfigError(msg)
+        out.append((str(col), tuple(str(v) for v in values)))
+    return tuple(out)
 
 
 def _parse_uncertainty(raw: Any, *, where: str) -> Uncertainty | None:
