@@ -41,5 +41,9 @@ class OutputExistsError(SerianaError, FileExistsError):
     """An output file exists and overwriting it was not asked for."""
 
 
+class OutputError(SerianaError, OSError):
+    """An output cannot be written where asked (not a folder, no permission, disk full)."""
+
+
 class DataWarning(UserWarning):
     """Input was usable but needed attention (repaired geometry, features outside the area)."""

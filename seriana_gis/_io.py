@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from ._errors import OutputExistsError
+from ._errors import OutputError, OutputExistsError
 
 
 def check_writable(path: Path, *, overwrite: bool) -> None:
@@ -61,10 +61,20 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iter
     """
     target = Path(path)
     check_writable(target, overwrite=overwrite)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
-    )
+    if target.is_dir():
+        msg = f"{target} is a folder; give a file name for this output."
+        raise OutputError(msg)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
+        )
+    except OSError as exc:
+        msg = (
+            f"cannot write {target}: {exc.strerror or exc}. Choose an output folder you can "
+            "write to (a path whose parts are folders, not files)."
+        )
+        raise OutputError(msg) from None
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # let the writer create it: some drivers refuse an existing empty file

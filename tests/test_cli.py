@@ -85,3 +85,12 @@ def test_export_unknown_format(tmp_path):
     )
     assert result.exit_code == 2
     assert "kml" in result.output
+
+
+def test_demo_into_a_path_that_is_a_file_exits_2(tmp_path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["demo", "--output", str(blocker)])
+    assert result.exit_code == 2
+    assert "cannot write" in result.output and "Traceback" not in result.output
+    assert blocker.read_text(encoding="utf-8") == "x"  # the user's file is untouched
