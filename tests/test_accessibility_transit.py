@@ -113,7 +113,7 @@ def test_extension_far_from_the_line_end_is_an_error() -> None:
 
 def test_waiting_is_half_the_headway() -> None:
     p = TransitParams()
-    assert p.wait_min == pytest.approx(10.0 / 2)
+    assert p.wait_min == pytest.approx(7.0 / 2)  # TEB peak: a tram every 7 min (2020)
     assert TransitParams(peak=False).wait_min == pytest.approx(20.0 / 2)
     assert TransitParams(headway_peak_min=12.0).wait_min == pytest.approx(6.0)
     # the documented commercial speed: 12.5 km in 32 min
@@ -180,7 +180,7 @@ def _dests() -> pd.DataFrame:
 
 def test_transit_legs_by_hand() -> None:
     stops = tram_stops(teb_lines(), teb_stops())
-    p = TransitParams(speed_kph=36.0, park_and_ride=False, feeders=())
+    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0, park_and_ride=False, feeders=())
     tt = transit_table(_origin(2000, 300), stops, _dests(), params=p)
     r = tt.loc["o"]
     walk = 250 * 1.3 / 80.0  # to S2 at (2000, 50)
@@ -201,7 +201,7 @@ def test_transit_legs_by_hand() -> None:
 def test_feeder_leg_by_hand() -> None:
     stops = tram_stops(teb_lines(), teb_stops())
     bus = Feeder(destination="far", via="bergamo", headway_min=20.0, ride_min=17.5, name="bus")
-    p = TransitParams(speed_kph=36.0, park_and_ride=False, feeders=(bus,))
+    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0, park_and_ride=False, feeders=(bus,))
     r = transit_table(_origin(2000, 300), stops, _dests(), params=p).loc["o"]
     walk, egress = 250 * 1.3 / 80.0, 50 * 1.3 / 80.0
     assert r["transit_far_feeder_wait_min"] == pytest.approx(10.0)

@@ -27,10 +27,11 @@ its shortest paths (:func:`ride_matrix`). There are no transfers between lines
 (TEB runs one line).
 
 **Waiting** is half the headway, the expected wait of a passenger arriving at
-random: :math:`t_\\text{wait} = h / 2`. Headways: 10 min at the weekday peak
-and 20 min off-peak (TEB public timetable: every 10 min at the peak, every
-15-20 min in the off-peak and longer in the evening; the off-peak default takes
-the longer daytime value). Both are configurable (:class:`TransitParams`).
+random: :math:`t_\\text{wait} = h / 2`. Headways: 7 min at the weekday peak
+("at the peak the frequency is 7 minutes a run, about 8 an hour", L'Eco di
+Bergamo, February 2020, on TEB's plan to go to 5 minutes) and 20 min off-peak
+(TEB public timetable: every 15-20 min in the daytime off-peak and longer in the
+evening; the default takes the longer daytime value). Both are configurable (:class:`TransitParams`).
 
 **Walking** access and egress run at 4.8 km/h (≈ 1.33 m/s, the issue's figure
 and a common planning value), over a walk network when one is given, else along
@@ -98,8 +99,8 @@ logger = logging.getLogger(__name__)
 
 #: Commercial speed of TEB T1 (km/h): 12.5 km Bergamo FS - Albino in ~32 min (timetable 31-33 min).
 COMMERCIAL_SPEED_KPH = 23.4
-#: Headway at the weekday peak (min), TEB public timetable.
-HEADWAY_PEAK_MIN = 10.0
+#: Headway at the weekday peak (min): 7 min a run (L'Eco di Bergamo, February 2020).
+HEADWAY_PEAK_MIN = 7.0
 #: Headway off-peak (min), TEB public timetable (15-20 min in the daytime off-peak).
 HEADWAY_OFFPEAK_MIN = 20.0
 #: Walking speed (km/h).
