@@ -171,3 +171,36 @@ def _allocation_for(tmp_path, profile):
         encoding="utf-8",
     )
     return path
+
+
+def test_suitability_excludes_sites_in_a_user_polygon_layer(demo_dir, tmp_path):
+    import geopandas as gpd
+
+    db = demo_dir / "data" / "seriana.gpkg"
+    bf = database.read_layer(db, "brownfields").set_index("id")
+    # a "flood-hazard" polygon around one site, delivered in WGS84
+    hazard = gpd.GeoDataFrame(
+        {"zone": ["P3"]}, geometry=[bf.loc["BF004"].geometry.buffer(80)], crs=bf.crs
+    ).to_crs("EPSG:4326")
+    path = tmp_path / "pai.gpkg"
+    hazard.to_file(path)
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "safe.yaml").write_text(
+        "name: safe\ncriteria:\n  airport:\n    indicator: car_bgy_min\n    direction: cost\n"
+        "    standardisation: linear_minmax\n    weight: 1\n"
+        "constraints:\n  exclude_intersecting: [flood_hazard]\n",
+        encoding="utf-8",
+    )
+    args = ["suitability", "-d", str(db), "--out", str(tmp_path / "s"), "--analyses", str(folder),
+            "--draws", "0", "--allocation", str(_allocation_for(tmp_path, "safe"))]  # fmt: skip
+    missing = runner.invoke(app, args)
+    assert missing.exit_code == 2 and "flood_hazard" in missing.output
+    result = runner.invoke(app, [*args, "--layer", f"flood_hazard={path}"])
+    assert result.exit_code == 0, result.output
+    out = database.read_layer(db, "brownfields").set_index("id")
+    assert "flood_hazard" in out.loc["BF004", "excluded_safe"]
+    assert pd.isna(out.loc["BF004", "score_safe"])
+    others = out.drop(index="BF004")
+    assert others["score_safe"].notna().sum() >= 1
+    assert not others["excluded_safe"].fillna("").str.contains("flood_hazard").any()

@@ -20,6 +20,7 @@ from ..database import (
     read_provenance,
     update_database,
 )
+from ..sources.files import read_vector
 from ..suitability import allocate, load_allocation, load_profiles, run_suitability
 from ..suitability.run import municipality_summary
 from ._common import DatabaseOpt, done, report_errors
@@ -42,6 +43,8 @@ Examples:
   seriana suitability --analyses my_profiles/ --allocation my_targets.yaml
 
   seriana suitability --analyses dem_profiles/ --raster slope=slope_32632.tif
+
+  seriana suitability --analyses my_profiles/ --layer flood_hazard=pai_bergamo.gpkg
 """
 
 ProfileOpt = Annotated[
@@ -80,6 +83,35 @@ RasterOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+LayerOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--layer",
+        help="An extra vector layer a profile reads, as NAME=PATH (e.g. a flood-hazard "
+        "area for 'exclude_intersecting: [flood_hazard]'); repeatable.",
+        show_default=False,
+    ),
+]
+
+
+def _read_layers(specs: list[str], *, crs: str) -> dict[str, gpd.GeoDataFrame]:
+    """Read ``NAME=PATH`` vector layers, reprojected to the sites' CRS."""
+    out: dict[str, gpd.GeoDataFrame] = {}
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not path:
+            msg = f"--layer {spec!r}: expected NAME=PATH, e.g. --layer flood_hazard=pai.gpkg."
+            raise ConfigError(msg)
+        gdf = read_vector(path)
+        if gdf.crs is None:
+            msg = (
+                f"--layer {name}: {path} has no CRS; set it (QGIS: Layer > Set CRS) and save again."
+            )
+            raise DataError(msg)
+        out[name] = gdf.to_crs(crs)
+    return out
 
 
 def _open_rasters(specs: list[str], stack: contextlib.ExitStack) -> dict[str, Any]:
@@ -121,6 +153,7 @@ def suitability(
     out: OutOpt = Path("data") / "suitability",
     overwrite: OverwriteOpt = False,
     raster: RasterOpt = None,
+    layer: LayerOpt = None,
 ) -> None:
     for name in CSV_FILES:
         check_writable(out / f"{name}.csv", overwrite=overwrite)
@@ -133,6 +166,7 @@ def suitability(
         )
         raise DataError(msg)
     profiles = load_profiles(analyses, names=profile)
+    layers = {**layers, **_read_layers(layer or [], crs=str(sites.crs))}
     with contextlib.ExitStack() as stack:
         rasters = _open_rasters(raster or [], stack)
         result = run_suitability(
