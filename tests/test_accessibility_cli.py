@@ -113,3 +113,34 @@ def test_without_road_layers_the_configured_road_source_is_used(tmp_path: Path) 
     note = read_provenance(db).set_index("layer").loc["isochrones", "note"]
     assert "embedded" in note  # the strategic network of layers/default/roads.geojson
     assert read_layer(db, "brownfields")["car_bgy_min"].notna().all()
+
+
+def test_walk_over_the_roads_or_straight(db: Path, tmp_path: Path) -> None:
+    """--walk roads times the walks to the TEB over the road graph, --walk straight as lines."""
+    from seriana_gis.accessibility import TransitParams
+    from seriana_gis.accessibility.times import walk_minutes
+    from seriana_gis.network import walk_graph
+
+    cols = []
+    for mode in ("straight", "roads"):
+        out = tmp_path / mode
+        result = runner.invoke(app, ["accessibility", "-d", str(db), "--out", str(out),
+                                     "--walk", mode, "--overwrite"])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        cols.append(read_layer(db, "brownfields")["walk_teb_min"].to_numpy())
+    straight, on_roads = cols
+    # the expected walks, computed with each rule directly on the sample's sites and stops
+    bf, stops = read_layer(db, "brownfields"), read_layer(db, "teb_stops")
+    pts = bf.geometry.representative_point()
+    a = pts.get_coordinates().to_numpy()
+    b = stops.geometry.get_coordinates().to_numpy()
+    params = TransitParams()
+    expected_straight = walk_minutes(a, b, params=params).min(axis=1)
+    expected_roads = walk_minutes(a, b, params=params, walk_graph=walk_graph(road_graph())).min(
+        axis=1
+    )
+    ok = expected_straight <= params.max_walk_min
+    assert straight[ok] == pytest.approx(expected_straight[ok])
+    ok = expected_roads <= params.max_walk_min
+    assert on_roads[ok] == pytest.approx(expected_roads[ok])
+    assert straight[0] != pytest.approx(on_roads[0])  # the two rules differ on this sample

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import logging
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,7 @@ from ..build import DEFAULT_CACHE, Territory, road_graph
 from ..config import StudyArea, load_study_area
 from ..database import DEFAULT_DATABASE, read_database, read_provenance, update_database
 from ..network import gdfs_to_graph
+from ..network.walk import walk_graph
 from ._common import CacheOpt, ConfigOpt, DatabaseOpt, done, report_errors
 
 logger = logging.getLogger(__name__)
@@ -132,6 +134,25 @@ def _provenance(
     return provenance_frame(rows)
 
 
+class Walk(enum.StrEnum):
+    """How walks to and from the TEB are timed."""
+
+    auto = "auto"
+    roads = "roads"
+    straight = "straight"
+
+
+WalkOpt = Annotated[
+    Walk,
+    typer.Option(
+        "--walk",
+        help="Walks to and from the TEB: over the road network ('roads'), as straight lines "
+        "x 1.3 ('straight'), or 'auto': over the roads when they come from OpenStreetMap or an "
+        "OSM file, straight on the embedded strategic network (main roads only).",
+    ),
+]
+
+
 @report_errors
 def accessibility(
     config: ConfigOpt = None,
@@ -143,6 +164,7 @@ def accessibility(
     peak: PeakOpt = True,
     cache: CacheOpt = DEFAULT_CACHE,
     overwrite: OverwriteOpt = False,
+    walk: WalkOpt = Walk.auto,
 ) -> None:
     area = load_study_area(config)
     dest_ids = _destinations(destinations, area)
@@ -163,12 +185,19 @@ def accessibility(
     for p in outputs:
         check_writable(p, overwrite=overwrite)
 
+    on_roads = walk == Walk.roads or (walk == Walk.auto and area.source("roads").kind != "embedded")
+    walk_net = walk_graph(graph) if on_roads else None
     result = run_accessibility(
-        layers, graph, destinations=dest_ids, with_extension=with_extension, params=params
+        layers,
+        graph,
+        destinations=dest_ids,
+        with_extension=with_extension,
+        params=params,
+        walk_graph=walk_net,
     )
     written = dict(result.layers)
     if scen is not None:
-        _, deltas = run_scenario(layers, graph, scen, base=result)
+        _, deltas = run_scenario(layers, graph, scen, base=result, walk_graph=walk_net)
         for name, delta in deltas.items():
             keep = written[name]
             written[name] = gpd.GeoDataFrame(

@@ -35,6 +35,7 @@ from .routing import (
 from .snap import snap_sites
 from .sources import fetch_roads, graph_from_osm_file
 from .speeds import DEFAULT_SPEEDS_KPH, add_speeds_and_times
+from .walk import walk_graph
 
 __all__ = [
     "DEFAULT_SPEEDS_KPH",
@@ -59,4 +60,5 @@ __all__ = [
     "save_graph",
     "snap_sites",
     "travel_time_to",
+    "walk_graph",
 ]
