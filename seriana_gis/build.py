@@ -274,7 +274,15 @@ def _destinations(t: Territory) -> None:
         raw = embedded.read_embedded("destinations", area=a)
         prov = embedded.embedded_provenance("destinations")
         src = "embedded default"
-    t.add("destinations", validate_layer(raw, "destinations", source=src, crs=a.crs), **prov)
+    gdf = validate_layer(
+        raw,
+        "destinations",
+        source=src,
+        crs=a.crs,
+        area=t.polygon,
+        area_tolerance_m=a.outside_tolerance_m,
+    )
+    t.add("destinations", gdf, **prov)
 
 
 def road_graph(

@@ -148,6 +148,12 @@ SCHEMAS: dict[str, LayerSchema] = {
                 Column("municipality", "str", "municipality, where known", required=False),
                 Column("length_km", "float", "length of a path or trail", "km", required=False),
                 Column("source_note", "str", "where the row comes from", required=False),
+                Column(
+                    "outside_study_area",
+                    "bool",
+                    "true when the asset lies outside every configured municipality",
+                    required=False,
+                ),
             ),
         ),
         LayerSchema(
@@ -159,6 +165,12 @@ SCHEMAS: dict[str, LayerSchema] = {
                 Column("name", "str", "destination name"),
                 Column("kind", "str", "airport, rail_station, fair, motorway_junction"),
                 Column("source_note", "str", "where the position comes from", required=False),
+                Column(
+                    "outside_study_area",
+                    "bool",
+                    "true when the destination lies outside every configured municipality",
+                    required=False,
+                ),
             ),
         ),
         LayerSchema(
