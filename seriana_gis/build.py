@@ -23,10 +23,10 @@ from shapely.geometry.base import BaseGeometry
 
 from . import database
 from ._progress import task
-from .config import StudyArea
+from .config import SourceSpec, StudyArea
 from .layers.municipalities import boundaries_from_file, municipalities_layer
 from .layers.validate import validate_layer
-from .sources import census, embedded, istat, osm, trails
+from .sources import census, embedded, gtfs, istat, osm, trails
 from .sources.files import read_vector
 
 logger = logging.getLogger(__name__)
@@ -182,6 +182,16 @@ def _teb(t: Territory, *, cache_dir: Path, overpass_url: str | None) -> None:
         lines, stops = osm.teb_from_osm(feats, crs=a.crs)
         prov_l = prov_s = _osm_prov("railway=tram|light_rail|tram_stop")
         src = "OpenStreetMap"
+    elif spec.kind == "gtfs":
+        feed = teb_feed(spec, cache_dir=cache_dir)
+        lines, stops = gtfs.read_gtfs_teb(feed, route=spec.route or "T1", crs=a.crs)
+        prov_l = prov_s = {
+            "source": f"GTFS feed: {spec.url or spec.path} (route {spec.route or 'T1'})",
+            "licence": "as declared by the feed's publisher",
+            "attribution": "",
+            "edition": "",
+        }
+        src = f"GTFS feed {feed}"
     elif spec.kind == "file":
         assert spec.path is not None
         lines = read_vector(spec.path, layer="teb_lines", crs=spec.crs)
@@ -196,6 +206,14 @@ def _teb(t: Territory, *, cache_dir: Path, overpass_url: str | None) -> None:
         src = "embedded default"
     t.add("teb_lines", validate_layer(lines, "teb_lines", source=src, crs=a.crs), **prov_l)
     t.add("teb_stops", validate_layer(stops, "teb_stops", source=src, crs=a.crs), **prov_s)
+
+
+def teb_feed(spec: SourceSpec, *, cache_dir: Path, refresh: bool = False) -> Path:
+    """The local GTFS feed of a ``kind: gtfs`` source, downloading a URL once into the cache."""
+    if spec.url is not None:
+        return gtfs.fetch_feed(spec.url, cache_dir=cache_dir, refresh=refresh)
+    assert spec.path is not None
+    return spec.path
 
 
 def download_area_features(

@@ -55,7 +55,7 @@ LAYER_NAMES: tuple[str, ...] = (
 SOURCE_KINDS: dict[str, tuple[str, ...]] = {
     "municipalities": ("embedded", "file"),
     "brownfields": ("embedded", "file"),
-    "teb": ("embedded", "file", "osm"),
+    "teb": ("embedded", "file", "osm", "gtfs"),
     "tourism_assets": ("embedded", "file", "osm"),
     "destinations": ("embedded", "file"),
     "roads": ("embedded", "file", "osm"),
@@ -75,7 +75,19 @@ _TOP_KEYS = (
 )
 _ZONE_KEYS = ("label", "municipalities")
 _MUNI_KEYS = ("istat", "name")
-_SOURCE_KEYS = ("kind", "path", "layer", "mapping", "crs", "x", "y", "trails", "id_column")
+_SOURCE_KEYS = (
+    "kind",
+    "path",
+    "url",
+    "route",
+    "layer",
+    "mapping",
+    "crs",
+    "x",
+    "y",
+    "trails",
+    "id_column",
+)
 
 
 def closest(word: str, choices: list[str] | tuple[str, ...], *, n: int = 3) -> list[str]:
@@ -170,11 +182,16 @@ class SourceSpec:
     ----------
     kind
         ``embedded`` (the authored default shipped in ``layers/``), ``file``
-        (any OGR-readable file or a CSV with coordinates) or ``osm`` (live
-        OpenStreetMap through osmnx, cached on disk).
+        (any OGR-readable file or a CSV with coordinates), ``osm`` (live
+        OpenStreetMap through osmnx, cached on disk) or, for ``teb``, ``gtfs``
+        (the operator's GTFS timetable feed).
     path
-        The file, for ``kind: file`` (relative paths are relative to the
-        configuration file).
+        The file, for ``kind: file`` or a local ``kind: gtfs`` feed (relative
+        paths are relative to the configuration file).
+    url
+        The http(s) address of a ``kind: gtfs`` feed, downloaded once into the cache.
+    route
+        The GTFS route (``route_short_name`` or ``route_id``), for ``kind: gtfs``.
     layer
         The layer inside a multi-layer file (GeoPackage), if any.
     mapping
@@ -198,6 +215,8 @@ class SourceSpec:
     y: str | None = None
     trails: tuple[Path, ...] = ()
     id_column: str | None = None
+    url: str | None = None
+    route: str | None = None
 
 
 @dataclass(frozen=True)
@@ -350,6 +369,26 @@ def _parse_source(layer: str, spec: Any, *, base: Path, where: str) -> SourceSpe
     if kind == "file" and "path" not in spec:
         msg = f"{where}.{layer}: kind 'file' needs a 'path'."
         raise ConfigError(msg)
+    if kind == "gtfs" and ("path" in spec) == ("url" in spec):
+        msg = (
+            f"{where}.{layer}: kind 'gtfs' needs either a 'path' (the feed's .zip or folder) "
+            "or a 'url' (downloaded once into the cache), not both."
+        )
+        raise ConfigError(msg)
+    for key in ("url", "route"):
+        if key in spec and kind != "gtfs":
+            msg = f"{where}.{layer}: {key!r} applies only to kind 'gtfs' (this source is {kind!r})."
+            raise ConfigError(msg)
+    url = spec.get("url")
+    if url is not None and not (
+        isinstance(url, str) and url.lower().startswith(("http://", "https://"))
+    ):
+        msg = f"{where}.{layer}.url: expected an http:// or https:// address, got {url!r}."
+        raise ConfigError(msg)
+    route = spec.get("route")
+    if route is not None and not (isinstance(route, str | int) and str(route).strip()):
+        msg = f"{where}.{layer}.route: expected a GTFS route name such as 'T1', got {route!r}."
+        raise ConfigError(msg)
     trails = spec.get("trails", [])
     if not isinstance(trails, list):
         msg = f"{where}.{layer}.trails: expected a list of GPX or GeoJSON files."
@@ -368,6 +407,8 @@ def _parse_source(layer: str, spec: Any, *, base: Path, where: str) -> SourceSpe
         y=spec.get("y"),
         trails=tuple(_path(t, base=base, where=f"{where}.{layer}.trails") for t in trails),
         id_column=spec.get("id_column"),
+        url=url,
+        route=str(route).strip() if route is not None else None,
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..build import DEFAULT_CACHE, Territory, download_area_features
+from ..build import DEFAULT_CACHE, Territory, download_area_features, teb_feed
 from ..config import load_study_area
 from ..layers.municipalities import municipalities_layer
 from ..sources import osm
@@ -16,6 +16,8 @@ from ._common import CacheOpt, ConfigOpt, OverpassOpt, done, report_errors
 HELP = """\
 Download OpenStreetMap data for the study area through osmnx and keep it in
 the cache folder, so that later builds with 'kind: osm' sources run offline.
+When the configuration's teb source is a GTFS feed given by 'url', 'teb'
+downloads that feed (again) instead.
 
 Examples:
 
@@ -57,7 +59,14 @@ def fetch(
             )
         )
         done(f"tourism: {n} OSM features cached in {cache}")
-    if what in (What.teb, What.all):
+    teb_spec = area.source("teb")
+    if what in (What.teb, What.all) and teb_spec.kind == "gtfs":
+        if teb_spec.url is None:
+            done(f"TEB: local GTFS feed {teb_spec.path}; nothing to download")
+        else:
+            feed = teb_feed(teb_spec, cache_dir=cache, refresh=True)
+            done(f"TEB: GTFS feed {teb_spec.url} cached as {feed}")
+    elif what in (What.teb, What.all):
         n = len(
             download_area_features(
                 t, osm.TEB_TAGS, cache_dir=cache, overpass_url=overpass_url, what="TEB features"

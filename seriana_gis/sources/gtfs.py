@@ -1,0 +1,350 @@
+"""TEB lines and stops from the operator's GTFS timetable feed.
+
+GTFS (General Transit Feed Specification) is how Italian operators publish
+their timetables, with the position of every stop. A feed is a zip of CSV
+files (or a folder of them); this reader uses ``stops.txt``, ``routes.txt``,
+``trips.txt``, ``stop_times.txt`` and, when present, ``shapes.txt``.
+
+For one route (``route_short_name`` or ``route_id``, ``T1`` by default) the
+stops are those of its longest stop pattern (the trip serving the most stops;
+among equals direction 0 first, then the smallest ``trip_id``), in the order
+the trip serves them. A platform with a ``parent_station`` is replaced by its
+station, so both directions give one stop. The line is that trip's shape from
+``shapes.txt``, or the polyline through its stops when the feed has no shapes.
+
+A feed given by URL is downloaded once into the cache folder
+(``<cache>/gtfs/<hash of the URL>.zip``, written atomically) so that later
+builds run offline; ``seriana fetch teb`` does the download on its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+
+from .._errors import DataError, SourceUnavailableError
+from .._io import atomic_path
+from .._progress import task
+from ..config import closest
+
+logger = logging.getLogger(__name__)
+
+#: GTFS files read, and the columns each must have.
+REQUIRED: Mapping[str, tuple[str, ...]] = {
+    "stops.txt": ("stop_id", "stop_name", "stop_lat", "stop_lon"),
+    "routes.txt": ("route_id", "route_type"),
+    "trips.txt": ("route_id", "trip_id"),
+    "stop_times.txt": ("trip_id", "stop_id", "stop_sequence"),
+}
+SHAPE_COLUMNS = ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence")
+#: Seconds to wait for a feed download.
+TIMEOUT_S = 60.0
+
+Table = list[dict[str, str]]
+
+
+def _read_tables(feed: Path) -> dict[str, Table]:
+    """Read the GTFS text files of a zip or a folder into lists of row dicts."""
+    names = (*REQUIRED, "shapes.txt")
+    out: dict[str, Table] = {}
+    if not feed.exists():
+        msg = f"{feed}: GTFS feed not found. Give the path of the feed's .zip (or its folder)."
+        raise DataError(msg)
+    if feed.is_dir():
+        for name in names:
+            p = feed / name
+            if p.exists():
+                out[name] = _parse_csv(p.read_bytes(), where=f"{feed}/{name}")
+        return out
+    try:
+        with zipfile.ZipFile(feed) as zf:
+            # Some publishers nest the files in a folder inside the zip.
+            by_base = {Path(n).name: n for n in zf.namelist() if not n.endswith("/")}
+            for name in names:
+                if name in by_base:
+                    out[name] = _parse_csv(zf.read(by_base[name]), where=f"{feed}:{name}")
+    except (zipfile.BadZipFile, OSError) as exc:
+        msg = f"{feed}: not a readable GTFS zip ({exc}). Download the feed again."
+        raise DataError(msg) from None
+    return out
+
+
+def _parse_csv(data: bytes, *, where: str) -> Table:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        msg = f"{where}: not UTF-8 text, as GTFS requires. Re-save the file as UTF-8."
+        raise DataError(msg) from None
+    reader = csv.DictReader(io.StringIO(text))
+    # Extra fields past the header (restkey None) are dropped; missing ones read as "".
+    return [
+        {k.strip(): v.strip() if isinstance(v, str) else "" for k, v in row.items() if k}
+        for row in reader
+    ]
+
+
+def _check(tables: Mapping[str, Table], feed: Path) -> None:
+    for name, cols in REQUIRED.items():
+        if name not in tables:
+            msg = (
+                f"{feed}: the GTFS feed has no {name}. A feed needs "
+                f"{', '.join(REQUIRED)}; check that this is the whole feed."
+            )
+            raise DataError(msg)
+        rows = tables[name]
+        have = set(rows[0]) if rows else set()
+        missing = [c for c in cols if c not in have]
+        if not rows or missing:
+            what = "is empty" if not rows else f"lacks column(s) {', '.join(missing)}"
+            msg = f"{feed}: {name} {what}. GTFS requires {', '.join(cols)}."
+            raise DataError(msg)
+
+
+def _number(value: str, *, where: str, what: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        msg = f"{where}: {what} {value!r} is not a number. Fix the feed or ask its publisher."
+        raise DataError(msg) from None
+
+
+def _lonlat(row: Mapping[str, str], *, where: str) -> tuple[float, float]:
+    lat = _number(row.get("stop_lat", ""), where=where, what="stop_lat")
+    lon = _number(row.get("stop_lon", ""), where=where, what="stop_lon")
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0) or (lat == 0.0 and lon == 0.0):
+        msg = (
+            f"{where}: coordinates ({lat}, {lon}) are not a valid WGS84 position. "
+            "Fix stop_lat/stop_lon in stops.txt."
+        )
+        raise DataError(msg)
+    return lon, lat
+
+
+def _route_ids(routes: Table, route: str, feed: Path) -> set[str]:
+    want = route.strip().lower()
+    ids = {
+        r["route_id"]
+        for r in routes
+        if want in (r.get("route_short_name", "").lower(), r["route_id"].lower())
+    }
+    if not ids:
+        names = sorted({r.get("route_short_name") or r["route_id"] for r in routes})
+        trams = sorted(
+            {r.get("route_short_name") or r["route_id"] for r in routes if r["route_type"] == "0"}
+        )
+        hint = closest(route, names)
+        msg = (
+            f"{feed}: no route {route!r} in routes.txt."
+            + (f" Closest: {', '.join(hint)}." if hint else "")
+            + (f" Tram routes: {', '.join(trams)}." if trams else "")
+            + " Set 'route' in the teb source to one of them."
+        )
+        raise DataError(msg)
+    return ids
+
+
+def _longest_pattern(
+    trips: Table, stop_times: Table, route_ids: set[str], feed: Path
+) -> tuple[dict[str, str], list[str]]:
+    own = {t["trip_id"]: t for t in trips if t["route_id"] in route_ids}
+    seqs: dict[str, list[tuple[float, str]]] = {}
+    for st in stop_times:
+        tid = st["trip_id"]
+        if tid in own:
+            where = f"{feed}: stop_times.txt, trip {tid!r}"
+            seq = _number(st["stop_sequence"], where=where, what="stop_sequence")
+            seqs.setdefault(tid, []).append((seq, st["stop_id"]))
+    if not seqs:
+        msg = f"{feed}: the route has no trips with stop times. Check trips.txt and stop_times.txt."
+        raise DataError(msg)
+
+    def rank(tid: str) -> tuple[int, int, str]:
+        direction = own[tid].get("direction_id", "") or "0"
+        return (-len(seqs[tid]), 0 if direction == "0" else 1, tid)
+
+    best = min(seqs, key=rank)
+    return own[best], [sid for _, sid in sorted(seqs[best])]
+
+
+def read_gtfs_teb(
+    feed: str | Path, *, route: str = "T1", crs: str = "EPSG:32632"
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Build ``teb_lines`` and ``teb_stops`` for one route of a GTFS feed.
+
+    Parameters
+    ----------
+    feed
+        The feed: a GTFS ``.zip`` or a folder of its text files.
+    route
+        The route's ``route_short_name`` or ``route_id`` (case-insensitive).
+    crs
+        The CRS of the output layers.
+
+    Returns
+    -------
+    tuple of GeoDataFrame
+        ``teb_lines`` (one existing line, id = ``route``) and ``teb_stops``
+        (id ``<route>_01`` …, ``seq`` from 1 in service order, the GTFS
+        ``stop_id`` kept in ``gtfs_stop_id``).
+
+    Raises
+    ------
+    DataError
+        The feed is missing, unreadable, lacks a required file or column, has
+        no such route, or has invalid coordinates; the message names the file.
+    """
+    path = Path(feed)
+    tables = _read_tables(path)
+    _check(tables, path)
+    route_ids = _route_ids(tables["routes.txt"], route, path)
+    trip, pattern = _longest_pattern(tables["trips.txt"], tables["stop_times.txt"], route_ids, path)
+    stops = {s["stop_id"]: s for s in tables["stops.txt"]}
+    station_ids: list[str] = []
+    for sid in pattern:
+        if sid not in stops:
+            msg = (
+                f"{path}: stop_times.txt names stop {sid!r}, which stops.txt lacks. "
+                "The feed is inconsistent; download it again."
+            )
+            raise DataError(msg)
+        parent = stops[sid].get("parent_station", "")
+        key = parent if parent and parent in stops else sid
+        if not station_ids or station_ids[-1] != key:
+            station_ids.append(key)
+    names = [stops[k]["stop_name"] for k in station_ids]
+    points = [
+        shapely.Point(_lonlat(stops[k], where=f"{path}: stops.txt, stop {k!r}"))
+        for k in station_ids
+    ]
+    line_id = route.strip()
+    stop_gdf = gpd.GeoDataFrame(
+        {
+            "id": [f"{line_id}_{i + 1:02d}" for i in range(len(station_ids))],
+            "name": names,
+            "line": line_id,
+            "seq": list(range(1, len(station_ids) + 1)),
+            "municipality": None,
+            "status": "existing",
+            "source_note": f"GTFS feed {path.name}, trip {trip['trip_id']}",
+            "gtfs_stop_id": station_ids,
+        },
+        geometry=points,
+        crs="EPSG:4326",
+    ).to_crs(crs)
+    shape = _shape(tables.get("shapes.txt"), trip.get("shape_id", ""), path)
+    if shape is None:
+        geom = shapely.LineString(list(stop_gdf.geometry))
+        how = "polyline through the stops (the feed has no shape for the trip)"
+    else:
+        geom = gpd.GeoSeries([shape], crs="EPSG:4326").to_crs(crs).iloc[0]
+        how = f"shape {trip['shape_id']}"
+    line_gdf = gpd.GeoDataFrame(
+        {
+            "id": [line_id],
+            "name": [f"TEB {line_id}"],
+            "status": ["existing"],
+            "length_m": [geom.length],
+            "source_note": [f"GTFS feed {path.name}: {how}"],
+        },
+        geometry=[geom],
+        crs=crs,
+    )
+    logger.info("GTFS %s: route %s, %d stops (%s)", path.name, line_id, len(stop_gdf), how)
+    return line_gdf, stop_gdf
+
+
+def _shape(rows: Table | None, shape_id: str, feed: Path) -> shapely.LineString | None:
+    if not rows or not shape_id:
+        return None
+    missing = [c for c in SHAPE_COLUMNS if c not in rows[0]]
+    if missing:
+        msg = f"{feed}: shapes.txt lacks column(s) {', '.join(missing)}. GTFS requires them."
+        raise DataError(msg)
+    where = f"{feed}: shapes.txt, shape {shape_id!r}"
+    pts = sorted(
+        (
+            _number(r["shape_pt_sequence"], where=where, what="shape_pt_sequence"),
+            _lonlat({"stop_lat": r["shape_pt_lat"], "stop_lon": r["shape_pt_lon"]}, where=where),
+        )
+        for r in rows
+        if r["shape_id"] == shape_id
+    )
+    if len(pts) < 2:
+        return None
+    return shapely.LineString([xy for _, xy in pts])
+
+
+def is_url(value: str | Path) -> bool:
+    """Whether ``value`` is an http(s) URL rather than a file path."""
+    return str(value).lower().startswith(("http://", "https://"))
+
+
+def cached_feed_path(url: str, cache_dir: str | Path) -> Path:
+    """Where the feed downloaded from ``url`` is kept in ``cache_dir``."""
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return Path(cache_dir) / "gtfs" / f"{digest}.zip"
+
+
+def fetch_feed(
+    url: str, *, cache_dir: str | Path, refresh: bool = False, timeout: float = TIMEOUT_S
+) -> Path:
+    """Download a GTFS feed once into the cache; return the cached zip.
+
+    Parameters
+    ----------
+    url
+        The feed's http(s) address.
+    cache_dir
+        The cache folder.
+    refresh
+        Download again even when a cached copy exists.
+    timeout
+        Seconds to wait for the server.
+
+    Raises
+    ------
+    SourceUnavailableError
+        The server cannot be reached and nothing is cached.
+    DataError
+        The server answered with something that is not a zip.
+    """
+    if not is_url(url):
+        msg = f"{url!r} is not an http(s) address; give a local feed as a path instead."
+        raise DataError(msg)
+    target = cached_feed_path(url, cache_dir)
+    if target.exists() and not refresh:
+        logger.info("GTFS feed from cache: %s", target)
+        return target
+    with task(f"Downloading GTFS feed {url}"):
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as resp:
+                data = resp.read()
+        except (urllib.error.URLError, OSError) as exc:
+            reason = (
+                f"HTTP {exc.code} {exc.reason}"
+                if isinstance(exc, urllib.error.HTTPError)
+                else getattr(exc, "reason", exc)
+            )
+            msg = (
+                f"cannot download the GTFS feed {url} ({reason}) and no copy is cached in "
+                f"{target.parent}. Check the address and the connection, or download the zip "
+                "yourself and give its path."
+            )
+            raise SourceUnavailableError(msg) from None
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        msg = f"{url}: the server's answer is not a zip, so not a GTFS feed. Check the address."
+        raise DataError(msg)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return target
