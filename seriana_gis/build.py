@@ -204,8 +204,25 @@ def _teb(t: Territory, *, cache_dir: Path, overpass_url: str | None) -> None:
         prov_l = embedded.embedded_provenance("teb_lines")
         prov_s = embedded.embedded_provenance("teb_stops")
         src = "embedded default"
+    stops = _with_municipality(stops, t.layers["municipalities"])
     t.add("teb_lines", validate_layer(lines, "teb_lines", source=src, crs=a.crs), **prov_l)
     t.add("teb_stops", validate_layer(stops, "teb_stops", source=src, crs=a.crs), **prov_s)
+
+
+def _with_municipality(points: gpd.GeoDataFrame, munis: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Fill a missing ``municipality`` with the name of the municipality each point lies in."""
+    missing = points["municipality"].isna() if "municipality" in points else None
+    if missing is None or not missing.any() or points.crs is None:
+        return points
+    m = munis[["name", "geometry"]].to_crs(points.crs)
+    hit = gpd.sjoin(points[["geometry"]], m, how="left", predicate="within")
+    names = hit.loc[~hit.index.duplicated(keep="first"), "name"]
+    out = points.copy()
+    out["municipality"] = [
+        (n if isinstance(n, str) else None) if miss else old
+        for n, miss, old in zip(names, missing, points["municipality"], strict=True)
+    ]
+    return out
 
 
 def teb_feed(spec: SourceSpec, *, cache_dir: Path, refresh: bool = False) -> Path:

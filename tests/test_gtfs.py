@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import pyproj
 import pytest
 import shapely
@@ -140,6 +141,29 @@ def test_stops_are_the_stations_of_the_longest_trip_in_service_order(feed: Path)
     ).to_crs("EPSG:32632")
     assert stops.crs == "EPSG:32632"
     assert stops.geometry.distance(expected, align=False).max() < 0.01
+
+
+def test_stops_are_numbered_from_the_end_nearer_the_origin(tmp_path: Path) -> None:
+    files = feed_files()
+    # make the full return trip (Delta to Alfa) direction 0, so it is the one chosen
+    files["trips.txt"] = (
+        files["trips.txt"].replace("b_back,1,", "b_back,0,").replace("c_out,0,", "c_out,1,")
+    )
+    flipped = write_zip(tmp_path / "flipped.zip", files)
+    _, served = read_gtfs_teb(flipped, origin=None)
+    assert served["name"].tolist() == NAMES[::-1]  # the trip's own order
+    lines, stops = read_gtfs_teb(flipped)  # default: from Bergamo station, west of Alfa
+    assert stops["name"].tolist() == NAMES
+    assert stops["seq"].tolist() == [1, 2, 3, 4]
+    # the line (here through the stops: the trip's shape is not in the feed) runs the same way
+    assert shapely.Point(lines.geometry.iloc[0].coords[0]).distance(stops.geometry.iloc[0]) < 0.01
+    # an origin east of Delta numbers from Delta; with the shape of the outward trip
+    # (west to east), the line is reversed to start at its east end (9.73, 45.7025)
+    outward = write_zip(tmp_path / "out.zip", feed_files())
+    lines, east = read_gtfs_teb(outward, origin=(9.80, 45.70))
+    assert east["name"].tolist() == NAMES[::-1]
+    end = gpd.GeoSeries([shapely.Point(9.73, 45.7025)], crs="EPSG:4326").to_crs("EPSG:32632")
+    assert shapely.Point(lines.geometry.iloc[0].coords[0]).distance(end.iloc[0]) < 0.01
 
 
 def test_line_is_the_trips_shape(feed: Path) -> None:
@@ -342,7 +366,16 @@ def test_fetch_command_downloads_the_configured_feed(served: FeedServer, tmp_pat
 def test_build_reads_a_local_feed(feed: Path, tmp_path: Path) -> None:
     cfg = territory(tmp_path, {"kind": "gtfs", "path": str(feed)})
     t = load_territory(load_study_area(cfg), cache_dir=tmp_path / "cache")
-    assert t.layers["teb_stops"]["seq"].tolist() == [1, 2, 3, 4]
+    stops = t.layers["teb_stops"]
+    assert stops["seq"].tolist() == [1, 2, 3, 4]
+    # each stop's municipality is the ISTAT polygon holding it (checked point by point)
+    munis = t.layers["municipalities"]
+    expected = []
+    for p in stops.geometry:
+        inside = [n for n, g in zip(munis["name"], munis.geometry, strict=True) if g.contains(p)]
+        expected.append(inside[0] if inside else None)
+    assert [None if pd.isna(v) else v for v in stops["municipality"]] == expected
+    assert expected[0] == "Bergamo"  # Alfa, 9.70 E 45.70 N, lies in Bergamo
 
 
 @pytest.mark.parametrize(

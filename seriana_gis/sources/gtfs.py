@@ -7,8 +7,9 @@ files (or a folder of them); this reader uses ``stops.txt``, ``routes.txt``,
 
 For one route (``route_short_name`` or ``route_id``, ``T1`` by default) the
 stops are those of its longest stop pattern (the trip serving the most stops;
-among equals direction 0 first, then the smallest ``trip_id``), in the order
-the trip serves them. A platform with a ``parent_station`` is replaced by its
+among equals direction 0 first, then the smallest ``trip_id``), numbered from
+the end nearer Bergamo railway station as the ``teb_stops`` schema wants (or
+in the order the trip serves them, on request). A platform with a ``parent_station`` is replaced by its
 station, so both directions give one stop. The line is that trip's shape from
 ``shapes.txt``, or the polyline through its stops when the feed has no shapes.
 
@@ -30,6 +31,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import pyproj
 import shapely
 
 from .._errors import DataError, SourceUnavailableError
@@ -47,6 +49,8 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
     "stop_times.txt": ("trip_id", "stop_id", "stop_sequence"),
 }
 SHAPE_COLUMNS = ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence")
+#: Bergamo railway station (lon, lat; WGS84): TEB lines are numbered from their end nearer it.
+BERGAMO_STATION_LONLAT = (9.6757, 45.6906)
 #: Seconds to wait for a feed download.
 TIMEOUT_S = 60.0
 
@@ -177,7 +181,11 @@ def _longest_pattern(
 
 
 def read_gtfs_teb(
-    feed: str | Path, *, route: str = "T1", crs: str = "EPSG:32632"
+    feed: str | Path,
+    *,
+    route: str = "T1",
+    crs: str = "EPSG:32632",
+    origin: tuple[float, float] | None = BERGAMO_STATION_LONLAT,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Build ``teb_lines`` and ``teb_stops`` for one route of a GTFS feed.
 
@@ -189,13 +197,17 @@ def read_gtfs_teb(
         The route's ``route_short_name`` or ``route_id`` (case-insensitive).
     crs
         The CRS of the output layers.
+    origin
+        A (lon, lat) point: the stops are numbered, and the line drawn, from
+        the end nearer it (Bergamo railway station by default). ``None`` keeps
+        the order of the trip.
 
     Returns
     -------
     tuple of GeoDataFrame
         ``teb_lines`` (one existing line, id = ``route``) and ``teb_stops``
-        (id ``<route>_01`` …, ``seq`` from 1 in service order, the GTFS
-        ``stop_id`` kept in ``gtfs_stop_id``).
+        (id ``<route>_01`` …, ``seq`` from 1, the GTFS ``stop_id`` kept in
+        ``gtfs_stop_id``).
 
     Raises
     ------
@@ -221,11 +233,14 @@ def read_gtfs_teb(
         key = parent if parent and parent in stops else sid
         if not station_ids or station_ids[-1] != key:
             station_ids.append(key)
-    names = [stops[k]["stop_name"] for k in station_ids]
     points = [
         shapely.Point(_lonlat(stops[k], where=f"{path}: stops.txt, stop {k!r}"))
         for k in station_ids
     ]
+    reverse = origin is not None and _nearer_last(points, origin)
+    if reverse:
+        station_ids, points = station_ids[::-1], points[::-1]
+    names = [stops[k]["stop_name"] for k in station_ids]
     line_id = route.strip()
     stop_gdf = gpd.GeoDataFrame(
         {
@@ -247,6 +262,7 @@ def read_gtfs_teb(
         how = "polyline through the stops (the feed has no shape for the trip)"
     else:
         geom = gpd.GeoSeries([shape], crs="EPSG:4326").to_crs(crs).iloc[0]
+        geom = geom.reverse() if reverse else geom
         how = f"shape {trip['shape_id']}"
     line_gdf = gpd.GeoDataFrame(
         {
@@ -261,6 +277,15 @@ def read_gtfs_teb(
     )
     logger.info("GTFS %s: route %s, %d stops (%s)", path.name, line_id, len(stop_gdf), how)
     return line_gdf, stop_gdf
+
+
+def _nearer_last(points: list[shapely.Point], origin: tuple[float, float]) -> bool:
+    """Whether the last point is nearer ``origin`` than the first (geodesic, WGS84)."""
+    geod = pyproj.Geod(ellps="WGS84")
+    first, last = points[0], points[-1]
+    d_first = geod.inv(origin[0], origin[1], first.x, first.y)[2]
+    d_last = geod.inv(origin[0], origin[1], last.x, last.y)[2]
+    return bool(d_last < d_first)
 
 
 def _shape(rows: Table | None, shape_id: str, feed: Path) -> shapely.LineString | None:
