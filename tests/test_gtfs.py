@@ -390,3 +390,26 @@ def test_build_reads_a_local_feed(feed: Path, tmp_path: Path) -> None:
 def test_gtfs_source_configuration_errors(tmp_path: Path, teb, match) -> None:
     with pytest.raises(ConfigError, match=match):
         load_study_area(territory(tmp_path, teb))
+
+
+def test_bom_crlf_quoted_names_and_extra_columns_are_read(tmp_path: Path) -> None:
+    files = feed_files()
+    stops = (
+        files["stops.txt"]
+        .replace("Alfa", '"Alfa, FS"')
+        .replace("stop_id,", "stop_code,stop_id,", 1)
+    )
+    lines = stops.splitlines()
+    stops = "\r\n".join([lines[0]] + ["x," + line for line in lines[1:]]) + "\r\n\r\n"
+    files["stops.txt"] = "\ufeff" + stops
+    _, got = read_gtfs_teb(write_zip(tmp_path / "crlf.zip", files))
+    assert got["name"].tolist() == ["Alfa, FS", *NAMES[1:]]
+
+
+def test_text_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "latin1"
+    folder.mkdir()
+    for name, text in feed_files().items():
+        (folder / name).write_bytes(text.replace("Bravo", "Brà").encode("latin-1"))
+    with pytest.raises(DataError, match=r"stops\.txt is not UTF-8 text"):
+        read_gtfs_teb(folder)

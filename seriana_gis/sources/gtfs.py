@@ -27,7 +27,7 @@ import logging
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -55,63 +55,86 @@ BERGAMO_STATION_LONLAT = (9.6757, 45.6906)
 TIMEOUT_S = 60.0
 
 Table = list[dict[str, str]]
+#: The columns kept of each file (the rest of a feed is not held in memory).
+WANTED: Mapping[str, tuple[str, ...]] = {
+    "stops.txt": ("stop_id", "stop_name", "stop_lat", "stop_lon", "parent_station"),
+    "routes.txt": ("route_id", "route_short_name", "route_type"),
+    "trips.txt": ("route_id", "trip_id", "direction_id", "shape_id"),
+    "stop_times.txt": ("trip_id", "stop_id", "stop_sequence"),
+    "shapes.txt": SHAPE_COLUMNS,
+}
 
 
-def _read_tables(feed: Path) -> dict[str, Table]:
-    """Read the GTFS text files of a zip or a folder into lists of row dicts."""
-    names = (*REQUIRED, "shapes.txt")
-    out: dict[str, Table] = {}
+def _open_feed(feed: Path) -> dict[str, bytes]:
+    """The raw bytes of the GTFS files read, from a zip or a folder."""
+    out: dict[str, bytes] = {}
     if not feed.exists():
         msg = f"{feed}: GTFS feed not found. Give the path of the feed's .zip (or its folder)."
         raise DataError(msg)
     if feed.is_dir():
-        for name in names:
-            p = feed / name
-            if p.exists():
-                out[name] = _parse_csv(p.read_bytes(), where=f"{feed}/{name}")
-        return out
-    try:
-        with zipfile.ZipFile(feed) as zf:
-            # Some publishers nest the files in a folder inside the zip.
-            by_base = {Path(n).name: n for n in zf.namelist() if not n.endswith("/")}
-            for name in names:
-                if name in by_base:
-                    out[name] = _parse_csv(zf.read(by_base[name]), where=f"{feed}:{name}")
-    except (zipfile.BadZipFile, OSError) as exc:
-        msg = f"{feed}: not a readable GTFS zip ({exc}). Download the feed again."
-        raise DataError(msg) from None
-    return out
-
-
-def _parse_csv(data: bytes, *, where: str) -> Table:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        msg = f"{where}: not UTF-8 text, as GTFS requires. Re-save the file as UTF-8."
-        raise DataError(msg) from None
-    reader = csv.DictReader(io.StringIO(text))
-    # Extra fields past the header (restkey None) are dropped; missing ones read as "".
-    return [
-        {k.strip(): v.strip() if isinstance(v, str) else "" for k, v in row.items() if k}
-        for row in reader
-    ]
-
-
-def _check(tables: Mapping[str, Table], feed: Path) -> None:
-    for name, cols in REQUIRED.items():
-        if name not in tables:
+        for name in WANTED:
+            if (feed / name).exists():
+                out[name] = (feed / name).read_bytes()
+    else:
+        try:
+            with zipfile.ZipFile(feed) as zf:
+                # Some publishers nest the files in a folder inside the zip.
+                by_base = {Path(n).name: n for n in zf.namelist() if not n.endswith("/")}
+                for name in WANTED:
+                    if name in by_base:
+                        out[name] = zf.read(by_base[name])
+        except (zipfile.BadZipFile, OSError) as exc:
+            msg = f"{feed}: not a readable GTFS zip ({exc}). Download the feed again."
+            raise DataError(msg) from None
+    for name in REQUIRED:
+        if name not in out:
             msg = (
                 f"{feed}: the GTFS feed has no {name}. A feed needs "
                 f"{', '.join(REQUIRED)}; check that this is the whole feed."
             )
             raise DataError(msg)
-        rows = tables[name]
-        have = set(rows[0]) if rows else set()
-        missing = [c for c in cols if c not in have]
-        if not rows or missing:
-            what = "is empty" if not rows else f"lacks column(s) {', '.join(missing)}"
-            msg = f"{feed}: {name} {what}. GTFS requires {', '.join(cols)}."
-            raise DataError(msg)
+    return out
+
+
+def _table(
+    raw: Mapping[str, bytes],
+    name: str,
+    feed: Path,
+    *,
+    keep: Callable[[dict[str, str]], bool] | None = None,
+) -> Table:
+    """The rows of one file as dicts of its wanted columns, filtered by ``keep``."""
+    if name not in raw:
+        return []
+    try:
+        text = raw[name].decode("utf-8-sig")
+    except UnicodeDecodeError:
+        msg = f"{feed}: {name} is not UTF-8 text, as GTFS requires. Re-save it as UTF-8."
+        raise DataError(msg) from None
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    required = REQUIRED.get(name, SHAPE_COLUMNS)
+    missing = [c for c in required if c not in header]
+    if missing:
+        msg = (
+            f"{feed}: {name} lacks column(s) {', '.join(missing)}. "
+            f"GTFS requires {', '.join(required)}."
+        )
+        raise DataError(msg)
+    idx = {c: header.index(c) for c in WANTED[name] if c in header}
+    rows: Table = []
+    seen = 0
+    for rec in reader:
+        if not any(field.strip() for field in rec):
+            continue
+        seen += 1
+        row = {c: rec[i].strip() if i < len(rec) else "" for c, i in idx.items()}
+        if keep is None or keep(row):
+            rows.append(row)
+    if not seen:
+        msg = f"{feed}: {name} is empty. GTFS requires {', '.join(required)}."
+        raise DataError(msg)
+    return rows
 
 
 def _number(value: str, *, where: str, what: str) -> float:
@@ -216,11 +239,13 @@ def read_gtfs_teb(
         no such route, or has invalid coordinates; the message names the file.
     """
     path = Path(feed)
-    tables = _read_tables(path)
-    _check(tables, path)
-    route_ids = _route_ids(tables["routes.txt"], route, path)
-    trip, pattern = _longest_pattern(tables["trips.txt"], tables["stop_times.txt"], route_ids, path)
-    stops = {s["stop_id"]: s for s in tables["stops.txt"]}
+    raw = _open_feed(path)
+    route_ids = _route_ids(_table(raw, "routes.txt", path), route, path)
+    trips = _table(raw, "trips.txt", path, keep=lambda r: r["route_id"] in route_ids)
+    trip_ids = {t["trip_id"] for t in trips}
+    stop_times = _table(raw, "stop_times.txt", path, keep=lambda r: r["trip_id"] in trip_ids)
+    trip, pattern = _longest_pattern(trips, stop_times, route_ids, path)
+    stops = {s["stop_id"]: s for s in _table(raw, "stops.txt", path)}
     station_ids: list[str] = []
     for sid in pattern:
         if sid not in stops:
@@ -256,7 +281,9 @@ def read_gtfs_teb(
         geometry=points,
         crs="EPSG:4326",
     ).to_crs(crs)
-    shape = _shape(tables.get("shapes.txt"), trip.get("shape_id", ""), path)
+    shape_id = trip.get("shape_id", "")
+    shape_rows = _table(raw, "shapes.txt", path, keep=lambda r: r["shape_id"] == shape_id)
+    shape = _shape(shape_rows, shape_id, path) if shape_id else None
     if shape is None:
         geom = shapely.LineString(list(stop_gdf.geometry))
         how = "polyline through the stops (the feed has no shape for the trip)"
@@ -288,13 +315,7 @@ def _nearer_last(points: list[shapely.Point], origin: tuple[float, float]) -> bo
     return bool(d_last < d_first)
 
 
-def _shape(rows: Table | None, shape_id: str, feed: Path) -> shapely.LineString | None:
-    if not rows or not shape_id:
-        return None
-    missing = [c for c in SHAPE_COLUMNS if c not in rows[0]]
-    if missing:
-        msg = f"{feed}: shapes.txt lacks column(s) {', '.join(missing)}. GTFS requires them."
-        raise DataError(msg)
+def _shape(rows: Table, shape_id: str, feed: Path) -> shapely.LineString | None:
     where = f"{feed}: shapes.txt, shape {shape_id!r}"
     pts = sorted(
         (
@@ -302,7 +323,6 @@ def _shape(rows: Table | None, shape_id: str, feed: Path) -> shapely.LineString 
             _lonlat({"stop_lat": r["shape_pt_lat"], "stop_lon": r["shape_pt_lon"]}, where=where),
         )
         for r in rows
-        if r["shape_id"] == shape_id
     )
     if len(pts) < 2:
         return None
