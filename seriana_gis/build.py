@@ -188,8 +188,7 @@ def _teb(t: Territory, *, cache_dir: Path, overpass_url: str | None) -> None:
         prov_l = prov_s = {
             "source": f"GTFS feed: {spec.url or spec.path} (route {spec.route or 'T1'})",
             "licence": "as declared by the feed's publisher",
-            "attribution": "",
-            "edition": "",
+            **gtfs.feed_edition(feed),
         }
         src = f"GTFS feed {feed}"
     elif spec.kind == "file":

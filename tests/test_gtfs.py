@@ -105,6 +105,8 @@ def feed_files(*, shapes: bool = True) -> dict[str, str]:
         "trips.txt": _csv(trips),
         "stop_times.txt": _csv(times),
         "calendar.txt": "service_id,monday\nwk,1\n",
+        "agency.txt": "agency_id,agency_name,agency_url,agency_timezone\n"
+        "A,Test Tramways,https://example.org,Europe/Rome\n",
     }
     if shapes:
         # shp0 runs west to east along 45.7005 N, with a detour north at 9.715
@@ -289,18 +291,23 @@ class FeedServer:
 
 
 @pytest.fixture
-def served(feed: Path) -> Iterator[FeedServer]:
-    with FeedServer(feed.read_bytes()) as srv:
+def served(tmp_path: Path) -> Iterator[FeedServer]:
+    files = feed_files()
+    files["feed_info.txt"] = (
+        "feed_publisher_name,feed_publisher_url,feed_lang,feed_start_date,feed_end_date,"
+        "feed_version\nTest Publisher,https://example.org,it,20260101,20261231,2026.1\n"
+    )
+    with FeedServer(write_zip(tmp_path / "served.zip", files).read_bytes()) as srv:
         yield srv
 
 
 def test_url_is_downloaded_once_then_read_from_the_cache(
-    served: FeedServer, feed: Path, tmp_path: Path
+    served: FeedServer, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
     path = fetch_feed(served.url, cache_dir=cache)
     assert path == cached_feed_path(served.url, cache)
-    assert path.read_bytes() == feed.read_bytes()
+    assert path.read_bytes() == (tmp_path / "served.zip").read_bytes()
     assert fetch_feed(served.url, cache_dir=cache) == path
     assert served.hits == 1
     with pytest.raises(DataError, match="not a zip"):
@@ -341,6 +348,8 @@ def test_build_reads_teb_from_a_url_then_offline_from_the_cache(
     prov = t.provenance_frame().set_index("layer")
     assert prov.loc["teb_stops", "source"] == f"GTFS feed: {served.url} (route T1)"
     assert prov.loc["teb_lines", "feature_count"] == 1
+    assert prov.loc["teb_stops", "attribution"] == "Test Publisher"
+    assert prov.loc["teb_stops", "edition"] == "2026.1; valid 20260101-20261231"
     served.__exit__()
     again = load_territory(area, cache_dir=cache)  # the server is gone
     assert again.layers["teb_stops"]["name"].tolist() == NAMES
@@ -368,6 +377,9 @@ def test_build_reads_a_local_feed(feed: Path, tmp_path: Path) -> None:
     t = load_territory(load_study_area(cfg), cache_dir=tmp_path / "cache")
     stops = t.layers["teb_stops"]
     assert stops["seq"].tolist() == [1, 2, 3, 4]
+    prov = t.provenance_frame().set_index("layer")
+    assert prov.loc["teb_lines", "attribution"] == "Test Tramways"  # no feed_info.txt
+    assert prov.loc["teb_lines", "edition"] == ""
     # each stop's municipality is the ISTAT polygon holding it (checked point by point)
     munis = t.layers["municipalities"]
     expected = []

@@ -62,6 +62,13 @@ WANTED: Mapping[str, tuple[str, ...]] = {
     "trips.txt": ("route_id", "trip_id", "direction_id", "shape_id"),
     "stop_times.txt": ("trip_id", "stop_id", "stop_sequence"),
     "shapes.txt": SHAPE_COLUMNS,
+    "feed_info.txt": (
+        "feed_publisher_name",
+        "feed_version",
+        "feed_start_date",
+        "feed_end_date",
+    ),
+    "agency.txt": ("agency_name",),
 }
 
 
@@ -113,7 +120,7 @@ def _table(
         raise DataError(msg) from None
     reader = csv.reader(io.StringIO(text))
     header = [h.strip() for h in next(reader, [])]
-    required = REQUIRED.get(name, SHAPE_COLUMNS)
+    required = REQUIRED.get(name, SHAPE_COLUMNS if name == "shapes.txt" else ())
     missing = [c for c in required if c not in header]
     if missing:
         msg = (
@@ -131,7 +138,7 @@ def _table(
         row = {c: rec[i].strip() if i < len(rec) else "" for c, i in idx.items()}
         if keep is None or keep(row):
             rows.append(row)
-    if not seen:
+    if not seen and name in REQUIRED:
         msg = f"{feed}: {name} is empty. GTFS requires {', '.join(required)}."
         raise DataError(msg)
     return rows
@@ -327,6 +334,28 @@ def _shape(rows: Table, shape_id: str, feed: Path) -> shapely.LineString | None:
     if len(pts) < 2:
         return None
     return shapely.LineString([xy for _, xy in pts])
+
+
+def feed_edition(feed: str | Path) -> dict[str, str]:
+    """Who published a feed and which edition it is, for the provenance table.
+
+    Returns
+    -------
+    dict
+        ``attribution`` (``feed_publisher_name`` of ``feed_info.txt``, else the
+        agency names of ``agency.txt``) and ``edition`` (``feed_version`` and
+        the validity dates); empty strings where the feed does not say.
+    """
+    path = Path(feed)
+    raw = _open_feed(path)
+    info = _table(raw, "feed_info.txt", path)
+    first = info[0] if info else {}
+    agencies = sorted({a["agency_name"] for a in _table(raw, "agency.txt", path)} - {""})
+    attribution = first.get("feed_publisher_name", "") or ", ".join(agencies)
+    start, end = first.get("feed_start_date", ""), first.get("feed_end_date", "")
+    dates = f"valid {start}-{end}" if start or end else ""
+    edition = "; ".join(x for x in (first.get("feed_version", ""), dates) if x)
+    return {"attribution": attribution, "edition": edition}
 
 
 def is_url(value: str | Path) -> bool:
