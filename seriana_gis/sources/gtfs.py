@@ -9,8 +9,9 @@ For one route (``route_short_name`` or ``route_id``, ``T1`` by default) the
 stops are those of its longest stop pattern (the trip serving the most stops;
 among equals direction 0 first, then the smallest ``trip_id``), numbered from
 the end nearer Bergamo railway station as the ``teb_stops`` schema wants (or
-in the order the trip serves them, on request). A platform with a ``parent_station`` is replaced by its
-station, so both directions give one stop. The line is that trip's shape from
+in the order the trip serves them, on request). A platform with a
+``parent_station`` is replaced by its station, so both directions give one
+stop. The line is that trip's shape from
 ``shapes.txt``, or the polyline through its stops when the feed has no shapes.
 
 A feed given by URL is downloaded once into the cache folder
@@ -72,14 +73,14 @@ WANTED: Mapping[str, tuple[str, ...]] = {
 }
 
 
-def _open_feed(feed: Path) -> dict[str, bytes]:
-    """The raw bytes of the GTFS files read, from a zip or a folder."""
+def _open_feed(feed: Path, names: tuple[str, ...] = tuple(WANTED)) -> dict[str, bytes]:
+    """The raw bytes of the GTFS files ``names``, from a zip or a folder."""
     out: dict[str, bytes] = {}
     if not feed.exists():
         msg = f"{feed}: GTFS feed not found. Give the path of the feed's .zip (or its folder)."
         raise DataError(msg)
     if feed.is_dir():
-        for name in WANTED:
+        for name in names:
             if (feed / name).exists():
                 out[name] = (feed / name).read_bytes()
     else:
@@ -87,14 +88,14 @@ def _open_feed(feed: Path) -> dict[str, bytes]:
             with zipfile.ZipFile(feed) as zf:
                 # Some publishers nest the files in a folder inside the zip.
                 by_base = {Path(n).name: n for n in zf.namelist() if not n.endswith("/")}
-                for name in WANTED:
+                for name in names:
                     if name in by_base:
                         out[name] = zf.read(by_base[name])
         except (zipfile.BadZipFile, OSError) as exc:
             msg = f"{feed}: not a readable GTFS zip ({exc}). Download the feed again."
             raise DataError(msg) from None
     for name in REQUIRED:
-        if name not in out:
+        if name in names and name not in out:
             msg = (
                 f"{feed}: the GTFS feed has no {name}. A feed needs "
                 f"{', '.join(REQUIRED)}; check that this is the whole feed."
@@ -152,16 +153,16 @@ def _number(value: str, *, where: str, what: str) -> float:
         raise DataError(msg) from None
 
 
-def _lonlat(row: Mapping[str, str], *, where: str) -> tuple[float, float]:
-    lat = _number(row.get("stop_lat", ""), where=where, what="stop_lat")
-    lon = _number(row.get("stop_lon", ""), where=where, what="stop_lon")
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0) or (lat == 0.0 and lon == 0.0):
-        msg = (
-            f"{where}: coordinates ({lat}, {lon}) are not a valid WGS84 position. "
-            "Fix stop_lat/stop_lon in stops.txt."
-        )
+def _lonlat(
+    row: Mapping[str, str], *, where: str, lat: str = "stop_lat", lon: str = "stop_lon"
+) -> tuple[float, float]:
+    """The (lon, lat) of a row whose coordinates are in the columns ``lat`` and ``lon``."""
+    y = _number(row.get(lat, ""), where=where, what=lat)
+    x = _number(row.get(lon, ""), where=where, what=lon)
+    if not (-90.0 <= y <= 90.0 and -180.0 <= x <= 180.0) or (y == 0.0 and x == 0.0):
+        msg = f"{where}: coordinates ({y}, {x}) are not a valid WGS84 position. Fix {lat}/{lon}."
         raise DataError(msg)
-    return lon, lat
+    return x, y
 
 
 def _route_ids(routes: Table, route: str, feed: Path) -> set[str]:
@@ -188,16 +189,19 @@ def _route_ids(routes: Table, route: str, feed: Path) -> set[str]:
 
 
 def _longest_pattern(
-    trips: Table, stop_times: Table, route_ids: set[str], feed: Path
+    trips: Table, stop_times: Table, feed: Path
 ) -> tuple[dict[str, str], list[str]]:
-    own = {t["trip_id"]: t for t in trips if t["route_id"] in route_ids}
+    """The route's trip serving the most stops, and its stop ids in order.
+
+    ``trips`` and ``stop_times`` hold the route's rows only.
+    """
+    own = {t["trip_id"]: t for t in trips}
     seqs: dict[str, list[tuple[float, str]]] = {}
     for st in stop_times:
         tid = st["trip_id"]
-        if tid in own:
-            where = f"{feed}: stop_times.txt, trip {tid!r}"
-            seq = _number(st["stop_sequence"], where=where, what="stop_sequence")
-            seqs.setdefault(tid, []).append((seq, st["stop_id"]))
+        where = f"{feed}: stop_times.txt, trip {tid!r}"
+        seq = _number(st["stop_sequence"], where=where, what="stop_sequence")
+        seqs.setdefault(tid, []).append((seq, st["stop_id"]))
     if not seqs:
         msg = f"{feed}: the route has no trips with stop times. Check trips.txt and stop_times.txt."
         raise DataError(msg)
@@ -251,7 +255,7 @@ def read_gtfs_teb(
     trips = _table(raw, "trips.txt", path, keep=lambda r: r["route_id"] in route_ids)
     trip_ids = {t["trip_id"] for t in trips}
     stop_times = _table(raw, "stop_times.txt", path, keep=lambda r: r["trip_id"] in trip_ids)
-    trip, pattern = _longest_pattern(trips, stop_times, route_ids, path)
+    trip, pattern = _longest_pattern(trips, stop_times, path)
     stops = {s["stop_id"]: s for s in _table(raw, "stops.txt", path)}
     station_ids: list[str] = []
     for sid in pattern:
@@ -289,8 +293,10 @@ def read_gtfs_teb(
         crs="EPSG:4326",
     ).to_crs(crs)
     shape_id = trip.get("shape_id", "")
-    shape_rows = _table(raw, "shapes.txt", path, keep=lambda r: r["shape_id"] == shape_id)
-    shape = _shape(shape_rows, shape_id, path) if shape_id else None
+    shape = None
+    if shape_id:
+        rows = _table(raw, "shapes.txt", path, keep=lambda r: r["shape_id"] == shape_id)
+        shape = _shape(rows, shape_id, path)
     if shape is None:
         geom = shapely.LineString(list(stop_gdf.geometry))
         how = "polyline through the stops (the feed has no shape for the trip)"
@@ -327,7 +333,7 @@ def _shape(rows: Table, shape_id: str, feed: Path) -> shapely.LineString | None:
     pts = sorted(
         (
             _number(r["shape_pt_sequence"], where=where, what="shape_pt_sequence"),
-            _lonlat({"stop_lat": r["shape_pt_lat"], "stop_lon": r["shape_pt_lon"]}, where=where),
+            _lonlat(r, where=where, lat="shape_pt_lat", lon="shape_pt_lon"),
         )
         for r in rows
     )
@@ -347,7 +353,7 @@ def feed_edition(feed: str | Path) -> dict[str, str]:
         the validity dates); empty strings where the feed does not say.
     """
     path = Path(feed)
-    raw = _open_feed(path)
+    raw = _open_feed(path, ("feed_info.txt", "agency.txt"))
     info = _table(raw, "feed_info.txt", path)
     first = info[0] if info else {}
     agencies = sorted({a["agency_name"] for a in _table(raw, "agency.txt", path)} - {""})
