@@ -1,7 +1,9 @@
 """Accessibility: car and TEB transit times, isochrones, OD matrices, catchments, rasters, scenarios.
 
 Entry point: :func:`run_accessibility` (and :func:`run_scenario`); the CLI
-command ``seriana accessibility`` runs it on the territorial database. Each
+command ``seriana accessibility`` runs it on the territorial database through
+:func:`accessibility_stage` and :func:`write_accessibility` (:mod:`.pipeline`),
+which notebooks and batch runs call too. Each
 module documents its model and parameters:
 
 - :mod:`.transit`: the TEB tram as a transit graph (commercial speed, headways,
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from .catchment import BETA_PER_MIN, catchment, catchment_sums, population_centres
 from .isochrones import isochrones
+from .pipeline import AccessibilityStage, accessibility_stage, load_road_graph, write_accessibility
 from .raster import TravelTimeRaster, travel_time_raster
 from .run import AccessibilityResult, run_accessibility, run_scenario
 from .scenarios import Scenario, apply_road_changes, load_scenario, parse_scenario, scenario_deltas
@@ -35,10 +38,12 @@ from .transit import Feeder, TransitParams, ride_matrix, tram_stops, transit_gra
 __all__ = [
     "BETA_PER_MIN",
     "AccessibilityResult",
+    "AccessibilityStage",
     "Feeder",
     "Scenario",
     "TransitParams",
     "TravelTimeRaster",
+    "accessibility_stage",
     "apply_road_changes",
     "car_minutes",
     "catchment",
@@ -47,6 +52,7 @@ __all__ = [
     "destination_table",
     "isochrones",
     "layer_od_matrix",
+    "load_road_graph",
     "load_scenario",
     "locate_sites",
     "parse_scenario",
@@ -61,4 +67,5 @@ __all__ = [
     "travel_time_raster",
     "travel_times",
     "walk_minutes",
+    "write_accessibility",
 ]

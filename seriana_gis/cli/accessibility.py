@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import logging
 from pathlib import Path
 from typing import Annotated
 
-import geopandas as gpd
-import networkx as nx
-import pandas as pd
 import typer
 
-from .._errors import ConfigError, DataError
-from .._io import atomic_path, check_writable
-from ..accessibility import TransitParams, load_scenario, run_accessibility, run_scenario
+from .._errors import ConfigError
+from .._io import check_writable
+from ..accessibility import TransitParams, load_scenario
+from ..accessibility.pipeline import (
+    accessibility_file_names,
+    accessibility_stage,
+    check_accessibility_inputs,
+    load_road_graph,
+    walk_network,
+    write_accessibility,
+)
 from ..accessibility.run import SITE_LAYERS
-from ..accessibility.times import check_destinations
-from ..build import DEFAULT_CACHE, Territory, road_graph
+from ..build import DEFAULT_CACHE
 from ..config import StudyArea, load_study_area
-from ..database import DEFAULT_DATABASE, read_database, read_provenance, update_database
-from ..network import gdfs_to_graph
-from ..network.walk import walk_graph
+from ..database import DEFAULT_DATABASE, read_database
 from ._common import CacheOpt, ConfigOpt, DatabaseOpt, done, report_errors
 
 logger = logging.getLogger(__name__)
@@ -89,51 +90,6 @@ def _destinations(option: str | None, area: StudyArea) -> list[str]:
     return ids
 
 
-def load_road_graph(
-    layers: dict[str, gpd.GeoDataFrame], area: StudyArea, *, cache_dir: Path
-) -> tuple[nx.MultiDiGraph, str]:
-    """The database's road graph, else one from the configuration's road source."""
-    nodes, edges = layers.get("road_nodes"), layers.get("road_edges")
-    if nodes is not None and edges is not None and len(nodes) and len(edges):
-        return gdfs_to_graph(nodes, edges), "road_edges/road_nodes of the database"
-    t = Territory(area=area)
-    t.layers["municipalities"] = layers["municipalities"]
-    graph, prov = road_graph(t, cache_dir=cache_dir)
-    return graph, str(prov.get("source", "configured road source"))
-
-
-def _provenance(
-    database: Path, names: list[str], counts: dict[str, int], note: str, config_hash: str
-) -> pd.DataFrame:
-    old = read_provenance(database)
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    rows = []
-    for name in names:
-        hit = old[old["layer"] == name]
-        if len(hit) and name != "isochrones":
-            row = hit.iloc[0].to_dict()
-            prior = row.get("note")
-            prior = "" if prior is None or pd.isna(prior) else str(prior)
-            base_note = prior.split(" | accessibility: ")[0]
-            row["note"] = f"{base_note} | accessibility: {note}".strip(" |")
-        else:
-            row = {
-                "layer": name,
-                "source": f"seriana accessibility: {note}",
-                "licence": "as the input layers",
-                "attribution": "seriana_gis",
-                "edition": now[:10],
-                "config_hash": config_hash,
-                "note": note,
-            }
-        row["feature_count"] = counts[name]
-        row["retrieved"] = row.get("retrieved") or now
-        rows.append(row)
-    from ..database import provenance_frame
-
-    return provenance_frame(rows)
-
-
 class Walk(enum.StrEnum):
     """How walks to and from the TEB are timed."""
 
@@ -170,69 +126,27 @@ def accessibility(
     dest_ids = _destinations(destinations, area)
     scen = load_scenario(scenario) if scenario is not None else None
     layers = read_database(database)
-    if "destinations" not in layers or len(layers["destinations"]) == 0:
-        msg = f"{database} has no destinations; rebuild it with seriana build."
-        raise DataError(msg)
-    check_destinations(layers["destinations"], dest_ids)
+    check_accessibility_inputs(layers, dest_ids, where=str(database))
     graph, graph_source = load_road_graph(layers, area, cache_dir=cache)
-    params = TransitParams(peak=peak)
     present = [n for n in SITE_LAYERS if n in layers and len(layers[n])]
-    outputs = [out / f"{n}.csv" for n in present]
-    outputs += [out / f"car_{d}_min.tif" for d in dest_ids]
-    outputs += [out / "od_municipalities_brownfields.csv", out / "teb_stops_used.csv"]
-    if scen is not None:
-        outputs += [out / f"scenario_{scen.name}_{n}.csv" for n in present]
-    for p in outputs:
-        check_writable(p, overwrite=overwrite)
-
-    on_roads = walk == Walk.roads or (walk == Walk.auto and area.source("roads").kind != "embedded")
-    walk_net = walk_graph(graph) if on_roads else None
-    result = run_accessibility(
+    names = accessibility_file_names(present, dest_ids, scenario=scen.name if scen else None)
+    for name in names:
+        check_writable(out / name, overwrite=overwrite)
+    stage = accessibility_stage(
         layers,
         graph,
         destinations=dest_ids,
         with_extension=with_extension,
-        params=params,
-        walk_graph=walk_net,
+        params=TransitParams(peak=peak),
+        scenario=scen,
+        walk_graph=walk_network(graph, area, walk=walk.value),
+        graph_source=graph_source,
     )
-    written = dict(result.layers)
-    if scen is not None:
-        _, deltas = run_scenario(layers, graph, scen, base=result, walk_graph=walk_net)
-        for name, delta in deltas.items():
-            keep = written[name]
-            written[name] = gpd.GeoDataFrame(
-                pd.concat([keep, delta], axis=1), geometry=keep.geometry.name, crs=keep.crs
-            )
-            with atomic_path(out / f"scenario_{scen.name}_{name}.csv", overwrite=overwrite) as tmp:
-                ids = pd.DataFrame(keep.drop(columns=keep.geometry.name))
-                id_cols = [c for c in ("id", "istat", "name") if c in ids.columns]
-                pd.concat([ids[id_cols], delta], axis=1).to_csv(tmp, index=False)
-    for name, gdf in written.items():
-        with atomic_path(out / f"{name}.csv", overwrite=overwrite) as tmp:
-            pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).to_csv(tmp, index=False)
-    for key, grid in result.rasters.items():
-        grid.write(out / f"{key}.tif", overwrite=overwrite)
-    with atomic_path(out / "od_municipalities_brownfields.csv", overwrite=overwrite) as tmp:
-        result.od.to_csv(tmp)
-    if result.stops is not None:
-        with atomic_path(out / "teb_stops_used.csv", overwrite=overwrite) as tmp:
-            pd.DataFrame(result.stops.drop(columns="geometry")).to_csv(tmp, index=False)
-
-    note = (
-        f"car and TEB transit times to {', '.join(dest_ids)} on {graph_source}; "
-        f"{'peak' if peak else 'off-peak'} headway; TEB extension "
-        f"{'on' if with_extension else 'off'}"
-        + (f"; scenario {scen.name} deltas" if scen is not None else "")
+    write_accessibility(
+        stage, database=database, out=out, config_hash=area.config_hash, overwrite=overwrite
     )
-    db_layers: dict[str, gpd.GeoDataFrame] = {**written, "isochrones": result.isochrones}
-    prov = _provenance(
-        database,
-        list(db_layers),
-        {k: len(v) for k, v in db_layers.items()},
-        note,
-        area.config_hash,
+    counts = ", ".join(f"{n} {len(g)}" for n, g in stage.layers.items())
+    done(
+        f"{database}: accessibility columns for {counts}; isochrones {len(stage.result.isochrones)}"
     )
-    update_database(database, db_layers, provenance=prov)
-    counts = ", ".join(f"{n} {len(g)}" for n, g in written.items())
-    done(f"{database}: accessibility columns for {counts}; isochrones {len(result.isochrones)}")
     done(f"CSV files and rasters in {out}")

@@ -8,21 +8,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import geopandas as gpd
-import pandas as pd
 import typer
 
 from .._errors import ConfigError, DataError
-from .._io import atomic_path, check_writable
-from ..database import (
-    DEFAULT_DATABASE,
-    provenance_frame,
-    read_database,
-    read_provenance,
-    update_database,
-)
+from .._io import check_writable
+from ..database import DEFAULT_DATABASE, read_database
 from ..sources.files import read_vector
-from ..suitability import allocate, load_allocation, load_profiles, run_suitability
-from ..suitability.run import municipality_summary
+from ..suitability import load_allocation, load_profiles
+from ..suitability.pipeline import (
+    SUITABILITY_TABLES,
+    suitability_sites,
+    suitability_stage,
+    write_suitability,
+)
 from ._common import DatabaseOpt, done, report_errors
 
 logger = logging.getLogger(__name__)
@@ -132,16 +130,6 @@ def _open_rasters(specs: list[str], stack: contextlib.ExitStack) -> dict[str, An
     return out
 
 
-CSV_FILES = (
-    "scores",
-    "robustness",
-    "stability",
-    "allocation",
-    "allocation_targets",
-    "municipalities",
-)
-
-
 @report_errors
 def suitability(
     database: DatabaseOpt = DEFAULT_DATABASE,
@@ -155,64 +143,27 @@ def suitability(
     raster: RasterOpt = None,
     layer: LayerOpt = None,
 ) -> None:
-    for name in CSV_FILES:
+    for name in SUITABILITY_TABLES:
         check_writable(out / f"{name}.csv", overwrite=overwrite)
     layers = read_database(database)
-    sites = layers["brownfields"].set_index("id")
-    if not any(c.endswith("_min") for c in sites.columns):
-        msg = (
-            f"{database}: the brownfields have no travel-time columns (car_bgy_min, ...). "
-            "Run `seriana accessibility` first."
-        )
-        raise DataError(msg)
+    sites = suitability_sites(layers, where=str(database))
     profiles = load_profiles(analyses, names=profile)
+    config = load_allocation(allocation)
     layers = {**layers, **_read_layers(layer or [], crs=str(sites.crs))}
     with contextlib.ExitStack() as stack:
         rasters = _open_rasters(raster or [], stack)
-        result = run_suitability(
-            sites, profiles, seed=seed, n_draws=draws, layers=layers, rasters=rasters or None
+        stage = suitability_stage(
+            layers,
+            profiles,
+            allocation=config,
+            seed=seed,
+            n_draws=draws,
+            rasters=rasters,
+            where=str(database),
         )
-    config = load_allocation(allocation)
-    missing = sorted({u.profile for u in config.uses.values()} - set(profiles))
-    if missing:
-        # the allocation chooses among uses scored by profiles this run did not score
-        alloc_note = (
-            f"allocation skipped: its uses need the profile(s) {', '.join(missing)}, not run "
-            "here; pass --allocation with uses for the profiles you run"
-        )
-        logger.warning(alloc_note)
-        assignment = pd.DataFrame(index=result.scores.index)
-        targets = pd.DataFrame()
-    else:
-        alloc = allocate(result.scores.join(sites[["area_m2"]]), config)
-        alloc_note, assignment, targets = alloc.message, alloc.assignment, alloc.targets
-    summary = municipality_summary(result, sites)
-    new_cols = result.scores.join(result.robustness).join(assignment.add_prefix("alloc_"))
-    keep = [c for c in sites.columns if c not in new_cols.columns]
-    merged = gpd.GeoDataFrame(sites[keep].join(new_cols), geometry="geometry", crs=sites.crs)
-    merged = merged.reset_index()
-    old = read_provenance(database).set_index("layer")
-    row = old.loc["brownfields"].to_dict() if "brownfields" in old.index else {}
-    row.update(
-        layer="brownfields",
-        feature_count=len(merged),
-        note=f"{row.get('note', '')} + suitability ({', '.join(profiles)}; seed {seed}, "
-        f"{draws} Monte Carlo draws): {alloc_note}".lstrip(" +"),
-    )
-    prov = provenance_frame([row])
-    update_database(database, {"brownfields": merged}, provenance=prov)
-    tables = (
-        result.scores,
-        result.robustness,
-        result.stability,
-        assignment,
-        targets,
-        summary,
-    )
-    for name, table in zip(CSV_FILES, tables, strict=True):
-        with atomic_path(out / f"{name}.csv", overwrite=True) as tmp:
-            table.to_csv(tmp, index=True)
+    write_suitability(stage, database=database, out=out, overwrite=overwrite)
     done(
-        f"suitability of {len(sites)} sites for {', '.join(profiles)} written to {database} and {out}/"
+        f"suitability of {len(stage.brownfields)} sites for {', '.join(profiles)} written to "
+        f"{database} and {out}/"
     )
-    done(f"allocation: {alloc_note}")
+    done(f"allocation: {stage.allocation.note}")

@@ -1,0 +1,392 @@
+"""The accessibility stage as ``seriana accessibility`` and the notebooks run it.
+
+:func:`run_accessibility` computes from layers and a graph; this module adds
+what a command does around it, so that the command, the notebooks and any
+batch runner share one implementation:
+
+- :func:`load_road_graph`: the database's road graph, else the configured source;
+- :func:`walk_network`: the pedestrian graph the ``--walk`` rule asks for;
+- :func:`accessibility_stage`: the base run, and a scenario's deltas merged in;
+- :func:`accessibility_tables`: the CSV tables of a stage, by file name;
+- :func:`accessibility_provenance`: the provenance rows of the layers it writes;
+- :func:`write_accessibility`: the database layers, CSV files and rasters.
+"""
+
+# ruff: noqa: N803  (G: the networkx / osmnx name for a graph)
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+
+from .._errors import ConfigError, DataError
+from .._io import atomic_path, check_writable
+from ..build import DEFAULT_CACHE, Territory, road_graph
+from ..config import StudyArea
+from ..database import provenance_frame, read_provenance, update_database
+from ..network import gdfs_to_graph
+from ..network.walk import walk_graph
+from .run import DEFAULT_DESTINATIONS, SITE_LAYERS, AccessibilityResult, run_accessibility
+from .run import run_scenario as _run_scenario
+from .scenarios import Scenario
+from .times import check_destinations
+from .transit import TransitParams
+
+logger = logging.getLogger(__name__)
+
+#: How walks to and from the TEB are timed (``seriana accessibility --walk``).
+WalkRule = Literal["auto", "roads", "straight"]
+#: The id columns kept beside a scenario's deltas in its CSV files.
+_ID_COLUMNS = ("id", "istat", "name")
+
+
+def load_road_graph(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    area: StudyArea,
+    *,
+    cache_dir: Path = DEFAULT_CACHE,
+) -> tuple[nx.MultiDiGraph, str]:
+    """The database's road graph, else one from the configuration's road source.
+
+    Parameters
+    ----------
+    layers
+        The territorial database's layers (``road_nodes`` and ``road_edges``
+        when the database holds a road graph; ``municipalities`` otherwise).
+    area
+        The study area (its ``roads`` source is used when the database has no graph).
+    cache_dir
+        Cache folder for a downloaded road network.
+
+    Returns
+    -------
+    tuple
+        The graph and a short description of where it came from.
+    """
+    nodes, edges = layers.get("road_nodes"), layers.get("road_edges")
+    if nodes is not None and edges is not None and len(nodes) and len(edges):
+        return gdfs_to_graph(nodes, edges), "road_edges/road_nodes of the database"
+    t = Territory(area=area)
+    t.layers["municipalities"] = layers["municipalities"]
+    graph, prov = road_graph(t, cache_dir=cache_dir)
+    return graph, str(prov.get("source", "configured road source"))
+
+
+def walk_network(
+    G: nx.MultiDiGraph, area: StudyArea, *, walk: WalkRule = "auto"
+) -> nx.MultiDiGraph | None:
+    """The pedestrian graph for the walks to and from the TEB, or None for straight lines.
+
+    Parameters
+    ----------
+    G
+        The road graph (not changed).
+    area
+        The study area: ``auto`` walks over the roads unless they are the
+        embedded strategic network (main roads only).
+    walk
+        ``roads``, ``straight`` (lines x the detour factor) or ``auto``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph or None
+    """
+    if walk not in ("auto", "roads", "straight"):
+        msg = f"walk must be 'auto', 'roads' or 'straight', got {walk!r}."
+        raise ConfigError(msg)
+    on_roads = walk == "roads" or (walk == "auto" and area.source("roads").kind != "embedded")
+    return walk_graph(G) if on_roads else None
+
+
+def check_accessibility_inputs(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    destinations: Sequence[str],
+    *,
+    where: str = "the database",
+) -> None:
+    """Fail early unless the layers hold every destination asked for.
+
+    Parameters
+    ----------
+    layers
+        The territorial database's layers.
+    destinations
+        Destination ids.
+    where
+        What the layers were read from, for the message (the database's path).
+
+    Raises
+    ------
+    DataError
+        The database has no destinations.
+    ConfigError
+        An unknown destination id.
+    """
+    dest = layers.get("destinations")
+    if dest is None or len(dest) == 0:
+        msg = f"{where} has no destinations; rebuild it with seriana build."
+        raise DataError(msg)
+    check_destinations(dest, list(destinations))
+
+
+@dataclass(frozen=True)
+class AccessibilityStage:
+    """One accessibility run as a command writes it.
+
+    Attributes
+    ----------
+    result
+        The base result (:func:`~seriana_gis.accessibility.run.run_accessibility`).
+    layers
+        Each site layer with its result columns and, with a scenario, its
+        ``delta_*`` columns.
+    scenario
+        The scenario run beside the base, if any.
+    deltas
+        Per site layer, the scenario's ``delta_*`` columns (empty without a scenario).
+    graph_source
+        Where the road graph came from.
+    """
+
+    result: AccessibilityResult
+    layers: dict[str, gpd.GeoDataFrame]
+    scenario: Scenario | None = None
+    deltas: dict[str, pd.DataFrame] = field(default_factory=dict)
+    graph_source: str = "road graph"
+
+    @property
+    def database_layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """The layers written back into the territorial database."""
+        return {**self.layers, "isochrones": self.result.isochrones}
+
+    @property
+    def note(self) -> str:
+        """One line saying what was computed, for the provenance table."""
+        r = self.result
+        return (
+            f"car and TEB transit times to {', '.join(r.destinations)} on {self.graph_source}; "
+            f"{'peak' if r.params.peak else 'off-peak'} headway; TEB extension "
+            f"{'on' if r.with_extension else 'off'}"
+            + (f"; scenario {self.scenario.name} deltas" if self.scenario is not None else "")
+        )
+
+
+def accessibility_stage(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    G: nx.MultiDiGraph,
+    *,
+    destinations: Sequence[str] = DEFAULT_DESTINATIONS,
+    with_extension: bool = False,
+    params: TransitParams | None = None,
+    scenario: Scenario | None = None,
+    walk_graph: nx.MultiDiGraph | None = None,
+    graph_source: str = "road graph",
+) -> AccessibilityStage:
+    """Run accessibility on the database's layers, and a scenario against it.
+
+    Parameters
+    ----------
+    layers
+        The territorial database's layers (not changed); needs ``destinations``.
+    G
+        The road graph (:func:`load_road_graph`; not changed).
+    destinations
+        Destination ids, checked against the ``destinations`` layer.
+    with_extension
+        Run the planned TEB extension.
+    params
+        Transit parameters (defaults when omitted).
+    scenario
+        A scenario whose ``delta_*`` columns are merged into the layers.
+    walk_graph
+        The pedestrian graph (:func:`walk_network`), or None for straight walks.
+    graph_source
+        Where ``G`` came from (for the provenance note).
+
+    Returns
+    -------
+    AccessibilityStage
+
+    Raises
+    ------
+    DataError
+        The database has no destinations.
+    ConfigError
+        An unknown destination id.
+    """
+    check_accessibility_inputs(layers, destinations)
+    result = run_accessibility(
+        layers,
+        G,
+        destinations=destinations,
+        with_extension=with_extension,
+        params=params,
+        walk_graph=walk_graph,
+    )
+    out = dict(result.layers)
+    deltas: dict[str, pd.DataFrame] = {}
+    if scenario is not None:
+        _, deltas = _run_scenario(layers, G, scenario, base=result, walk_graph=walk_graph)
+        for name, delta in deltas.items():
+            keep = out[name]
+            out[name] = gpd.GeoDataFrame(
+                pd.concat([keep, delta], axis=1), geometry=keep.geometry.name, crs=keep.crs
+            )
+    return AccessibilityStage(
+        result=result, layers=out, scenario=scenario, deltas=deltas, graph_source=graph_source
+    )
+
+
+def accessibility_file_names(
+    layers: Sequence[str], destinations: Sequence[str], *, scenario: str | None = None
+) -> list[str]:
+    """The files an accessibility run writes into its output folder.
+
+    Parameters
+    ----------
+    layers
+        The site layers present (non-empty) in the database.
+    destinations
+        The destination ids (one raster each).
+    scenario
+        The scenario's name, if one is run.
+
+    Returns
+    -------
+    list of str
+    """
+    present = [n for n in SITE_LAYERS if n in layers]
+    names = [f"{n}.csv" for n in present]
+    names += [f"car_{d}_min.tif" for d in destinations]
+    names += ["od_municipalities_brownfields.csv", "teb_stops_used.csv"]
+    if scenario is not None:
+        names += [f"scenario_{scenario}_{n}.csv" for n in present]
+    return names
+
+
+def accessibility_tables(stage: AccessibilityStage) -> dict[str, pd.DataFrame]:
+    """The CSV tables of a run, by file name (the rasters are in ``stage.result.rasters``).
+
+    Parameters
+    ----------
+    stage
+        The run (:func:`accessibility_stage`).
+
+    Returns
+    -------
+    dict
+        File name → table: one per site layer (without geometry), a scenario's
+        deltas beside the ids, the OD matrix and the TEB stops used.
+    """
+    tables: dict[str, pd.DataFrame] = {}
+    if stage.scenario is not None:
+        for name, delta in stage.deltas.items():
+            keep = stage.result.layers[name]
+            ids = pd.DataFrame(keep.drop(columns=keep.geometry.name))
+            id_cols = [c for c in _ID_COLUMNS if c in ids.columns]
+            tables[f"scenario_{stage.scenario.name}_{name}.csv"] = pd.concat(
+                [ids[id_cols], delta], axis=1
+            )
+    for name, gdf in stage.layers.items():
+        tables[f"{name}.csv"] = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    tables["od_municipalities_brownfields.csv"] = stage.result.od
+    if stage.result.stops is not None:
+        tables["teb_stops_used.csv"] = pd.DataFrame(stage.result.stops.drop(columns="geometry"))
+    return tables
+
+
+def accessibility_provenance(
+    old: pd.DataFrame, stage: AccessibilityStage, *, config_hash: str
+) -> pd.DataFrame:
+    """The provenance rows of the layers a run writes.
+
+    A site layer keeps its row (source, licence) with the run's note appended
+    after ``" | accessibility: "`` (replacing an earlier run's); ``isochrones``
+    gets a row of its own.
+
+    Parameters
+    ----------
+    old
+        The database's provenance table.
+    stage
+        The run.
+    config_hash
+        The study-area configuration's hash.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    note = stage.note
+    rows = []
+    for name, gdf in stage.database_layers.items():
+        hit = old[old["layer"] == name]
+        if len(hit) and name != "isochrones":
+            row = hit.iloc[0].to_dict()
+            prior = row.get("note")
+            prior = "" if prior is None or pd.isna(prior) else str(prior)
+            base_note = prior.split(" | accessibility: ")[0]
+            row["note"] = f"{base_note} | accessibility: {note}".strip(" |")
+        else:
+            row = {
+                "layer": name,
+                "source": f"seriana accessibility: {note}",
+                "licence": "as the input layers",
+                "attribution": "seriana_gis",
+                "edition": now[:10],
+                "config_hash": config_hash,
+                "note": note,
+            }
+        row["feature_count"] = len(gdf)
+        row["retrieved"] = row.get("retrieved") or now
+        rows.append(row)
+    return provenance_frame(rows)
+
+
+def write_accessibility(
+    stage: AccessibilityStage,
+    *,
+    database: Path,
+    out: Path,
+    config_hash: str,
+    overwrite: bool = False,
+) -> None:
+    """Write a run: CSV files and rasters into ``out``, layers into the database.
+
+    Parameters
+    ----------
+    stage
+        The run (:func:`accessibility_stage`).
+    database
+        The territorial database the run read.
+    out
+        The folder of the CSV files and GeoTIFF rasters.
+    config_hash
+        The study-area configuration's hash (for new provenance rows).
+    overwrite
+        Replace existing files in ``out``.
+
+    Raises
+    ------
+    OutputExistsError
+        A file exists in ``out`` and ``overwrite`` is false.
+    """
+    tables = accessibility_tables(stage)
+    for name in [*tables, *(f"{k}.tif" for k in stage.result.rasters)]:
+        check_writable(out / name, overwrite=overwrite)
+    for name, table in tables.items():
+        with atomic_path(out / name, overwrite=overwrite) as tmp:
+            table.to_csv(tmp, index=name.startswith("od_"))
+    for key, grid in stage.result.rasters.items():
+        grid.write(out / f"{key}.tif", overwrite=overwrite)
+    prov = accessibility_provenance(read_provenance(database), stage, config_hash=config_hash)
+    update_database(database, stage.database_layers, provenance=prov)

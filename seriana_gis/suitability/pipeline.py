@@ -1,0 +1,306 @@
+"""The suitability stage as ``seriana suitability`` and the notebooks run it.
+
+:func:`~seriana_gis.suitability.run.run_suitability` scores and ranks; this
+module adds what a command does around it, so that the command, the notebooks
+and any batch runner share one implementation:
+
+- :func:`suitability_sites`: the brownfields of the database, checked for
+  accessibility columns;
+- :func:`allocation_stage`: the allocation, or why it is skipped;
+- :func:`merge_results`: the result columns merged into the brownfields layer
+  (one definition of the merge);
+- :func:`suitability_stage`: all of it in one call;
+- :func:`suitability_provenance` and :func:`write_suitability`: the database
+  layer and the CSV files.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from .._errors import DataError
+from .._io import atomic_path, check_writable
+from ..database import provenance_frame, read_provenance, update_database
+from .allocation import AllocationConfig, AllocationResult, allocate
+from .profile import Profile
+from .run import SuitabilityResult, municipality_summary, run_suitability
+
+logger = logging.getLogger(__name__)
+
+#: The CSV files of a suitability run (``{name}.csv`` in its output folder).
+SUITABILITY_TABLES: tuple[str, ...] = (
+    "scores",
+    "robustness",
+    "stability",
+    "allocation",
+    "allocation_targets",
+    "municipalities",
+)
+
+
+def suitability_sites(
+    layers: Mapping[str, gpd.GeoDataFrame], *, where: str = "the database"
+) -> gpd.GeoDataFrame:
+    """The brownfields indexed by ``id``, checked for accessibility columns.
+
+    Parameters
+    ----------
+    layers
+        The territorial database's layers (``brownfields`` with the columns
+        ``seriana accessibility`` adds).
+    where
+        What the layers were read from, for the messages (the database's path).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A new frame (the layer is not changed).
+
+    Raises
+    ------
+    DataError
+        No brownfields layer, or no travel-time columns in it.
+    """
+    if "brownfields" not in layers:
+        msg = f"{where} has no brownfields layer; rebuild it with `seriana build`."
+        raise DataError(msg)
+    sites = layers["brownfields"].set_index("id")
+    if not any(c.endswith("_min") for c in sites.columns):
+        msg = (
+            f"{where}: the brownfields have no travel-time columns (car_bgy_min, ...). "
+            "Run `seriana accessibility` first."
+        )
+        raise DataError(msg)
+    return sites
+
+
+@dataclass(frozen=True)
+class AllocationStage:
+    """The allocation of a run, or why there is none.
+
+    Attributes
+    ----------
+    result
+        The allocation, or None when it was skipped.
+    assignment
+        On the sites' index: ``use``, ``score`` and one column per target
+        (no columns when skipped).
+    targets
+        One row per target (empty when skipped).
+    note
+        The allocation's message, or why it was skipped.
+    """
+
+    result: AllocationResult | None
+    assignment: pd.DataFrame
+    targets: pd.DataFrame
+    note: str
+
+
+def allocation_stage(
+    result: SuitabilityResult, sites: pd.DataFrame, config: AllocationConfig
+) -> AllocationStage:
+    """Allocate one use per site, unless the run did not score a profile the uses need.
+
+    Parameters
+    ----------
+    result
+        The scores of the run.
+    sites
+        The sites scored (for their area column).
+    config
+        The allocation scenario.
+
+    Returns
+    -------
+    AllocationStage
+        Skipped (with a warning and a reason) when a use's profile was not run.
+    """
+    missing = sorted({u.profile for u in config.uses.values()} - set(result.profiles))
+    if missing:
+        # the allocation chooses among uses scored by profiles this run did not score
+        note = (
+            f"allocation skipped: its uses need the profile(s) {', '.join(missing)}, not run "
+            "here; pass --allocation with uses for the profiles you run"
+        )
+        logger.warning(note)
+        return AllocationStage(None, pd.DataFrame(index=result.scores.index), pd.DataFrame(), note)
+    area = config.area_column
+    scores = result.scores.join(sites[[area]]) if area in sites.columns else result.scores
+    alloc = allocate(scores, config)
+    return AllocationStage(alloc, alloc.assignment, alloc.targets, alloc.message)
+
+
+def merge_results(sites: gpd.GeoDataFrame, *tables: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The sites with result columns merged in, as the database stores them.
+
+    Parameters
+    ----------
+    sites
+        The sites indexed by ``id`` (not changed).
+    *tables
+        Result tables on the sites' index (scores, robustness, the allocation
+        with its ``alloc_`` prefix); their columns replace same-named ones.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per site, ``id`` as a column again.
+    """
+    new = pd.DataFrame(index=sites.index)
+    for table in tables:
+        new = new.join(table)
+    keep = [c for c in sites.columns if c not in new.columns]
+    merged = gpd.GeoDataFrame(sites[keep].join(new), geometry=sites.geometry.name, crs=sites.crs)
+    return merged.reset_index()
+
+
+@dataclass(frozen=True)
+class SuitabilityStage:
+    """One suitability run as a command writes it.
+
+    Attributes
+    ----------
+    result
+        Scores, robustness and stability (:class:`SuitabilityResult`).
+    allocation
+        The allocation, or why it was skipped.
+    summary
+        One row per municipality (:func:`municipality_summary`).
+    brownfields
+        The brownfields layer with every result column merged in.
+    n_draws
+        Monte Carlo draws per profile.
+    """
+
+    result: SuitabilityResult
+    allocation: AllocationStage
+    summary: pd.DataFrame
+    brownfields: gpd.GeoDataFrame
+    n_draws: int
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The CSV tables by name (:data:`SUITABILITY_TABLES`)."""
+        r, a = self.result, self.allocation
+        frames = (r.scores, r.robustness, r.stability, a.assignment, a.targets, self.summary)
+        return dict(zip(SUITABILITY_TABLES, frames, strict=True))
+
+    @property
+    def note(self) -> str:
+        """One line saying what was computed, for the provenance table."""
+        return (
+            f"suitability ({', '.join(self.result.profiles)}; seed {self.result.seed}, "
+            f"{self.n_draws} Monte Carlo draws): {self.allocation.note}"
+        )
+
+
+def suitability_stage(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    profiles: Mapping[str, Profile],
+    *,
+    allocation: AllocationConfig,
+    seed: int = 0,
+    n_draws: int = 1000,
+    rasters: Mapping[str, Any] | None = None,
+    where: str = "the database",
+) -> SuitabilityStage:
+    """Score, rank, test and allocate the brownfields of the database.
+
+    Parameters
+    ----------
+    layers
+        The territorial database's layers (not changed), with any extra
+        layer a profile reads (``flood_hazard``, ...).
+    profiles
+        Profile name → profile (:func:`~seriana_gis.suitability.profile.load_profiles`).
+    allocation
+        The allocation scenario (:func:`~seriana_gis.suitability.allocation.load_allocation`).
+    seed, n_draws
+        The Monte Carlo's seed and draws per profile (0 skips it).
+    rasters
+        Open rasterio datasets by name for raster indicators.
+    where
+        What the layers were read from, for the messages.
+
+    Returns
+    -------
+    SuitabilityStage
+    """
+    sites = suitability_sites(layers, where=where)
+    result = run_suitability(
+        sites, profiles, seed=seed, n_draws=n_draws, layers=layers, rasters=rasters or None
+    )
+    alloc = allocation_stage(result, sites, allocation)
+    merged = merge_results(
+        sites, result.scores, result.robustness, alloc.assignment.add_prefix("alloc_")
+    )
+    return SuitabilityStage(
+        result=result,
+        allocation=alloc,
+        summary=municipality_summary(result, sites),
+        brownfields=merged,
+        n_draws=n_draws,
+    )
+
+
+def suitability_provenance(old: pd.DataFrame, stage: SuitabilityStage) -> pd.DataFrame:
+    """The brownfields' provenance row with the run's note appended.
+
+    Parameters
+    ----------
+    old
+        The database's provenance table.
+    stage
+        The run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row, for ``brownfields``.
+    """
+    prior = old.set_index("layer")
+    row = prior.loc["brownfields"].to_dict() if "brownfields" in prior.index else {}
+    row.update(
+        layer="brownfields",
+        feature_count=len(stage.brownfields),
+        note=f"{row.get('note', '')} + {stage.note}".lstrip(" +"),
+    )
+    return provenance_frame([row])
+
+
+def write_suitability(
+    stage: SuitabilityStage, *, database: Path, out: Path, overwrite: bool = False
+) -> None:
+    """Write a run: the brownfields layer into the database, the CSV files into ``out``.
+
+    Parameters
+    ----------
+    stage
+        The run (:func:`suitability_stage`).
+    database
+        The territorial database the run read.
+    out
+        The folder of the CSV files.
+    overwrite
+        Replace existing files in ``out``.
+
+    Raises
+    ------
+    OutputExistsError
+        A file exists in ``out`` and ``overwrite`` is false.
+    """
+    for name in SUITABILITY_TABLES:
+        check_writable(out / f"{name}.csv", overwrite=overwrite)
+    prov = suitability_provenance(read_provenance(database), stage)
+    update_database(database, {"brownfields": stage.brownfields}, provenance=prov)
+    for name, table in stage.tables.items():
+        with atomic_path(out / f"{name}.csv", overwrite=True) as tmp:
+            table.to_csv(tmp, index=True)

@@ -1,0 +1,90 @@
+"""The accessibility stage on the synthetic territory: the scenario merge, the tables, provenance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from accessibility_samples import layers, road_graph
+
+from seriana_gis._errors import ConfigError, DataError
+from seriana_gis.accessibility.pipeline import (
+    accessibility_file_names,
+    accessibility_provenance,
+    accessibility_stage,
+    accessibility_tables,
+    check_accessibility_inputs,
+    walk_network,
+)
+from seriana_gis.accessibility.scenarios import parse_scenario
+from seriana_gis.config import load_study_area
+from seriana_gis.database import provenance_frame
+
+
+@pytest.fixture(scope="module")
+def stage():
+    scen = parse_scenario(
+        {"name": "slow", "roads": [{"action": "slow", "select": {"id": "E0"}, "speed_kph": 30}]},
+        where="test",
+    )
+    return accessibility_stage(
+        layers(), road_graph(), destinations=["bergamo"], scenario=scen, graph_source="test graph"
+    )
+
+
+def test_scenario_deltas_are_merged_into_the_layers(stage) -> None:
+    bf = stage.layers["brownfields"]
+    # B1 reaches bergamo over E0 (2 km): 2 min at 60 km/h, 4 min at 30 km/h -> +2 min
+    assert bf["car_bergamo_min"].iloc[0] == pytest.approx(0.9 + 2.0)
+    assert bf["delta_car_bergamo_min"].iloc[0] == pytest.approx(2.0)
+    assert "delta_car_bergamo_min" not in stage.result.layers["brownfields"].columns
+    assert set(stage.database_layers) == {*stage.layers, "isochrones"}
+    assert "scenario slow deltas" in stage.note and "test graph" in stage.note
+
+
+def test_tables_are_the_planned_files(stage) -> None:
+    tables = accessibility_tables(stage)
+    present = list(stage.layers)
+    planned = accessibility_file_names(present, ["bergamo"], scenario="slow")
+    rasters = {f"{k}.tif" for k in stage.result.rasters}
+    assert set(tables) | rasters == set(planned)
+    scen = tables["scenario_slow_brownfields.csv"]
+    assert list(scen.columns)[:2] == ["id", "name"] and "delta_car_bergamo_min" in scen.columns
+    assert "geometry" not in tables["brownfields.csv"].columns
+
+
+def test_provenance_replaces_an_earlier_runs_note(stage) -> None:
+    old = provenance_frame(
+        [{"layer": "brownfields", "source": "census", "note": "sample | accessibility: old run"}]
+    )
+    prov = accessibility_provenance(old, stage, config_hash="h").set_index("layer")
+    assert prov.loc["brownfields", "source"] == "census"
+    assert prov.loc["brownfields", "note"] == f"sample | accessibility: {stage.note}"
+    assert prov.loc["isochrones", "feature_count"] == len(stage.result.isochrones)
+    assert prov.loc["isochrones", "config_hash"] == "h"
+
+
+def test_inputs_checked_before_routing() -> None:
+    L = layers()
+    with pytest.raises(ConfigError, match="bgx"):
+        check_accessibility_inputs(L, ["bgx"])
+    with pytest.raises(DataError, match="db.gpkg has no destinations"):
+        check_accessibility_inputs({k: v for k, v in L.items() if k != "destinations"}, ["bgy"],
+                                   where="db.gpkg")  # fmt: skip
+
+
+def test_walk_rule() -> None:
+    area = load_study_area()  # the embedded strategic network: auto walks straight
+    G = road_graph()
+    assert walk_network(G, area, walk="auto") is None
+    assert walk_network(G, area, walk="straight") is None
+    assert walk_network(G, area, walk="roads") is not None
+    with pytest.raises(ConfigError, match="walk must be"):
+        walk_network(G, area, walk="fly")  # type: ignore[arg-type]
+
+
+def test_od_table_keeps_its_index(stage, tmp_path: Path) -> None:
+    od = accessibility_tables(stage)["od_municipalities_brownfields.csv"]
+    assert od.equals(stage.result.od)
+    assert isinstance(od, pd.DataFrame)
