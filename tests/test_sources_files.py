@@ -66,7 +66,10 @@ def test_unlisted_value_without_catch_all_is_named(tmp_path):
     gdf.to_file(path)
     (tmp_path / "map.yaml").write_text(MAPPING, encoding="utf-8")
     with pytest.raises(
-        DataError, match=r"column 'status' has value\(s\) 'bonificata'.*values.status"
+        DataError,
+        match=r"feature 1 \(id 101\), column 'STATO' \(status\): value 'bonificata' is not in "
+        r"the mapping's 'values.status', which lists: DISMESSA, PARZIALMENTE RIUTILIZZATA\. "
+        r"Add it \(mapped to one of dismissed, partly_reused, in_redevelopment, reused",
     ):
         read_census(path, mapping=tmp_path / "map.yaml")
 
@@ -165,3 +168,149 @@ def test_points_without_area_are_an_error_polygons_get_their_footprint():
         fill_area(gdf, source="x")
     out = fill_area(gdf.iloc[:1], source="x")
     assert out["area_m2"].tolist() == [200.0]
+
+
+# --- numbers as the census writes them -------------------------------------------------
+
+CSV_MAPPING = """\
+columns: {id: ID, name: NOME, municipality: COMUNE, former_use: USO, area_m2: SUP, status: STATO}
+values:
+  status: {DISMESSA: dismissed, RIUTILIZZATA: reused}
+"""
+
+
+def _census_csv(tmp_path: Path, areas: list[str], *, mapping: str = CSV_MAPPING) -> Path:
+    rows = "".join(
+        f'{i + 1};Area {i + 1};Nembro;textile;"{a}";DISMESSA;9.74;45.74\n'
+        for i, a in enumerate(areas)
+    )
+    (tmp_path / "aree.csv").write_text(
+        "ID;NOME;COMUNE;USO;SUP;STATO;lon;lat\n" + rows, encoding="utf-8"
+    )
+    (tmp_path / "map.yaml").write_text(mapping, encoding="utf-8")
+    return tmp_path / "aree.csv"
+
+
+def _areas(tmp_path: Path, areas: list[str], mapping: str) -> list[float]:
+    path = _census_csv(tmp_path, areas, mapping=mapping)
+    out = read_census(path, mapping=tmp_path / "map.yaml", crs="EPSG:4326")
+    return out["area_m2"].tolist()
+
+
+def test_italian_numbers_parse_when_declared(tmp_path):
+    # 12.500 is twelve thousand five hundred, 12500,75 has a decimal comma,
+    # 20.000,0 both; mq and ha after the number are units (1,25 ha = 12,500 m²)
+    got = _areas(
+        tmp_path,
+        ["12.500", "12500,75", "20.000,0", "1.234.567", "3.000 mq", "1,25 ha", "7 500"],
+        CSV_MAPPING + 'decimal: ","\n',
+    )
+    assert got == [12_500.0, 12_500.75, 20_000.0, 1_234_567.0, 3_000.0, 12_500.0, 7_500.0]
+
+
+def test_english_numbers_parse_when_declared(tmp_path):
+    got = _areas(tmp_path, ["12,500", "12500.75", "2.5 ha"], CSV_MAPPING + 'decimal: "."\n')
+    assert got == [12_500.0, 12_500.75, 25_000.0]
+
+
+def test_area_unit_applies_to_bare_numbers_only(tmp_path):
+    got = _areas(tmp_path, ["2,5", "8.000 m²"], CSV_MAPPING + 'decimal: ","\narea_unit: ha\n')
+    assert got == [25_000.0, 8_000.0]
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("12.500", r"'12\.500' is ambiguous: 12\.500 with a decimal point, or 12500"),
+        ("12500,75", "'12500,75' has a comma"),
+        ("20.000,0", r"'20\.000,0' has a comma"),
+    ],
+)
+def test_undeclared_convention_is_an_error_naming_row_and_column(tmp_path, value, why):
+    path = _census_csv(tmp_path, ["5000", value])
+    with pytest.raises(
+        DataError,
+        match=rf"aree\.csv: line 3 \(id 2\), column 'SUP' \(area_m2\): {why}.*decimal: \",\"",
+    ):
+        read_census(path, mapping=tmp_path / "map.yaml", crs="EPSG:4326")
+
+
+def test_undeclared_unambiguous_numbers_parse(tmp_path):
+    # more than three digits before the dot, or a leading zero, cannot be a thousands group
+    assert _areas(tmp_path, ["12500.75", "0.500 ha", "9000"], CSV_MAPPING) == [
+        12_500.75,
+        5_000.0,
+        9_000.0,
+    ]
+
+
+def test_csv_without_mapping_is_checked_too(tmp_path):
+    path = tmp_path / "sites.csv"
+    path.write_text(
+        "id;name;municipality;former_use;area_m2;status;lon;lat\n"
+        "A;Ex mill;Nembro;textile;12.500;dismissed;9.74;45.74\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match=r"line 2 \(id A\), column 'area_m2': '12\.500' is ambig"):
+        read_census(path, crs="EPSG:4326")
+
+
+@pytest.mark.parametrize("value", ["12.5", "1.23.456", "12,5,0"])
+def test_malformed_numbers_under_a_declared_convention(tmp_path, value):
+    path = _census_csv(tmp_path, [value], mapping=CSV_MAPPING + 'decimal: ","\n')
+    with pytest.raises(DataError, match=r"line 2 \(id 1\), column 'SUP' \(area_m2\)"):
+        read_census(path, mapping=tmp_path / "map.yaml", crs="EPSG:4326")
+
+
+@pytest.mark.parametrize("value", ["0", "-1.200", "0,0 ha"])
+def test_non_positive_areas_are_rejected(tmp_path, value):
+    path = _census_csv(tmp_path, ["4.000", value], mapping=CSV_MAPPING + 'decimal: ","\n')
+    with pytest.raises(DataError, match=r"line 3 \(id 2\), column 'SUP' \(area_m2\).*not positive"):
+        read_census(path, mapping=tmp_path / "map.yaml", crs="EPSG:4326")
+
+
+def test_numeric_fields_of_a_geopackage_pass_unchanged(tmp_path):
+    # a GeoPackage carries real numbers: the convention applies only to text
+    path = tmp_path / "c.gpkg"
+    census_gdf().to_file(path)
+    (tmp_path / "map.yaml").write_text(MAPPING + 'decimal: ","\n', encoding="utf-8")
+    out = read_census(path, mapping=tmp_path / "map.yaml")
+    assert out["area_m2"].tolist() == [25_000.0, 100_000.0, 4_000.0]
+
+
+@pytest.mark.parametrize(
+    ("extra", "why"),
+    [
+        ('decimal: ";"\n', r"decimal ';' is not one of"),
+        ('thousands: "."\n', "thousands is declared without decimal"),
+        ('decimal: ","\nthousands: ","\n', "decimal and thousands separators are both ','"),
+    ],
+)
+def test_bad_number_convention_in_the_mapping(tmp_path, extra, why):
+    path = _census_csv(tmp_path, ["1"], mapping=CSV_MAPPING + extra)
+    with pytest.raises(ConfigError, match=rf"map\.yaml: {why}"):
+        read_census(path, mapping=tmp_path / "map.yaml", crs="EPSG:4326")
+
+
+def test_status_recoded_outside_our_vocabulary_lists_it(tmp_path):
+    mapping = CSV_MAPPING.replace("RIUTILIZZATA: reused", "RIUTILIZZATA: recycled")
+    path = _census_csv(tmp_path, ["1"], mapping=mapping)
+    with pytest.raises(
+        ConfigError,
+        match=r"values\.status: 'recycled' is not a status we know; map the source values to "
+        r"one of: dismissed, partly_reused, in_redevelopment, reused",
+    ):
+        read_census(path, mapping=tmp_path / "map.yaml", crs="EPSG:4326")
+
+
+def test_unlisted_status_in_a_csv_names_the_line(tmp_path):
+    path = _census_csv(tmp_path, ["1", "2"])
+    text = path.read_text(encoding="utf-8").replace(
+        '2;Area 2;Nembro;textile;"2";DISMESSA', '2;Area 2;Nembro;textile;"2";bonificata'
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(
+        DataError,
+        match=r"line 3 \(id 2\), column 'STATO' \(status\): value 'bonificata'.*lists: DISMESSA, RIUTILIZZATA",
+    ):
+        read_census(path, mapping=tmp_path / "map.yaml", crs="EPSG:4326")

@@ -16,13 +16,17 @@ TYPE_KINDS: dict[str, str] = {"str": "OSU", "int": "iu", "float": "fiu", "bool":
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a layer: name, type (``str``, ``int``, ``float``, ``bool``), unit, meaning."""
+    """One column of a layer: name, type (``str``, ``int``, ``float``, ``bool``), unit, meaning.
+
+    ``values`` is the column's vocabulary when it has one (empty: free values).
+    """
 
     name: str
     type: str
     meaning: str
     unit: str = ""
     required: bool = True
+    values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,18 @@ SCHEMAS: dict[str, LayerSchema] = {
                 Column("municipality", "str", "municipality the site lies in"),
                 Column("former_use", "str", "textile, cement, paper, mechanical, other"),
                 Column("area_m2", "float", "site area (footprint, or declared for points)", "m²"),
-                Column("status", "str", "dismissed, partly_reused, in_redevelopment, unknown"),
+                Column(
+                    "status",
+                    "str",
+                    "dismissed, partly_reused, in_redevelopment, reused, unknown",
+                    values=(
+                        "dismissed",
+                        "partly_reused",
+                        "in_redevelopment",
+                        "reused",
+                        "unknown",
+                    ),
+                ),
                 Column("ownership", "str", "owner where known", required=False),
                 Column("source_note", "str", "where the row's facts come from", required=False),
                 Column(

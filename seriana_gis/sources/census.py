@@ -19,10 +19,21 @@ how to recode values, and which constants to fill in:
       status: {DISMESSA: dismissed, "PARZIALMENTE RIUTILIZZATA": partly_reused, "*": unknown}
     defaults:           # constants for columns the source lacks
       source_note: Regione Lombardia, censimento aree dismesse 2008-2010
-    area_unit: m2       # or ha, when the area column is in hectares
+    area_unit: m2       # or ha, km2: the unit of areas written without one
+    decimal: ","        # the file writes 12.500 for twelve thousand five hundred
+    thousands: "."      # optional: by default the other of "." and ","
 
 ``"*"`` in a value map catches every value not listed; without it an unlisted
-value is an error that names it.
+value is an error that names it, its row, and the values the map lists. A
+recoded value must belong to our column's vocabulary (``status``: see
+:data:`~seriana_gis.layers.schemas.SCHEMAS`).
+
+Numbers are read as the file writes them (:mod:`seriana_gis.sources.numbers`):
+a CSV is read as text, and every numeric column of the schema (``area_m2``,
+...) is parsed under the declared ``decimal`` / ``thousands`` convention; an
+area may carry its unit (``12.500 mq``, ``1,25 ha``). Without a declared
+convention a value that reads two ways (``12.500``) or holds a comma is an
+error naming its row and column, and so is an area that is zero or negative.
 """
 
 from __future__ import annotations
@@ -37,9 +48,17 @@ import pandas as pd
 from .._errors import ConfigError, DataError
 from ..config import check_keys, read_yaml
 from ..layers.schemas import SCHEMAS
+from .numbers import (
+    AREA_UNITS,
+    NumberFormat,
+    NumberFormatError,
+    number_format,
+    parse_area,
+    parse_number,
+)
 
-_MAPPING_KEYS = ("columns", "values", "defaults", "area_unit")
-_AREA_FACTORS = {"m2": 1.0, "ha": 10_000.0, "km2": 1_000_000.0}
+_MAPPING_KEYS = ("columns", "values", "defaults", "area_unit", "decimal", "thousands")
+_SCHEMA = SCHEMAS["brownfields"]
 
 
 def load_mapping(path: str | Path) -> dict[str, Any]:
@@ -52,9 +71,22 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
         block = raw.get(section, {}) or {}
         check_keys(block, ours, where=f"{p}, {section}")
     unit = raw.get("area_unit", "m2")
-    if unit not in _AREA_FACTORS:
-        msg = f"{p}: area_unit {unit!r} is not one of {', '.join(_AREA_FACTORS)}."
+    if unit not in AREA_UNITS:
+        msg = f"{p}: area_unit {unit!r} is not one of {', '.join(AREA_UNITS)}."
         raise ConfigError(msg)
+    number_format(raw, where=str(p))
+    for col, table in (raw.get("values", {}) or {}).items():
+        if not isinstance(table, Mapping):
+            msg = f"{p}, values.{col}: expected a mapping of source value to our value."
+            raise ConfigError(msg)
+        vocabulary = _SCHEMA.column(col).values  # noqa: PD011
+        wrong = sorted({str(v) for v in table.values() if vocabulary and v not in vocabulary})
+        if wrong:
+            msg = (
+                f"{p}, values.{col}: {', '.join(map(repr, wrong))} is not a {col} we know; "
+                f"map the source values to one of: {', '.join(vocabulary)}."
+            )
+            raise ConfigError(msg)
     return raw
 
 
@@ -98,14 +130,23 @@ def apply_mapping(
         lookup = {_norm(k): v for k, v in table.items()}
         fallback = lookup.get("*")
         mapped = out[col].map(lambda v, lk=lookup: lk.get(_norm(v)) if pd.notna(v) else None)
-        unknown = sorted(
-            {str(v) for v, m in zip(out[col], mapped, strict=True) if pd.notna(v) and pd.isna(m)}
-        )
+        unknown = [
+            i
+            for i, (v, m) in enumerate(zip(out[col], mapped, strict=True))
+            if pd.notna(v) and pd.isna(m)
+        ]
         if unknown and fallback is None:
+            values = sorted({str(out[col].iloc[i]) for i in unknown})
+            listed = ", ".join(str(k) for k in table if k != "*")
+            vocabulary = _SCHEMA.column(col).values  # noqa: PD011
+            ours = f" (mapped to one of {', '.join(vocabulary)})" if vocabulary else ""
+            more = f"; unlisted values in all: {', '.join(map(repr, values[:10]))}"
             msg = (
-                f"{source}: column {col!r} has value(s) {', '.join(map(repr, unknown[:10]))} that "
-                f"the mapping's 'values.{col}' does not list. Add them, or add '\"*\": <value>' "
-                "as a catch-all."
+                f"{source}: {_row(out, unknown[0], source)}, column {columns.get(col, col)!r} "
+                f"({col}): value {str(out[col].iloc[unknown[0]])!r} is not in the mapping's "
+                f"'values.{col}', which lists: {listed}"
+                f"{more if len(values) > 1 else ''}. Add it{ours}, or add "
+                "'\"*\": <value>' as a catch-all."
             )
             raise DataError(msg)
         out[col] = mapped.where(mapped.notna(), fallback)
@@ -114,9 +155,96 @@ def apply_mapping(
             out[col] = value
         else:
             out[col] = out[col].where(out[col].notna(), value)
-    factor = _AREA_FACTORS[mapping.get("area_unit", "m2")]
-    if "area_m2" in out.columns:
-        out["area_m2"] = pd.to_numeric(out["area_m2"], errors="raise") * factor
+    return parse_numbers(
+        out,
+        fmt=number_format(mapping, where=source),
+        area_unit=str(mapping.get("area_unit", "m2")),
+        source=source,
+        names=columns,
+    )
+
+
+def _row(frame: pd.DataFrame, i: int, source: str) -> str:
+    """Where row ``i`` (0-based position) is, in the user's terms: CSV line or feature."""
+    where = f"line {i + 2}" if source.lower().endswith((".csv", ".txt")) else f"feature {i + 1}"
+    if "id" in frame.columns and pd.notna(frame["id"].iloc[i]):
+        where += f" (id {frame['id'].iloc[i]})"
+    return where
+
+
+def parse_numbers(
+    gdf: gpd.GeoDataFrame,
+    *,
+    fmt: NumberFormat,
+    area_unit: str = "m2",
+    source: str,
+    names: Mapping[str, str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Parse the numeric columns of the ``brownfields`` schema as the file writes them.
+
+    Parameters
+    ----------
+    gdf
+        The census with our column names (text or numbers).
+    fmt
+        The file's number convention.
+    area_unit
+        The unit of areas written without one (``m2``, ``ha``, ``km2``).
+    source
+        The file, for messages.
+    names
+        Our column → the source column, to name both in messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A new frame: ``area_m2`` in square metres, other float columns as
+        floats, integer columns as ``Int64``.
+
+    Raises
+    ------
+    DataError
+        A value that is not a number under ``fmt`` or reads two ways, an
+        integer column holding a fraction, an area that is zero or negative;
+        the message names the row (CSV line or feature, and the id) and the
+        column.
+    """
+    out = gdf.copy()
+    names = names or {}
+    for column in _SCHEMA.columns:
+        col = column.name
+        if column.type not in ("int", "float") or col not in out.columns:
+            continue
+        label = f"{names[col]!r} ({col})" if col in names else repr(col)
+        values = []
+        for i, v in enumerate(out[col].tolist()):
+            try:
+                x = (
+                    parse_area(v, fmt=fmt, unit=area_unit)
+                    if col == "area_m2"
+                    else parse_number(v, fmt=fmt)
+                )
+            except NumberFormatError as exc:
+                msg = (
+                    f"{source}: {_row(out, i, source)}, column {label}: {str(v)!r} {exc} "
+                    f"(number convention: {fmt.describe()})."
+                )
+                raise DataError(msg) from None
+            if col == "area_m2" and x <= 0:
+                msg = (
+                    f"{source}: {_row(out, i, source)}, column {label}: area {str(v)!r} is not "
+                    "positive. Fix it, or leave it empty to take the area of the footprint."
+                )
+                raise DataError(msg)
+            if column.type == "int" and x == x and x != int(x):
+                msg = (
+                    f"{source}: {_row(out, i, source)}, column {label}: {str(v)!r} is not a "
+                    "whole number."
+                )
+                raise DataError(msg)
+            values.append(x)
+        series = pd.Series(values, index=out.index, dtype="float64")
+        out[col] = series.astype("Int64") if column.type == "int" else series
     return out
 
 
@@ -172,9 +300,11 @@ def read_census(
     """
     from .files import read_vector
 
-    gdf = read_vector(path, layer=layer, crs=crs, x=x, y=y)
+    gdf = read_vector(path, layer=layer, crs=crs, x=x, y=y, as_text=True)
     if mapping is not None:
         gdf = apply_mapping(gdf, load_mapping(mapping), source=str(path))
+    else:
+        gdf = parse_numbers(gdf, fmt=NumberFormat(), source=str(path))
     if "id" in gdf.columns:
         gdf["id"] = gdf["id"].map(lambda v: None if pd.isna(v) else str(v))
     return gdf

@@ -39,6 +39,7 @@ def read_csv_points(
     x: str | None = None,
     y: str | None = None,
     crs: str | None = None,
+    as_text: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read a CSV with coordinate columns as a point layer.
 
@@ -52,6 +53,11 @@ def read_csv_points(
         ``longitude``/``easting``, ``y``/``lat``/``latitude``/``northing``) when omitted.
     crs
         The CRS of the coordinates. Required: a CSV cannot carry one.
+    as_text
+        Keep every column other than the coordinates as text, as written
+        (``"12.500"`` stays ``"12.500"``), for a reader that parses numbers
+        under a declared convention (:mod:`seriana_gis.sources.numbers`).
+        Otherwise pandas reads numbers with a dot decimal point.
 
     Returns
     -------
@@ -59,7 +65,9 @@ def read_csv_points(
     """
     p = Path(path)
     try:
-        df = pd.read_csv(p, sep=None, engine="python", encoding="utf-8-sig")
+        df = pd.read_csv(
+            p, sep=None, engine="python", encoding="utf-8-sig", dtype=str if as_text else None
+        )
     except FileNotFoundError:
         msg = f"{p} not found. Check the path in the configuration or on the command line."
         raise DataError(msg) from None
@@ -102,6 +110,7 @@ def read_vector(
     crs: str | None = None,
     x: str | None = None,
     y: str | None = None,
+    as_text: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read any OGR-readable vector file, or a CSV with coordinates.
 
@@ -115,6 +124,9 @@ def read_vector(
         A CRS to declare when the file has none (never used to override one).
     x, y
         Coordinate columns of a CSV.
+    as_text
+        For a CSV, keep the columns other than the coordinates as written
+        (see :func:`read_csv_points`); other formats carry their field types.
 
     Returns
     -------
@@ -126,7 +138,7 @@ def read_vector(
         msg = f"{p} not found. Check the path in the configuration or on the command line."
         raise DataError(msg)
     if p.suffix.lower() in (".csv", ".txt"):
-        return read_csv_points(p, x=x, y=y, crs=crs)
+        return read_csv_points(p, x=x, y=y, crs=crs, as_text=as_text)
     try:
         layers = pyogrio.list_layers(p)
     except Exception as exc:  # pyogrio raises several DataSourceError flavours
