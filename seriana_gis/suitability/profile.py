@@ -556,7 +556,7 @@ def load_profile(path: str | Path) -> Profile:
 
 
 #: Files in ``analyses/`` that are not profiles.
-NOT_PROFILES: tuple[str, ...] = ("allocation",)
+NOT_PROFILES: tuple[str, ...] = ("allocation", "job_loss")
 
 
 def load_profiles(
