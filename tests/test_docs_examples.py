@@ -10,6 +10,10 @@ is, ``<!-- check: KIND -->``, and is loaded here with the package's own loader:
 - ``profile``: a suitability profile (``load_profile``);
 - ``allocation``: an allocation scenario (``load_allocation``), whose uses must
   name the shipped profiles or the guide's;
+- ``employment_mapping``: an employment column-mapping file
+  (``economy.istat.load_employment_mapping``);
+- ``job_loss``: a job-loss scenario (``economy.load_scenario``), applied to the
+  shipped study area;
 - ``scenario``: an accessibility scenario (``load_scenario``), whose road
   changes are applied to the embedded road network (selectors and snapping).
 
@@ -40,13 +44,25 @@ from typer.testing import CliRunner
 from seriana_gis.accessibility import apply_road_changes, load_scenario
 from seriana_gis.cli import app
 from seriana_gis.config import default_config_path, load_study_area
+from seriana_gis.economy import load_scenario as load_job_loss
+from seriana_gis.economy import scenario_losses
+from seriana_gis.economy.istat import load_employment_mapping
 from seriana_gis.network import graph_from_lines
 from seriana_gis.sources.census import load_mapping
 from seriana_gis.sources.embedded import read_embedded
 from seriana_gis.suitability import load_allocation, load_profile, load_profiles
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-KINDS = ("study_area", "study_area_sources", "census_mapping", "profile", "allocation", "scenario")
+KINDS = (
+    "study_area",
+    "study_area_sources",
+    "census_mapping",
+    "profile",
+    "allocation",
+    "scenario",
+    "employment_mapping",
+    "job_loss",
+)
 _FENCE = re.compile(
     r"(?:<!-- check: (?P<kind>\w+) -->\n)?```(?P<lang>[\w-]*)\n(?P<body>.*?)^```", re.S | re.M
 )
@@ -158,6 +174,19 @@ def test_allocation_examples_load_and_use_known_profiles(block: Block, tmp_path:
     profiles = {use["profile"] for use in yaml.safe_load(block.body)["uses"].values()}
     assert profiles <= known, f"{block}: uses name unknown profiles {profiles - known}"
     assert config.title
+
+
+@pytest.mark.parametrize("block", _blocks_of("employment_mapping"), ids=str)
+def test_employment_mapping_examples_load(block: Block, tmp_path: Path) -> None:
+    mapping = load_employment_mapping(_write(tmp_path, block, "employment_mapping.yaml"))
+    assert {"territory", "ateco"} <= set(mapping["columns"])
+
+
+@pytest.mark.parametrize("block", _blocks_of("job_loss"), ids=str)
+def test_job_loss_examples_load_and_fit_the_shipped_area(block: Block, tmp_path: Path) -> None:
+    scenario = load_job_loss(_write(tmp_path, block, "my_job_loss.yaml"))
+    losses = scenario_losses(scenario, zone_of=load_study_area().zone_of())
+    assert int(losses.losses.sum()) == scenario.total_jobs
 
 
 @cache

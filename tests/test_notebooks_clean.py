@@ -21,6 +21,7 @@ EXPECTED = (
     "02_accessibility.ipynb",
     "03_suitability.ipynb",
     "04_maps_and_export.ipynb",
+    "05_economy.ipynb",
 )
 
 

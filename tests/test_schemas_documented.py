@@ -17,3 +17,12 @@ def test_schema_table_is_in_the_layers_readme(name):
         f"layers/README.md does not carry the current schema of {name!r}: paste the output of "
         f"seriana_gis.layers.schemas.schema_table({name!r})"
     )
+
+
+def test_employment_columns_are_in_the_layers_readme():
+    from seriana_gis.economy.layer import EMPLOYMENT_COLUMNS
+
+    text = README.read_text(encoding="utf-8")
+    for c in EMPLOYMENT_COLUMNS:
+        row = f"| `{c.name}` | {c.type} | {c.unit} | {c.meaning} | {'yes' if c.required else 'no'} |"
+        assert row in text, f"layers/README.md lacks the employment column row {row}"
