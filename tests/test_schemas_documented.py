@@ -24,5 +24,7 @@ def test_employment_columns_are_in_the_layers_readme():
 
     text = README.read_text(encoding="utf-8")
     for c in EMPLOYMENT_COLUMNS:
-        row = f"| `{c.name}` | {c.type} | {c.unit} | {c.meaning} | {'yes' if c.required else 'no'} |"
+        row = (
+            f"| `{c.name}` | {c.type} | {c.unit} | {c.meaning} | {'yes' if c.required else 'no'} |"
+        )
         assert row in text, f"layers/README.md lacks the employment column row {row}"
