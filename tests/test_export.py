@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import sqlite3
 import xml.etree.ElementTree as ET
@@ -23,7 +22,7 @@ from seriana_gis._errors import ConfigError, CRSError, DataError, OutputExistsEr
 from seriana_gis.export import export_qgis
 from seriana_gis.export.formats import shapefile_names
 from seriana_gis.export.qml import style_qml
-from seriana_gis.export.styles import default_styles, nice_breaks, quantile_breaks
+from seriana_gis.export.styles import default_styles
 from seriana_gis.export.tables import split_by_geometry
 
 ALL_FORMATS = ("gpkg", "geojson", "csv", "geotiff", "shapefile")
@@ -35,34 +34,6 @@ def out_dir(tmp_path: Path) -> Path:
 
 
 # --- class breaks, names, splitting -------------------------------------------------
-
-
-def test_nice_breaks_by_hand() -> None:
-    # range 0.31–0.81: raw step 0.1 -> 0.3 … 0.9
-    assert nice_breaks([0.31, 0.81, 0.5]) == pytest.approx([0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
-    # range 17.2–31.4: raw 2.84 -> step 5 -> 15 … 35
-    assert nice_breaks([17.2, 31.4]) == [15, 20, 25, 30, 35]
-    assert nice_breaks([7.0, 7.0, np.nan]) == [7.0, 7.0]
-    assert nice_breaks([np.nan]) == []
-
-
-def test_quantile_breaks_by_hand() -> None:
-    # 1..101: the 20/40/60/80 % quantiles fall on 21, 41, 61, 81; 101 rounds up to 110
-    assert quantile_breaks(range(1, 102)) == [1, 21, 41, 61, 81, 110]
-    # nine densities: quantiles 50, 110, 270, 960 (linear interpolation between ranks)
-    dens = [20, 35, 60, 100, 150, 300, 800, 1200, 3000]
-    assert quantile_breaks(dens) == [20, 50, 110, 270, 960, 3000]
-    assert quantile_breaks([5.0, 5.0]) == [5.0, 5.0]
-    assert quantile_breaks([]) == []
-
-
-@pytest.mark.parametrize("values", [[0.0, 1.0], [3.3, 97.1], [-5.0, 12.0], [1000, 180_000]])
-def test_nice_breaks_cover_the_data(values: list[float]) -> None:
-    breaks = nice_breaks(values)
-    assert breaks[0] <= min(values)
-    assert breaks[-1] >= max(values)
-    assert all(b > a for a, b in itertools.pairwise(breaks))
-    assert 2 <= len(breaks) - 1 <= 10
 
 
 def test_shapefile_names_by_hand() -> None:

@@ -124,7 +124,7 @@ def exported(qgis_tmp: Path) -> tuple[dict[str, gpd.GeoDataFrame], ExportResult,
     return layers, result, raster
 
 
-#: Colours issue 6's styles draw (TEB lines, best uses), written here by hand.
+#: Colours the styles draw (TEB lines, best uses), written here by hand (as in symbology).
 TEB_RED = "#c8102e"
 BEST_USE_COLOURS = {"logistics": "#7570b3", "services": "#1b9e77", "social_housing": "#d95f02"}
 
@@ -284,7 +284,7 @@ def test_project_opens_grouped(exported: Any, report: dict[str, Any], which: str
     assert rast["renderer"]["type"] == "singlebandpseudocolor"
     # the alternative styles are in the project's style manager
     bf = by_source["brownfields_points"]
-    assert {"Best use", "Suitability score: logistics", "Status"} <= set(bf["styles"])
+    assert {"Best use", "Logistics score", "Status"} <= set(bf["styles"])
     assert bf["current_style"] == "Best use"
     # networks: stops over lines; territory: municipalities at the bottom
     names = {g["group"]: [c["layer"] for c in g["children"]] for g in project["tree"]}
@@ -336,7 +336,7 @@ def test_raster_in_qgis(exported: Any, report: dict[str, Any]) -> None:
         assert (info["width"], info["height"]) == (src.width, src.height)
     assert info["renderer"]["type"] == "singlebandpseudocolor"
     assert info["renderer"]["count"] >= 2
-    assert info["metadata"]["title"] == "Travel time by car to bgy (min)"
+    assert info["metadata"]["title"] == "Car to Orio al Serio airport (min)"
 
 
 def test_embedded_default_layers_in_qgis(qgis_tmp: Path) -> None:

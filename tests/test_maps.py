@@ -23,10 +23,9 @@ from seriana_gis.maps import (
     write_review_map,
 )
 from seriana_gis.maps.assets import inline_css_urls
-from seriana_gis.maps.features import feature_collection, profiles, travel_time_columns
+from seriana_gis.maps.features import feature_collection
 from seriana_gis.maps.office import contribution_svg
 from seriana_gis.maps.review import main_roads, render_html
-from seriana_gis.maps.style import class_breaks, classes_style
 
 
 class _Refs(HTMLParser):
@@ -161,8 +160,9 @@ def test_indicator_choropleth_breaks(layers: dict[str, gpd.GeoDataFrame]) -> Non
     html = render_html(review_map(layers, indicator="old_age_index"))
     # old-age index 155, 160, 170, 210 (sorted); quintile p sits at position 3p with
     # linear interpolation: 0.6 → 155+0.6·5 = 158; 1.2 → 160+0.2·10 = 162;
-    # 1.8 → 160+0.8·10 = 168; 2.4 → 170+0.4·40 = 186; the maximum 210
-    assert '"breaks": [158.0, 162.0, 168.0, 186.0, 210.0]' in html
+    # 1.8 → 160+0.8·10 = 168; 2.4 → 170+0.4·40 = 186; to two significant digits
+    # 160, 160, 170, 190 (the repeated 160 merges); the maximum 210 stays 210
+    assert '"breaks": [160.0, 170.0, 190.0, 210.0]' in html
 
 
 def test_inputs_are_not_changed(layers: dict[str, gpd.GeoDataFrame]) -> None:
@@ -190,7 +190,7 @@ def test_layer_names_are_escaped() -> None:
     assert "<b>x</b>" not in html and "<i>g</i>" not in html
     # escaped for Leaflet's layer control (which writes names with innerHTML), then
     # written as a JSON string whose "&" jinja escapes as \u0026
-    assert "lo\\u0026lt;i\\u0026gt;g\\u0026lt;/i\\u0026gt; score" in html
+    assert "Lo\\u0026lt;i\\u0026gt;g\\u0026lt;/i\\u0026gt; score" in html
 
 
 def test_coordinates_rounded_and_simplified() -> None:
@@ -238,44 +238,6 @@ def test_missing_crs_is_an_error() -> None:
     gdf = brownfields(2).set_crs(None, allow_override=True)
     with pytest.raises(CRSError, match="brownfields"):
         review_map({"brownfields": gdf})
-
-
-def test_profiles_found_from_columns() -> None:
-    cols = [
-        "id",
-        "score_logistics",
-        "rank_logistics",
-        "rank_p05_logistics",
-        "rank_p95_logistics",
-        "contrib_logistics_access_bgy",
-        "score_social_housing",
-        "contrib_social_housing_teb_distance",
-        "contrib_social_housing_area",
-        "car_bgy_min",
-    ]
-    found = profiles(cols)
-    assert [p.name for p in found] == ["logistics", "social_housing"]
-    assert found[0].p05 == "rank_p05_logistics" and found[0].p95 == "rank_p95_logistics"
-    assert found[0].contributions == (("access_bgy", "contrib_logistics_access_bgy"),)
-    assert found[1].rank is None
-    assert found[1].contributions == (
-        ("teb_distance", "contrib_social_housing_teb_distance"),
-        ("area", "contrib_social_housing_area"),
-    )
-    assert travel_time_columns(["car_bgy_min", "transit_bergamo_min", "minutes"]) == [
-        ("car → bgy", "car_bgy_min"),
-        ("transit → bergamo", "transit_bergamo_min"),
-    ]
-
-
-def test_class_breaks_by_hand() -> None:
-    assert class_breaks([1, 2, 3, 4, 5], classes=5) == pytest.approx([1.8, 2.6, 3.4, 4.2, 5.0])
-    assert class_breaks([0, 10], classes=2, method="equal") == [5.0, 10.0]
-    assert class_breaks([3, 3, 3]) == [3.0]
-    assert class_breaks([np.nan, None]) == []
-    style, entries = classes_style("v", [1.0, 2.0], ["#a", "#b", "#c"])
-    assert style["colours"] == ["#a", "#c"]
-    assert [e[1] for e in entries] == ["≤ 1.0", "1.0 – 2.0"]
 
 
 def test_main_roads_by_hand() -> None:
@@ -335,7 +297,7 @@ def test_office_site(tmp_path: Path, layers: dict[str, gpd.GeoDataFrame]) -> Non
 def test_travel_time_choropleth(layers: dict[str, gpd.GeoDataFrame]) -> None:
     muni = layers["municipalities"].assign(car_bgy_min=[20.0, 25.0, 30.0, 35.0])
     html = render_html(review_map({"municipalities": muni}, indicator="car_bgy_min"))
-    assert "Travel time by car to bgy (min)" in html
+    assert "Car to Orio al Serio airport (min)" in html
     assert '"property": "car_bgy_min"' in html
 
 

@@ -225,8 +225,10 @@ def test_click_opens_popup_with_contributions(
     popup = page.locator(".leaflet-popup-content .seriana-popup")
     assert popup.locator(".seriana-popup-title").text_content() == "Cotonificio Honegger 1"
     text = popup.text_content() or ""
-    for label in ("municipality", "former use", "car → bgy", "rank 5–95 %"):
+    for label in ("Municipality", "Former use", "Car to Orio al Serio airport", "rank 5–95 %"):
         assert label in text
+    # categorical values in words, not identifiers
+    assert "partly_reused" not in text and "Partly reused" in text
     assert popup.locator("svg.seriana-contrib").count() == 3
     assert popup.locator("rect.seriana-bar").count() == 12
     assert popup.locator(".seriana-profile[data-profile='social_housing']").count() == 1

@@ -43,6 +43,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from .. import columns as names
 from .._errors import ConfigError, DataError
 from ..network.snap import ACCESS_SPEED_KPH
 from .times import locate_sites
@@ -88,8 +89,8 @@ def catchment_sums(
     ok = np.isfinite(t)
     out: dict[str, np.ndarray] = {}
     for thr in thresholds:
-        out[f"pop_{thr:g}min"] = np.where(ok & (t <= thr), p[None, :], 0.0).sum(axis=1)
-    out["hansen_pop"] = np.where(ok, p[None, :] * np.exp(-beta * np.where(ok, t, 0.0)), 0.0).sum(
+        out[names.catchment(thr)] = np.where(ok & (t <= thr), p[None, :], 0.0).sum(axis=1)
+    out[names.HANSEN] = np.where(ok, p[None, :] * np.exp(-beta * np.where(ok, t, 0.0)), 0.0).sum(
         axis=1
     )
     return out

@@ -27,6 +27,7 @@ import geopandas as gpd
 import networkx as nx
 import pandas as pd
 
+from .. import columns
 from .._errors import ConfigError, DataError
 from .._io import atomic_path, check_writable
 from ..build import DEFAULT_CACHE, Territory, road_graph
@@ -265,7 +266,7 @@ def accessibility_file_names(
     """
     present = [n for n in SITE_LAYERS if n in layers]
     names = [f"{n}.csv" for n in present]
-    names += [f"car_{d}_min.tif" for d in destinations]
+    names += [f"{columns.travel_time('car', d)}.tif" for d in destinations]
     names += ["od_municipalities_brownfields.csv", "teb_stops_used.csv"]
     if scenario is not None:
         names += [f"scenario_{scenario}_{n}.csv" for n in present]

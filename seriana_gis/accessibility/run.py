@@ -15,7 +15,6 @@ and reports the differences.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +23,7 @@ import networkx as nx
 import pandas as pd
 import shapely
 
+from .. import columns as names
 from .._errors import DataError
 from .._progress import task
 from ..config import DEFAULT_CRS
@@ -82,9 +82,8 @@ class AccessibilityResult:
     notes: list[str] = field(default_factory=list)
 
 
-_RESULT_COLUMN = re.compile(
-    r"^((car|transit|walk)_\w+|pop_[0-9.]+min|hansen_pop|delta_\w+|road_node|snap_m|snap_flag|snap_note)$"
-)
+#: Columns an accessibility run adds beside the derived ones of :mod:`seriana_gis.columns`.
+_RUN_COLUMNS = frozenset({"road_node", "snap_m", "snap_flag", "snap_note"})
 
 
 def strip_results(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -101,7 +100,11 @@ def strip_results(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         The layer without ``car_*``, ``transit_*``, ``walk_*``, ``pop_*min``,
         ``hansen_pop``, ``delta_*``, ``road_node`` and ``snap_*`` columns.
     """
-    drop = [c for c in gdf.columns if isinstance(c, str) and _RESULT_COLUMN.match(c)]
+    drop = [
+        c
+        for c in gdf.columns
+        if isinstance(c, str) and (c in _RUN_COLUMNS or names.is_accessibility_result(c))
+    ]
     return gdf.drop(columns=drop)
 
 
@@ -244,7 +247,7 @@ def run_accessibility(
         if rasters:
             area = shapely.union_all(munis.to_crs(DEFAULT_CRS).geometry.to_numpy())
             for d, row in dests.iterrows():
-                grids[f"car_{d}_min"] = travel_time_raster(
+                grids[names.travel_time("car", str(d))] = travel_time_raster(
                     G,
                     row["node"],
                     area,

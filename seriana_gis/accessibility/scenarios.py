@@ -53,6 +53,7 @@ import pyproj
 import shapely
 from shapely.geometry import LineString
 
+from .. import columns as names
 from .._errors import ConfigError
 from ..config import DEFAULT_CRS, check_keys, closest, read_yaml
 from ..network.speeds import DEFAULT_SPEEDS_KPH
@@ -418,12 +419,10 @@ def apply_road_changes(
 #: Column patterns compared between a scenario and the base run.
 def delta_columns(frame: pd.DataFrame) -> list[str]:
     """The numeric result columns a scenario delta is taken on (times and catchments)."""
+    kinds = ("travel_time", "transit_leg", "catchment", "hansen")
+    found = names.parse_all(frame.columns, profiles=())
     return [
-        c
-        for c in frame.columns
-        if (c.endswith("_min") and c.startswith(("car_", "transit_", "walk_")))
-        or (c.startswith("pop_") and c.endswith("min"))
-        or c == "hansen_pop"
+        c.name for c in found if c.kind in kinds and pd.api.types.is_numeric_dtype(frame[c.name])
     ]
 
 
@@ -449,10 +448,10 @@ def scenario_deltas(base: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFrame:
     for c in cols:
         b = pd.to_numeric(base[c], errors="coerce")
         s = pd.to_numeric(scenario[c].reindex(base.index), errors="coerce")
-        out[f"delta_{c}"] = s - b
+        out[names.delta(c)] = s - b
         gained = b.isna() & s.notna()
         lost = b.notna() & s.isna()
         notes[gained] = notes[gained] + f"{c} newly available; "
         notes[lost] = notes[lost] + f"{c} lost; "
-    out["delta_note"] = notes.str.rstrip("; ")
+    out[names.DELTA_NOTE] = notes.str.rstrip("; ")
     return out

@@ -43,6 +43,7 @@ distance of every stop and without a feeder.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 
@@ -53,6 +54,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from .. import columns as names
 from .._errors import ConfigError, DataError, NetworkError
 from ..config import DEFAULT_CRS, closest
 from ..network import check_graph, od_matrix, snap_sites
@@ -63,6 +65,9 @@ logger = logging.getLogger(__name__)
 
 #: Destination ``kind`` whose nearest member gives ``car_a4_min``.
 JUNCTION_KIND = "motorway_junction"
+A4 = names.NEAREST_A4
+TEB = names.NEAREST_TEB
+CAR_A4 = names.travel_time("car", A4)
 
 
 def _check_layer(gdf: gpd.GeoDataFrame, *, layer: str) -> gpd.GeoDataFrame:
@@ -423,7 +428,7 @@ def transit_table(
     ride = ride_matrix(stops, speed_kph=params.speed_kph).loc[list(ids), list(ids)].to_numpy()
     out: dict[str, object] = {}
     for d, row in dests.iterrows():
-        p = f"transit_{d}"
+        leg = functools.partial(names.transit_leg, d)
         dxy = np.array([[row["x"], row["y"]]], dtype=float)
         eg_walk = walk_minutes(sxy, dxy, params=params, walk_graph=walk_graph)[:, 0]
         eg_walk = np.where(np.isfinite(eg_walk), eg_walk, np.inf)
@@ -478,16 +483,18 @@ def transit_table(
         ) -> np.ndarray:
             return np.where(tram, values, np.where(on_foot, 0.0, np.nan))
 
-        out[f"{p}_min"] = np.where(tram, total, np.where(on_foot, direct, np.nan))
-        out[f"{p}_access_min"] = np.where(on_foot, direct, pick(access[rows, bi]))
-        out[f"{p}_access_mode"] = np.where(tram, mode[rows, bi], np.where(on_foot, "walk_only", ""))
-        out[f"{p}_board"] = np.where(tram, ids[bi], "")
-        out[f"{p}_wait_min"] = pick(np.full(n, params.wait_min))
-        out[f"{p}_ride_min"] = pick(ride[bi, ai])
-        out[f"{p}_alight"] = np.where(tram, ids[ai], "")
-        out[f"{p}_egress_min"] = pick(egress[ai])
-        out[f"{p}_feeder_wait_min"] = pick(f_wait[ai])
-        out[f"{p}_feeder_ride_min"] = pick(f_ride[ai])
+        out[names.travel_time("transit", d)] = np.where(
+            tram, total, np.where(on_foot, direct, np.nan)
+        )
+        out[leg("access_min")] = np.where(on_foot, direct, pick(access[rows, bi]))
+        out[leg("access_mode")] = np.where(tram, mode[rows, bi], np.where(on_foot, "walk_only", ""))
+        out[leg("board")] = np.where(tram, ids[bi], "")
+        out[leg("wait_min")] = pick(np.full(n, params.wait_min))
+        out[leg("ride_min")] = pick(ride[bi, ai])
+        out[leg("alight")] = np.where(tram, ids[ai], "")
+        out[leg("egress_min")] = pick(egress[ai])
+        out[leg("feeder_wait_min")] = pick(f_wait[ai])
+        out[leg("feeder_ride_min")] = pick(f_ride[ai])
         reasons = np.full(n, "", dtype=object)
         no_access: np.ndarray = np.asarray(~np.isfinite(access).any(axis=1), dtype=bool)
         nearest = walk.min(axis=1)
@@ -514,7 +521,7 @@ def transit_table(
                 )
             else:
                 reasons[i] = "no tram ride joins a usable boarding stop to a usable alighting stop"
-        out[f"{p}_reason"] = reasons
+        out[leg("reason")] = reasons
     return pd.DataFrame(out, index=origins.index)
 
 
@@ -589,23 +596,25 @@ def travel_times(
     car = car_minutes(G, origins, dests)
     for d in dests.index:
         t = car[d]
-        cols[f"car_{d}_min"] = t
-        cols[f"car_{d}_reason"] = pd.Series(
+        cols[names.travel_time("car", d)] = t
+        cols[names.travel_note("car", d, "reason")] = pd.Series(
             np.where(t.isna(), f"no road path from the site's node to {d!r}", ""), index=t.index
         )
     junctions = all_dests[all_dests["kind"] == JUNCTION_KIND]
     if len(junctions):
         cj = car_minutes(G, origins, junctions)
         best = cj.min(axis=1, skipna=True)
-        cols["car_a4_min"] = best
-        cols["car_a4_junction"] = cj.fillna(np.inf).idxmin(axis=1).where(best.notna(), "")
-        cols["car_a4_reason"] = pd.Series(
+        cols[CAR_A4] = best
+        cols[names.travel_note("car", A4, "junction")] = (
+            cj.fillna(np.inf).idxmin(axis=1).where(best.notna(), "")
+        )
+        cols[names.travel_note("car", A4, "reason")] = pd.Series(
             np.where(best.isna(), "no road path to any motorway junction", ""), index=best.index
         )
     else:
-        cols["car_a4_min"] = pd.Series(np.nan, index=origins.index)
-        cols["car_a4_junction"] = pd.Series("", index=origins.index)
-        cols["car_a4_reason"] = pd.Series(
+        cols[CAR_A4] = pd.Series(np.nan, index=origins.index)
+        cols[names.travel_note("car", A4, "junction")] = pd.Series("", index=origins.index)
+        cols[names.travel_note("car", A4, "reason")] = pd.Series(
             f"no destination of kind {JUNCTION_KIND!r} in the destinations layer",
             index=origins.index,
         )
@@ -618,8 +627,8 @@ def travel_times(
         safe = np.where(np.isfinite(walk), walk, np.inf)
         k = np.argmin(safe, axis=1)
         best_walk = safe[np.arange(len(k)), k]
-        out["walk_teb_min"] = np.where(np.isfinite(best_walk), best_walk, np.nan)
-        out["walk_teb_stop"] = np.where(
+        out[names.travel_time("walk", TEB)] = np.where(np.isfinite(best_walk), best_walk, np.nan)
+        out[names.travel_note("walk", TEB, "stop")] = np.where(
             np.isfinite(best_walk), stops["id"].astype(str).to_numpy()[k], ""
         )
         car_to_stops = None
@@ -640,7 +649,9 @@ def travel_times(
             car_to_stops=car_to_stops,
             walk_graph=walk_graph,
         )
-        keep = [c for c in tt.columns if any(c.startswith(f"transit_{d}_") for d in dests.index)]
+        wanted = set(map(str, dests.index))
+        parsed = [names.parse(c, destinations=list(map(str, dests_ext.index))) for c in tt.columns]
+        keep = [c.name for c in parsed if c is not None and c.destination in wanted]
         out = pd.concat([out, tt[keep]], axis=1)
     return out
 

@@ -32,9 +32,9 @@ import pyogrio
 import rasterio
 import rasterio.shutil
 
+from .. import columns as cols
 from .._errors import DataError
 from .._io import atomic_path
-from .styles import SCORE_COLUMN, TRAVEL_TIME_COLUMN
 
 #: The files of one Shapefile, by extension.
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
@@ -56,9 +56,10 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> None:
 
 def ranking_columns(gdf: pd.DataFrame) -> list[str]:
     """Identifier columns plus scores, ranks and best use, or ``[]`` when there are none."""
-    results = [c for c in gdf.columns if SCORE_COLUMN.match(c) or c.startswith("rank_")]
-    if "best_use" in gdf.columns:
-        results.append("best_use")
+    kinds = ("score", "rank", "rank_p05", "rank_p95")
+    results = [c.name for c in cols.parse_all(gdf.columns) if c.kind in kinds]
+    if cols.BEST_USE in gdf.columns:
+        results.append(cols.BEST_USE)
     if not results:
         return []
     return [c for c in _ID_COLUMNS if c in gdf.columns] + results
@@ -66,7 +67,7 @@ def ranking_columns(gdf: pd.DataFrame) -> list[str]:
 
 def travel_time_columns(gdf: pd.DataFrame) -> list[str]:
     """Identifier columns plus every travel-time column, or ``[]`` when there are none."""
-    times = [c for c in gdf.columns if TRAVEL_TIME_COLUMN.match(c)]
+    times = [c.name for c in cols.travel_time_columns(gdf.columns)]
     if not times:
         return []
     return [c for c in _ID_COLUMNS if c in gdf.columns] + times
@@ -74,9 +75,9 @@ def travel_time_columns(gdf: pd.DataFrame) -> list[str]:
 
 def rankings_table(gdf: pd.DataFrame) -> pd.DataFrame:
     """The ranking columns, sorted by the first ``rank_`` column (ties and gaps last)."""
-    cols = ranking_columns(gdf)
-    table = pd.DataFrame(gdf[cols])
-    ranks = [c for c in cols if c.startswith("rank_")]
+    columns = ranking_columns(gdf)
+    table = pd.DataFrame(gdf[columns])
+    ranks = [c.name for c in cols.parse_all(columns) if c.kind == "rank"]
     if ranks:
         table = table.sort_values(ranks[0], kind="stable", na_position="last")
     return table.reset_index(drop=True)

@@ -1,19 +1,19 @@
-"""Layers → compact GeoJSON for display, and the result columns a layer holds.
+"""Layers → compact GeoJSON for display.
 
 Display geometry is simplified in EPSG:32632 at :data:`SIMPLIFY_TOLERANCE_M`
 (Douglas–Peucker with topology preserved, a shape that would vanish keeps its
 original form) and its WGS84 coordinates are rounded to :data:`DECIMALS`
 decimals: 1e-5° is 1.1 m of latitude and 0.78 m of longitude at 45.8° N, so
-positions stay within a metre of the data.
+positions stay within a metre of the data. Property values are rounded once,
+to the decimals of their kind (:func:`seriana_gis.symbology.round_column`), so a
+page shows the same figure as the CSV, the workbook and every other page.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .. import symbology as sym
 from .._errors import CRSError
 
 #: Display simplification tolerance, metres (EPSG:32632).
@@ -29,104 +30,6 @@ SIMPLIFY_TOLERANCE_M = 2.0
 DECIMALS = 5
 #: The metric CRS of the project.
 METRIC_CRS = "EPSG:32632"
-
-_TRAVEL = re.compile(r"^(?P<mode>[a-z]+)_(?P<dest>[a-z0-9_]+)_min$")
-
-
-@dataclass(frozen=True)
-class Profile:
-    """The result columns of one suitability profile found on a layer."""
-
-    name: str
-    score: str | None = None
-    rank: str | None = None
-    p05: str | None = None
-    p95: str | None = None
-    contributions: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-
-    def spec(self) -> dict[str, Any]:
-        """The popup specification of this profile for the map runtime."""
-        return {
-            "name": self.name,
-            "label": self.name.replace("_", " "),
-            "score": self.score,
-            "rank": self.rank,
-            "p05": self.p05,
-            "p95": self.p95,
-            "contributions": [[crit.replace("_", " "), col] for crit, col in self.contributions],
-        }
-
-    @property
-    def columns(self) -> list[str]:
-        """Every column of the profile present on the layer."""
-        cols = [c for c in (self.score, self.rank, self.p05, self.p95) if c]
-        return cols + [col for _, col in self.contributions]
-
-
-def profiles(columns: Sequence[str]) -> list[Profile]:
-    """The suitability profiles whose columns are present.
-
-    A profile is named by ``score_{profile}``, ``rank_{profile}`` or
-    ``rank_p05_{profile}``; its criterion contributions are the columns
-    ``contrib_{profile}_{criterion}`` (profile names may contain underscores:
-    the longest profile name that prefixes the column wins).
-
-    Parameters
-    ----------
-    columns
-        The columns of the brownfields layer.
-
-    Returns
-    -------
-    list[Profile]
-        One entry per profile, in the order their first column appears.
-    """
-    names: list[str] = []
-    for col in columns:
-        for prefix in ("score_", "rank_p05_", "rank_p95_", "rank_"):
-            if col.startswith(prefix):
-                name = col[len(prefix) :]
-                if prefix == "rank_" and name.startswith(("p05_", "p95_")):
-                    break
-                if name and name not in names:
-                    names.append(name)
-                break
-    contribs: dict[str, list[tuple[str, str]]] = {n: [] for n in names}
-    by_length = sorted(names, key=len, reverse=True)
-    for col in columns:
-        if not col.startswith("contrib_"):
-            continue
-        rest = col[len("contrib_") :]
-        for name in by_length:
-            if rest.startswith(name + "_") and len(rest) > len(name) + 1:
-                contribs[name].append((rest[len(name) + 1 :], col))
-                break
-    present = set(columns)
-
-    def have(col: str) -> str | None:
-        return col if col in present else None
-
-    return [
-        Profile(
-            name=n,
-            score=have(f"score_{n}"),
-            rank=have(f"rank_{n}"),
-            p05=have(f"rank_p05_{n}"),
-            p95=have(f"rank_p95_{n}"),
-            contributions=tuple(contribs[n]),
-        )
-        for n in names
-    ]
-
-
-def travel_time_columns(columns: Sequence[str]) -> list[tuple[str, str]]:
-    """``(label, column)`` of the travel-time columns ``{mode}_{destination}_min``."""
-    out = []
-    for col in columns:
-        m = _TRAVEL.match(col)
-        if m:
-            out.append((f"{m['mode']} → {m['dest'].replace('_', ' ')}", col))
-    return out
 
 
 def to_metric(gdf: gpd.GeoDataFrame, *, layer: str) -> gpd.GeoDataFrame:
@@ -181,7 +84,7 @@ def _clean(value: Any) -> Any:
         v = float(value)
         if not math.isfinite(v):
             return None
-        return round(v) if abs(v) >= 1000 else round(v, 4)
+        return int(v) if v.is_integer() and abs(v) < 2**53 else v
     if isinstance(value, (list, tuple)):
         return [_clean(v) for v in value]
     try:
@@ -229,7 +132,10 @@ def feature_collection(
     keep = ~(geoms.isna() | geoms.is_empty)
     geoms = geoms[keep]
     cols = [c for c in columns if c in gdf.columns and c != gdf.geometry.name]
-    props = gdf.loc[keep.to_numpy(), cols]
+    props = pd.DataFrame(gdf.loc[keep.to_numpy(), cols])
+    for c in cols:  # rounded once, to the decimals of the column's kind
+        if pd.api.types.is_float_dtype(props[c]):
+            props[c] = sym.round_column(c, props[c].to_numpy(dtype=float))
     geo_text = shapely.to_geojson(geoms.to_numpy())
     rows = props.itertuples(index=False, name=None) if cols else ([] for _ in range(len(geoms)))
     parts = []

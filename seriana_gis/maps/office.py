@@ -29,11 +29,13 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import box
 
+from .. import columns as cols
+from .. import symbology as sym
 from .._errors import OutputExistsError
 from .._io import write_text
 from .elements import RawHTML, figure
-from .features import Profile, display_geometry, profiles, to_metric, travel_time_columns
-from .review import build_map, render_html
+from .features import display_geometry, to_metric
+from .review import build_map, indicator_classes, render_html
 
 logger = logging.getLogger(__name__)
 
@@ -63,29 +65,14 @@ def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _fmt(value: Any, kind: str = "") -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    try:
-        if pd.isna(value):
-            return "–"
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        if kind == "m2":
-            return f"{value:,.0f} m²"
-        if kind == "min":
-            return f"{value:.1f} min"
-        if kind == "m":
-            return f"{value:,.0f} m"
-        if kind == "int":
-            return f"{value:,.0f}"
-        if kind == "score":
-            return f"{value:.3f}"
-        return f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
-    return str(value)
+def _fmt(value: Any, kind: str = "num") -> str:
+    return sym.format_value(value, kind)
+
+
+def _value(value: Any, column: str) -> str:
+    """A categorical value in words ("In redevelopment"), ``–`` when missing."""
+    text = _fmt(value)
+    return text if text == "–" else sym.value_label(column, value)
 
 
 def _slugs(values: list[str]) -> list[str]:
@@ -176,23 +163,27 @@ def _nearest_stop(site: Any, stops: gpd.GeoDataFrame | None) -> tuple[str, str]:
 
 def _sheet_html(
     row: pd.Series,
-    found: list[Profile],
+    found: list[cols.ProfileColumns],
     columns: list[str],
     stop: tuple[str, str],
     links: dict[str, str],
+    destinations: Mapping[str, str],
 ) -> str:
     attrs = [
         ("id", _fmt(row.get("id"))),
         ("municipality", _fmt(row.get("municipality"))),
         ("former use", _fmt(row.get("former_use"))),
         ("area", _fmt(row.get("area_m2"), "m2")),
-        ("status", _fmt(row.get("status"))),
+        ("status", _value(row.get("status"), "status")),
         ("ownership", _fmt(row.get("ownership"))),
         ("source", _fmt(row.get("source_note"))),
-        ("best use", _fmt(row.get("best_use"))),
+        ("best use", _value(row.get("best_use"), "best_use")),
     ]
     attrs = [(k, v) for k, v in attrs if v != "–" or k in ("id", "municipality")]
-    travel = [(lab, _fmt(row.get(col), "min")) for lab, col in travel_time_columns(columns)]
+    travel = [
+        (cols.label(c.name, destinations=destinations), _fmt(row.get(c.name), "min"))
+        for c in cols.travel_time_columns(columns)
+    ]
     nav = "".join(f'<a href="{_esc(href)}">{_esc(text)}</a>' for text, href in links.items())
     parts = [
         f'<div class="sheet"><nav>{nav}</nav>',
@@ -214,8 +205,10 @@ def _sheet_html(
         if p.p05 and p.p95:
             interval = f"{_fmt(row.get(p.p05), 'int')} – {_fmt(row.get(p.p95), 'int')}"
             rows.append(("rank 5–95 % (Monte Carlo)", interval))
+        if p.why and isinstance(row.get(p.why), str) and row.get(p.why):
+            rows.append(("why this rank", str(row.get(p.why))))
         parts.append(
-            f'<h2 data-profile="{_esc(p.name)}">Profile: {_esc(p.name.replace("_", " "))}</h2>'
+            f'<h2 data-profile="{_esc(p.name)}">Profile: {_esc(cols.profile_label(p.name))}</h2>'
             f"<table>{_rows(rows)}</table>"
         )
         if p.contributions:
@@ -232,13 +225,13 @@ def _index_html(
     title: str,
     towns: list[tuple[str, str, int]],
     sites: list[tuple[str, pd.Series]],
-    found: list[Profile],
+    found: list[cols.ProfileColumns],
 ) -> str:
     town_rows = "".join(
         f'<tr><td><a href="{_esc(href)}">{_esc(name)}</a></td><td>{n}</td></tr>'
         for name, href, n in towns
     )
-    heads = "".join(f"<th>{_esc(p.name.replace('_', ' '))}</th>" for p in found if p.score)
+    heads = "".join(f"<th>{_esc(cols.profile_label(p.name))}</th>" for p in found if p.score)
     site_rows = []
     for href, row in sites:
         scores = "".join(
@@ -248,7 +241,7 @@ def _index_html(
             f'<tr><td><a href="{_esc(href)}">{_esc(_fmt(row.get("name")))}</a></td>'
             f"<td>{_esc(_fmt(row.get('municipality')))}</td>"
             f"<td>{_esc(_fmt(row.get('area_m2'), 'm2'))}</td>"
-            f"<td>{_esc(_fmt(row.get('status')))}</td>{scores}</tr>"
+            f"<td>{_esc(_value(row.get('status'), 'status'))}</td>{scores}</tr>"
         )
     return (
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
@@ -309,11 +302,26 @@ def write_office_site(
     stops = layers.get("teb_stops")
     stops = stops if isinstance(stops, gpd.GeoDataFrame) and not stops.empty else None
     columns = list(brown.columns) if brown is not None else []
-    found = profiles(columns)
+    found = cols.profile_columns(columns)
+    dest = layers.get("destinations")
+    names: dict[str, str] = {}
+    if isinstance(dest, gpd.GeoDataFrame) and {"id", "name"}.issubset(dest.columns):
+        names = dict(zip(dest["id"].astype(str), dest["name"].astype(str), strict=True))
+    destinations = cols.destination_labels(names)
+    # one set of classes for every page: the whole valley's
+    classes = None
+    if (
+        towns is not None
+        and indicator in towns.columns
+        and pd.api.types.is_numeric_dtype(towns[indicator])
+    ):
+        classes = indicator_classes(towns, indicator)
 
     def review() -> str:
         return render_html(
-            build_map(layers, indicator=indicator, tiles=tiles, attribution=attribution)
+            build_map(
+                layers, indicator=indicator, tiles=tiles, attribution=attribution, classes=classes
+            )
         )
 
     pages[root / "index.html"] = None
@@ -332,7 +340,7 @@ def write_office_site(
             town_links.append((name, href, 0 if own is None else len(own)))
             area = box(*metric_towns.geometry.loc[i].bounds).buffer(CONTEXT_M)
             pages[root / href] = _town_page(
-                layers, own, towns.loc[[i]], area, name, indicator, tiles, attribution
+                layers, own, towns.loc[[i]], area, name, indicator, tiles, attribution, classes
             )
 
     site_links: list[tuple[str, pd.Series]] = []
@@ -357,6 +365,7 @@ def write_office_site(
                 links,
                 tiles,
                 attribution,
+                destinations,
             )
 
     if not overwrite:
@@ -384,6 +393,7 @@ def _town_page(
     indicator: str,
     tiles: str | None,
     attribution: str | None,
+    classes: sym.Classes | None,
 ) -> Any:
     def make() -> str:
         local = _around(layers, area)
@@ -397,6 +407,7 @@ def _town_page(
             title=f"{name}: brownfields",
             focus=_bounds(town, layer="municipalities"),
             height="94vh",
+            classes=classes,
         )
         nav = (
             '<div class="sheet-nav"><a href="../index.html">← index</a> '
@@ -416,12 +427,13 @@ def _site_page(
     layers: Mapping[str, Any],
     site: gpd.GeoDataFrame,
     geom: Any,
-    found: list[Profile],
+    found: list[cols.ProfileColumns],
     columns: list[str],
     stop: tuple[str, str],
     links: dict[str, str],
     tiles: str | None,
     attribution: str | None,
+    destinations: Mapping[str, str],
 ) -> Any:
     def make() -> str:
         area = geom.buffer(CONTEXT_M)
@@ -442,7 +454,8 @@ def _site_page(
         fig.header.add_child(
             RawHTML(f"<style>{_PAGE_CSS}{_MAP_PAGE_CSS}</style>"), name="sheet_css"
         )
-        fig.html.add_child(RawHTML(_sheet_html(row, found, columns, stop, links)), name="sheet")
+        sheet = _sheet_html(row, found, columns, stop, links, destinations)
+        fig.html.add_child(RawHTML(sheet), name="sheet")
         return render_html(m)
 
     return make

@@ -16,6 +16,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 
+from .. import symbology as sym
 from .._io import check_writable
 from . import style
 from .elements import DataLayer, add_call, add_dataset, offline_map
@@ -67,7 +68,7 @@ def overview_map(
         add_dataset(m, lid, text)
         if box is not None:
             boxes.append(box)
-        colour = style.QUALITATIVE[i % len(style.QUALITATIVE)]
+        colour = sym.QUALITATIVE[i % len(sym.QUALITATIVE)]
         title_col = next((c for c in ("name", "id", "istat") if c in columns), None)
         spec = {
             "id": lid,

@@ -27,47 +27,62 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from .. import columns as cols
+from .. import symbology as sym
 from .._errors import ConfigError
 from .._io import check_writable, write_text
 from . import style
 from .elements import DataLayer, add_call, add_dataset, offline_map
-from .features import (
-    SIMPLIFY_TOLERANCE_M,
-    Profile,
-    feature_collection,
-    profiles,
-    travel_time_columns,
-)
+from .features import SIMPLIFY_TOLERANCE_M, feature_collection
 
 logger = logging.getLogger(__name__)
 
 #: Municipal indicators a caller may name even before a layer has them.
-KNOWN_INDICATORS = frozenset(style.INDICATOR_LABELS)
-#: Road classes drawn as main roads.
-MAIN_ROADS: dict[str, str] = {
-    "motorway": "#3d3d3d",
-    "trunk": "#4f4f4f",
-    "primary": "#6b6b6b",
-    "secondary": "#969696",
-}
-_BROWNFIELD_FIELDS = [
-    ("municipality", "municipality", "text"),
-    ("former use", "former_use", "text"),
-    ("area", "area_m2", "m2"),
-    ("status", "status", "text"),
-    ("ownership", "ownership", "text"),
-    ("best use", "best_use", "text"),
-]
+KNOWN_INDICATORS = frozenset(sym.MUNICIPAL_INDICATORS)
+#: Road classes drawn as main roads, and their colours.
+MAIN_ROADS: dict[str, str] = sym.CATEGORY_COLOURS["road_class"]
+_BROWNFIELD_FIELDS = ["municipality", "former_use", "area_m2", "status", "ownership", "best_use"]
 _MUNICIPALITY_FIELDS = [
-    ("ISTAT code", "istat", "text"),
-    ("zone", "zone", "text"),
-    ("population", "population", "int"),
-    ("area", "area_km2", "num"),
-    ("density (/km²)", "density", "num"),
-    ("aged 65+", "share_65_plus", "pct"),
-    ("old-age index", "old_age_index", "num"),
-    ("dependency ratio", "dependency_ratio", "num"),
+    "istat",
+    "zone",
+    "population",
+    "area_km2",
+    "density",
+    "share_65_plus",
+    "old_age_index",
+    "dependency_ratio",
 ]
+
+
+#: Columns shown as text; those of :data:`CATEGORICAL` in words (:func:`value_labels`).
+TEXT_COLUMNS = frozenset({"id", "istat", "zone", "municipality", "ownership", "line", "kind"})
+CATEGORICAL = ("status", "best_use", "former_use", "category", "road_class")
+
+
+def popup_field(column: str, *, destinations: Mapping[str, str] | None = None) -> list[str]:
+    """A popup field ``[label, column, format]``: the column's label and the runtime's format."""
+    label = sym.column_label(column, destinations=destinations)
+    text = column in TEXT_COLUMNS or column in CATEGORICAL
+    return [label, column, "text" if text else sym.web_format(column)]
+
+
+def value_labels(gdf: gpd.GeoDataFrame) -> dict[str, dict[str, str]]:
+    """Categorical values in words, per column present, for the runtime's popups and tooltips."""
+    out: dict[str, dict[str, str]] = {}
+    for column in CATEGORICAL:
+        if column in gdf.columns:
+            values = {str(v) for v in gdf[column].dropna().unique()}
+            out[column] = {v: sym.value_label(column, v) for v in sorted(values)}
+    return out
+
+
+def travel_fields(
+    columns: list[str], *, destinations: Mapping[str, str] | None = None
+) -> list[list[str]]:
+    """Popup fields of the travel times ``{mode}_{dest}_min`` (legs and notes left out)."""
+    return [
+        popup_field(c.name, destinations=destinations) for c in cols.travel_time_columns(columns)
+    ]
 
 
 @dataclass
@@ -131,9 +146,12 @@ def _spec(
 class _Builder:
     """Adds datasets and layers to one map, remembering counts and bounds."""
 
-    def __init__(self, m: folium.Map, *, tolerance_m: float) -> None:
+    def __init__(
+        self, m: folium.Map, *, tolerance_m: float, destinations: Mapping[str, str]
+    ) -> None:
         self.m = m
         self.tolerance_m = tolerance_m
+        self.destinations = destinations
         self.bounds = _Bounds()
         self.focus = _Bounds()
 
@@ -152,7 +170,7 @@ class _Builder:
 
 
 def _check_indicator(indicator: str, municipalities: gpd.GeoDataFrame | None) -> None:
-    if indicator in KNOWN_INDICATORS or indicator.endswith("_min"):
+    if indicator in KNOWN_INDICATORS or cols.is_travel_time(indicator):
         return
     if municipalities is not None and indicator in municipalities.columns:
         return
@@ -172,20 +190,28 @@ def _check_indicator(indicator: str, municipalities: gpd.GeoDataFrame | None) ->
     raise ConfigError(msg)
 
 
-def _municipalities(b: _Builder, gdf: gpd.GeoDataFrame, indicator: str) -> None:
-    travel = travel_time_columns(list(gdf.columns))
-    fields = [*_MUNICIPALITY_FIELDS, *[(lab, col, "min") for lab, col in travel]]
-    cols = ["name", *[f[1] for f in fields]]
-    b.dataset("municipalities", gdf, cols)
+def indicator_classes(gdf: gpd.GeoDataFrame, indicator: str) -> sym.Classes:
+    """The classes of a municipal indicator over the whole layer (travel times on round steps)."""
+    if cols.is_travel_time(indicator):
+        return sym.time_classes(gdf[indicator])
+    return sym.municipal_classes(gdf[indicator])
+
+
+def _municipalities(
+    b: _Builder, gdf: gpd.GeoDataFrame, indicator: str, classes: sym.Classes | None = None
+) -> None:
+    fields = [popup_field(c) for c in _MUNICIPALITY_FIELDS]
+    fields += travel_fields(list(gdf.columns), destinations=b.destinations)
+    b.dataset("municipalities", gdf, ["name", *[f[1] for f in fields]])
     if indicator in gdf.columns and pd.api.types.is_numeric_dtype(gdf[indicator]):
         st, entries = style.classes_style(
-            indicator, style.class_breaks(gdf[indicator]), style.SEQUENTIAL
+            indicator, classes if classes is not None else indicator_classes(gdf, indicator)
         )
-        title = style.label(indicator)
+        title = sym.column_label(indicator, destinations=b.destinations)
         name = f"Municipalities: {title}"
     else:
         logger.info("municipalities: no numeric column %r, drawing outlines", indicator)
-        st, entries = {"kind": "fixed", "colour": "#ffffff"}, [["#ffffff", "municipality", "fill"]]
+        st, entries = {"kind": "fixed", "colour": "#ffffff"}, [["#ffffff", "Municipality", "fill"]]
         title, name = "Municipalities", "Municipalities"
     spec = _spec(
         "municipalities",
@@ -194,34 +220,54 @@ def _municipalities(b: _Builder, gdf: gpd.GeoDataFrame, indicator: str) -> None:
         legend=style.legend(title, entries),
         popup={"title": "name", "fields": fields},
         tooltip="name",
-        stroke=style.OUTLINE,
+        stroke=sym.OUTLINE,
         fill_opacity=0.55,
         weight=1.0,
     )
     b.layer(spec, name=name, show=True)
 
 
-def brownfield_popup(columns: list[str], found: list[Profile]) -> dict[str, Any]:
+def profile_spec(p: cols.ProfileColumns) -> dict[str, Any]:
+    """The popup specification of one profile for the map runtime."""
+    return {
+        "name": p.name,
+        "label": cols.profile_label(p.name),
+        "score": p.score,
+        "rank": p.rank,
+        "p05": p.p05,
+        "p95": p.p95,
+        "why": p.why,
+        "contributions": [[crit.replace("_", " "), col] for crit, col in p.contributions],
+    }
+
+
+def brownfield_popup(
+    columns: list[str],
+    found: list[cols.ProfileColumns],
+    *,
+    destinations: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """The popup specification of a brownfield: attributes, travel times, profiles."""
-    travel = travel_time_columns(columns)
-    fields = [*_BROWNFIELD_FIELDS, *[(lab, col, "min") for lab, col in travel]]
-    return {"title": "name", "fields": fields, "profiles": [p.spec() for p in found]}
+    fields = [popup_field(c) for c in _BROWNFIELD_FIELDS]
+    fields += travel_fields(columns, destinations=destinations)
+    return {"title": "name", "fields": fields, "profiles": [profile_spec(p) for p in found]}
 
 
-def brownfield_columns(columns: list[str], found: list[Profile]) -> list[str]:
+def brownfield_columns(columns: list[str], found: list[cols.ProfileColumns]) -> list[str]:
     """The brownfield columns a map carries."""
-    travel = [c for _, c in travel_time_columns(columns)]
-    cols = ["id", "name", *[f[1] for f in _BROWNFIELD_FIELDS], *travel]
+    travel = [c.name for c in cols.travel_time_columns(columns)]
+    out = ["id", "name", *_BROWNFIELD_FIELDS, *travel]
     for p in found:
-        cols += p.columns
-    return list(dict.fromkeys(cols))
+        out += p.columns
+    return list(dict.fromkeys(out))
 
 
 def _brownfields(b: _Builder, gdf: gpd.GeoDataFrame) -> list[str]:
     columns = list(gdf.columns)
-    found = profiles(columns)
+    found = cols.profile_columns(columns)
     b.dataset("brownfields", gdf, brownfield_columns(columns, found))
-    popup = brownfield_popup(columns, found)
+    popup = brownfield_popup(columns, found, destinations=b.destinations)
+    popup["values"] = value_labels(gdf)
     # outline in the fill colour: a site of 100 m stays a visible dot at valley scale
     common: dict[str, Any] = {
         "popup": popup,
@@ -235,11 +281,9 @@ def _brownfields(b: _Builder, gdf: gpd.GeoDataFrame) -> list[str]:
     for p in found:
         if p.score is None:
             continue
-        st, entries = style.classes_style(
-            p.score, style.class_breaks(gdf[p.score], method="equal"), style.SCORES
-        )
+        st, entries = style.classes_style(p.score, sym.score_classes())
         lid = f"brownfields_{p.name}"
-        title = f"Brownfields: {style.label(p.name)} score"
+        title = f"Brownfields: {cols.label(p.score)}"
         spec = _spec(lid, "brownfields", st, legend=style.legend(title, entries), **common)
         b.layer(spec, name=title, show=first)
         ids.append(lid)
@@ -256,7 +300,7 @@ def _brownfields(b: _Builder, gdf: gpd.GeoDataFrame) -> list[str]:
     if "status" in gdf.columns:
         st, entries = style.category_style("status", gdf["status"])
     else:
-        st, entries = {"kind": "fixed", "colour": "#7b3294"}, [["#7b3294", "site", "fill"]]
+        st, entries = {"kind": "fixed", "colour": sym.OTHER}, [[sym.OTHER, "Site", "fill"]]
     title = "Brownfields: status"
     spec = _spec(
         "brownfields_status", "brownfields", st, legend=style.legend(title, entries), **common
@@ -270,12 +314,12 @@ def _teb(b: _Builder, lines: gpd.GeoDataFrame | None, stops: gpd.GeoDataFrame | 
     status_style = {
         "kind": "category",
         "property": "status",
-        "map": {"existing": style.TEB_EXISTING, "planned": style.TEB_PLANNED},
-        "other": style.TEB_EXISTING,
+        "map": {"existing": sym.TEB, "planned": sym.TEB_PLANNED},
+        "other": sym.TEB,
     }
     if lines is not None:
         b.dataset("teb_lines", lines, ["id", "name", "status"])
-        entries = [[style.TEB_EXISTING, "existing", "line"], [style.TEB_PLANNED, "planned", "dash"]]
+        entries = [[sym.TEB, "Existing", "line"], [sym.TEB_PLANNED, "Planned", "dash"]]
         spec = _spec(
             "teb_lines",
             "teb_lines",
@@ -283,7 +327,7 @@ def _teb(b: _Builder, lines: gpd.GeoDataFrame | None, stops: gpd.GeoDataFrame | 
             legend=style.legend("TEB light rail", entries),
             popup={
                 "title": "name",
-                "fields": [("line", "id", "text"), ("status", "status", "text")],
+                "fields": [["Line", "id", "text"], ["Status", "status", "text"]],
             },
             tooltip="name",
             weight=4.0,
@@ -293,14 +337,14 @@ def _teb(b: _Builder, lines: gpd.GeoDataFrame | None, stops: gpd.GeoDataFrame | 
     if stops is not None:
         b.dataset("teb_stops", stops, ["id", "name", "line", "seq", "municipality", "status"])
         entries = [
-            [style.TEB_EXISTING, "existing stop", "point"],
-            [style.TEB_PLANNED, "planned stop (hollow)", "point"],
+            [sym.TEB, "Existing stop", "point"],
+            [sym.TEB_PLANNED, "Planned stop (hollow)", "point"],
         ]
         fields = [
-            ("line", "line", "text"),
-            ("order", "seq", "int"),
-            ("municipality", "municipality", "text"),
-            ("status", "status", "text"),
+            ["Line", "line", "text"],
+            ["Order on the line", "seq", "int"],
+            ["Municipality", "municipality", "text"],
+            ["Status", "status", "text"],
         ]
         spec = _spec(
             "teb_stops",
@@ -323,11 +367,12 @@ def _tourism(b: _Builder, gdf: gpd.GeoDataFrame) -> None:
     if "category" in gdf.columns:
         st, entries = style.category_style("category", gdf["category"], swatch="point")
     else:
-        st, entries = {"kind": "fixed", "colour": "#1b9e77"}, [["#1b9e77", "asset", "point"]]
+        colour = sym.QUALITATIVE[0]
+        st, entries = {"kind": "fixed", "colour": colour}, [[colour, "Asset", "point"]]
     fields = [
-        ("category", "category", "text"),
-        ("municipality", "municipality", "text"),
-        ("length (km)", "length_km", "num"),
+        ["Category", "category", "text"],
+        ["Municipality", "municipality", "text"],
+        ["Length (km)", "length_km", "num"],
     ]
     spec = _spec(
         "tourism_assets",
@@ -380,8 +425,7 @@ def _roads(b: _Builder, edges: gpd.GeoDataFrame) -> None:
     if roads.empty:
         return
     b.dataset("roads", roads, ["name", "ref", "road_class"])
-    entries = [[c, k, "line"] for k, c in MAIN_ROADS.items() if (roads["road_class"] == k).any()]
-    st = {"kind": "category", "property": "road_class", "map": MAIN_ROADS, "other": style.ROADS}
+    st, entries = style.category_style("road_class", roads["road_class"], swatch="line")
     spec = _spec(
         "roads",
         "roads",
@@ -403,11 +447,10 @@ def _isochrones(b: _Builder, gdf: gpd.GeoDataFrame, names: dict[str, str]) -> No
     for dest, group in groups:
         ordered = group.sort_values("minutes", ascending=False)
         lid = f"isochrones_{dest}"
-        b.dataset(lid, ordered, ["destination", "minutes", "mode"])
-        values = sorted(ordered["minutes"].dropna().unique())
-        st, entries = style.classes_style("minutes", values, style.ISOCHRONES)
-        entries = [[e[0], e[1].replace("≤ ", "≤ ") + " min", e[2]] for e in entries]
-        title = f"Isochrones: {names.get(dest, dest)}"
+        b.dataset(lid, ordered, ["destination", "minutes", "area_km2"])
+        st, entries = style.classes_style("minutes", sym.band_classes(ordered["minutes"]))
+        # isochrones are drawn on the road network: car times
+        title = f"Isochrones: {cols.label(cols.travel_time('car', dest), destinations=names)}"
         spec = _spec(
             lid,
             lid,
@@ -415,7 +458,7 @@ def _isochrones(b: _Builder, gdf: gpd.GeoDataFrame, names: dict[str, str]) -> No
             legend=style.legend(title, entries),
             popup={
                 "title": "destination",
-                "fields": [("minutes", "minutes", "num"), ("mode", "mode", "text")],
+                "fields": [popup_field("minutes"), popup_field("area_km2")],
             },
             fill_opacity=0.35,
             weight=1.0,
@@ -428,9 +471,9 @@ def _destinations(b: _Builder, gdf: gpd.GeoDataFrame) -> None:
     spec = _spec(
         "destinations",
         "destinations",
-        {"kind": "fixed", "colour": style.DESTINATIONS},
-        legend=style.legend("Destinations", [[style.DESTINATIONS, "destination", "point"]]),
-        popup={"title": "name", "fields": [("id", "id", "text"), ("kind", "kind", "text")]},
+        {"kind": "fixed", "colour": sym.DESTINATIONS},
+        legend=style.legend("Destinations", [[sym.DESTINATIONS, "Destination", "point"]]),
+        popup={"title": "name", "fields": [["Id", "id", "text"], ["Kind", "kind", "text"]]},
         tooltip="name",
         radius=7.0,
         weight=2.0,
@@ -513,6 +556,7 @@ def build_map(
     focus: list[list[float]] | None = None,
     height: str = "100%",
     tools: bool = True,
+    classes: sym.Classes | None = None,
 ) -> folium.Map:
     """:func:`review_map` with the options the office pages need.
 
@@ -527,6 +571,9 @@ def build_map(
         CSS height of the map.
     tools
         Whether to add the fullscreen, measure and search tools.
+    classes
+        Classes of the municipal indicator, when they come from a wider
+        layer than the one drawn (an office page uses the whole valley's).
 
     Returns
     -------
@@ -543,13 +590,14 @@ def build_map(
         measure=tools,
         height=height,
     )
-    b = _Builder(m, tolerance_m=simplify_m)
-    if municipalities is not None:
-        _municipalities(b, municipalities, indicator)
     dest = _layer(layers, "destinations")
-    dest_names: dict[str, str] = {}
+    layer_names: dict[str, str] = {}
     if dest is not None and {"id", "name"}.issubset(dest.columns):
-        dest_names = dict(zip(dest["id"].astype(str), dest["name"].astype(str), strict=True))
+        layer_names = dict(zip(dest["id"].astype(str), dest["name"].astype(str), strict=True))
+    dest_names = cols.destination_labels(layer_names)
+    b = _Builder(m, tolerance_m=simplify_m, destinations=dest_names)
+    if municipalities is not None:
+        _municipalities(b, municipalities, indicator, classes)
     iso = _layer(layers, "isochrones")
     if iso is not None:
         _isochrones(b, iso, dest_names)

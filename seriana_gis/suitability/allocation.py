@@ -41,6 +41,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from .. import columns
 from .._errors import ConfigError, DataError
 from ..config import check_keys, closest, read_yaml
 from .profile import default_analyses_dir
@@ -281,9 +282,9 @@ def allocate(
     pairs: list[tuple[int, int]] = []
     svals: list[float] = []
     for ui, use in enumerate(uses):
-        col = f"score_{use.profile}"
+        col = columns.score(use.profile)
         if col not in scores.columns:
-            have = [str(c) for c in scores.columns if str(c).startswith("score_")]
+            have = [str(c) for c in scores.columns if columns.is_score(str(c))]
             msg = (
                 f"allocate: use {use.name!r} needs column {col!r} (profile {use.profile!r}); "
                 f"score columns present: {', '.join(have) or 'none'}."

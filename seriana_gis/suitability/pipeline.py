@@ -25,6 +25,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from .. import columns
 from .._errors import DataError
 from .._io import atomic_path, check_writable
 from ..database import provenance_frame, read_provenance, update_database
@@ -72,7 +73,7 @@ def suitability_sites(
         msg = f"{where} has no brownfields layer; rebuild it with `seriana build`."
         raise DataError(msg)
     sites = layers["brownfields"].set_index("id")
-    if not any(c.endswith("_min") for c in sites.columns):
+    if not columns.travel_time_columns(sites.columns):
         msg = (
             f"{where}: the brownfields have no travel-time columns (car_bgy_min, ...). "
             "Run `seriana accessibility` first."

@@ -46,6 +46,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from .. import columns
 from .._errors import ConfigError
 from .._progress import task
 from .profile import Profile
@@ -402,17 +403,17 @@ def robustness_frame(
     Columns: ``mean_rank_{p}``, ``rank_p05_{p}``, ``rank_p95_{p}``,
     ``p_top{k}_{p}``.
     """
-    cols = {
-        f"mean_rank_{profile}": np.full(len(index), np.nan),
-        f"rank_p05_{profile}": np.full(len(index), np.nan),
-        f"rank_p95_{profile}": np.full(len(index), np.nan),
-        f"p_top{top_k}_{profile}": np.full(len(index), np.nan),
-    }
+    names = (
+        columns.mean_rank(profile),
+        columns.rank_p05(profile),
+        columns.rank_p95(profile),
+        columns.p_top(profile, top_k),
+    )
+    cols = {name: np.full(len(index), np.nan) for name in names}
     if result is not None:
-        cols[f"mean_rank_{profile}"][scored] = result.mean_rank
-        cols[f"rank_p05_{profile}"][scored] = result.rank_p05
-        cols[f"rank_p95_{profile}"][scored] = result.rank_p95
-        cols[f"p_top{top_k}_{profile}"][scored] = result.p_top_k
+        values = (result.mean_rank, result.rank_p05, result.rank_p95, result.p_top_k)
+        for name, v in zip(names, values, strict=True):
+            cols[name][scored] = v
     return pd.DataFrame(cols, index=index)
 
 

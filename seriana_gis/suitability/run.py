@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .. import columns
 from .._errors import ConfigError
 from .indicators import compute_indicators
 from .profile import Profile
@@ -134,7 +135,7 @@ def run_suitability(
     for name, prof in profiles.items():
         conc = prof.concentration or concentration or DEFAULT_CONCENTRATION
         k = prof.top_k or top_k or 10
-        settings[name] = (conc, k, scores[f"score_{name}"].notna().to_numpy())
+        settings[name] = (conc, k, scores[columns.score(name)].notna().to_numpy())
 
     def one(name: str) -> MonteCarloResult | None:
         conc, k, scored = settings[name]
@@ -218,13 +219,13 @@ def municipality_summary(
     key = sites[column].reindex(scores.index)
     parts: dict[str, pd.Series] = {"n_sites": key.groupby(key).size()}
     for p in result.profiles:
-        s = scores[f"score_{p}"]
+        s = scores[columns.score(p)]
         g = s.groupby(key)
         parts[f"n_scored_{p}"] = g.count()
         parts[f"mean_score_{p}"] = g.mean()
         parts[f"best_score_{p}"] = g.max()
         parts[f"best_site_{p}"] = s.dropna().groupby(key.loc[s.dropna().index]).idxmax()
-        parts[f"n_best_{p}"] = (scores["best_use"] == p).fillna(False).groupby(key).sum()
+        parts[f"n_best_{p}"] = (scores[columns.BEST_USE] == p).fillna(False).groupby(key).sum()
     out = pd.DataFrame(parts)
     out.index.name = column
     return out

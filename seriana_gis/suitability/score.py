@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .. import columns
 from .._errors import ConfigError, DataError
 from ..config import closest
 from .aggregate import aggregate
@@ -241,11 +242,11 @@ def score_profile(
         contrib[ok] = s * w
         score[ok] = aggregate_profile(s, w, profile)
         rank[ok] = rank_desc(score[ok])
-    data: dict[str, Any] = {f"excluded_{p}": ["; ".join(r) if r else "" for r in reasons]}
+    data: dict[str, Any] = {columns.excluded(p): ["; ".join(r) if r else "" for r in reasons]}
     for j, c in enumerate(profile.criteria):
-        data[f"contrib_{p}_{c.name}"] = contrib[:, j]
-    data[f"score_{p}"] = score
-    data[f"rank_{p}"] = rank
+        data[columns.contribution(p, c.name)] = contrib[:, j]
+    data[columns.score(p)] = score
+    data[columns.rank(p)] = rank
     return pd.DataFrame(data, index=sites.index)
 
 
@@ -267,7 +268,7 @@ def best_use(scores: pd.DataFrame, profiles: Sequence[str]) -> pd.DataFrame:
         minus second-best score, NaN with fewer than two scores).
     """
     names = list(profiles)
-    mat = np.column_stack([scores[f"score_{p}"].to_numpy(dtype=np.float64) for p in names])
+    mat = np.column_stack([scores[columns.score(p)].to_numpy(dtype=np.float64) for p in names])
     filled = np.where(np.isnan(mat), -np.inf, mat)
     best = np.argmax(filled, axis=1)
     any_scored = [bool(v) for v in np.asarray(np.isfinite(filled).any(axis=1))]
@@ -282,7 +283,9 @@ def best_use(scores: pd.DataFrame, profiles: Sequence[str]) -> pd.DataFrame:
         margin[two] = srt[two, 0] - srt[two, 1]
     else:
         margin = np.full(len(scores), np.nan)
-    return pd.DataFrame({"best_use": use, "best_use_margin": margin}, index=scores.index)
+    return pd.DataFrame(
+        {columns.BEST_USE: use, columns.BEST_USE_MARGIN: margin}, index=scores.index
+    )
 
 
 def score_sites(

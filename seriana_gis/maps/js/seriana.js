@@ -50,6 +50,16 @@
     }
   };
 
+  /* A field's value as text: a categorical value in words when the spec's
+     "values" maps it ({column: {value: label}}), else formatted. */
+  S.valueText = function (v, f, values) {
+    var words = values && values[f[1]];
+    if (words && !isMissing(v) && Object.prototype.hasOwnProperty.call(words, String(v))) {
+      return words[String(v)];
+    }
+    return S.fmt(v, f[2]);
+  };
+
   /* Datasets are GeoJSON whose feature properties are stored as arrays of
      values in the order of the collection's "keys" (smaller than repeating
      every key in every feature); they become plain objects here. */
@@ -194,7 +204,7 @@
       if (!(f[1] in p)) return;
       var tr = el("tr", null, null, table);
       el("th", null, f[0], tr);
-      el("td", null, S.fmt(p[f[1]], f[2]), tr);
+      el("td", null, S.valueText(p[f[1]], f, spec.values), tr);
     });
     (spec.profiles || []).forEach(function (prof) {
       var box = el("div", "seriana-profile", null, root);
