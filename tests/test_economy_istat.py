@@ -147,11 +147,14 @@ def test_the_ateco_tree_comes_from_the_package() -> None:
 def test_parse_numbers_conventions() -> None:
     import pandas as pd
 
-    out = parse_numbers(pd.Series(["1.234,5", "12", "-", ".."]), decimal=None, where="f")
+    out = parse_numbers(pd.Series(["1.234,5", "12", "-", ".."]), decimal=",", where="f")
     assert out.iloc[0] == 1234.5 and out.iloc[1] == 12 and out.iloc[2] == 0
     assert np.isnan(out.iloc[3])
     out = parse_numbers(pd.Series(["6048.34", "12.5"]), decimal=None, where="f")
     assert out.tolist() == [6048.34, 12.5]
+    # undeclared, 12.500 reads two ways: an error, never a guess
+    with pytest.raises(DataError, match=r"f, line 1: '12.500' is ambiguous"):
+        parse_numbers(pd.Series(["1", "12.500"]), decimal=None, where="f")
 
 
 @pytest.mark.parametrize(

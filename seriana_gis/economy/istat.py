@@ -27,7 +27,7 @@ brownfield census), one row per territory, year and ATECO code:
     columns: {territory: PRO_COM_T, name: COMUNE, year: ANNO, ateco: ATECO,
               local_units: UL, employees: ADDETTI}
     defaults: {year: 2011}          # a constant for a column the file lacks
-    decimal: ","                    # optional: "," or "." (default: guessed)
+    decimal: ","                    # optional: "," or "." (default: see Values below)
 
 Codes
 -----
@@ -46,7 +46,11 @@ Codes
 - Values: ISTAT's ``-`` (no cases) is 0; ``..``, ``....``, ``x`` and empty
   cells (confidential, not available) are missing, never zero. Thousands
   separators and the decimal comma of Italian exports are read (``1.234``,
-  ``12,5``, ``1.234,5``).
+  ``12,5``, ``1.234,5``) when the convention is known: declared
+  (``decimal=","``, or ``decimal:`` in the mapping) or, for a
+  semicolon-separated file (Excel's Italian CSV), the comma. Otherwise the
+  dot is the decimal point, and a value that reads two ways (``12.500``) is an
+  error saying how to declare it (:mod:`seriana_gis.sources.numbers`).
 """
 
 from __future__ import annotations
@@ -173,36 +177,30 @@ def _code(cell: object) -> str:
 def parse_numbers(values: pd.Series, *, decimal: str | None, where: str) -> pd.Series:
     """Numbers as ISTAT and Excel write them; ``-`` is 0, ``..``/``x``/empty missing.
 
-    ``decimal`` is ``","`` (Italian: ``1.234,5``), ``"."`` (``1234.5``), or
-    None to guess from the column: any comma means the Italian convention, and
-    so does a dot followed by exactly three digits in every dotted value
-    (``1.234``: a thousands separator).
+    Each value is read by :func:`seriana_gis.sources.numbers.parse_number`
+    under the declared ``decimal`` (``","``: ``1.234,5``; ``"."``:
+    ``1234.5``). Undeclared, a value that reads two ways (``12.500``) or has a
+    comma is an error saying how to declare the convention; never a guess.
     """
-    text = values.map(lambda v: str(v).strip().replace("\u00a0", "").replace(" ", ""))
-    present = text[~text.isin(_MISSING) & (text != "-")]
-    if decimal is None:
-        dotted = present[present.str.contains(".", regex=False)]
-        italian = bool(present.str.contains(",", regex=False).any()) or (
-            len(dotted) > 0 and bool(dotted.str.fullmatch(r"-?\d{1,3}(\.\d{3})+").all())
-        )
-        decimal = "," if italian else "."
-    if decimal == ",":
-        clean = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        clean = text.str.replace(",", "", regex=False)
+    from ..sources.numbers import NumberFormat, NumberFormatError, parse_number
+
+    fmt = NumberFormat(decimal=decimal)
     out = pd.Series(np.nan, index=values.index, dtype=float)
-    out[text == "-"] = 0.0
-    mask = ~text.isin(_MISSING) & (text != "-")
-    num = pd.to_numeric(clean[mask], errors="coerce")
-    bad = num.isna()
-    if bad.any():
-        line = bad.index[bad.to_numpy()][0]
-        msg = (
-            f"{where}, line {line}: {values[line]!r} is not a number. Use digits with an optional "
-            "decimal comma or point; '..' or an empty cell for a missing value."
-        )
-        raise DataError(msg)
-    out[mask] = num.astype(float)
+    for line, raw in values.items():
+        text = str(raw).strip()
+        if text == "-":
+            out[line] = 0.0
+        elif text in _MISSING:
+            continue
+        else:
+            try:
+                out[line] = parse_number(text, fmt=fmt)
+            except NumberFormatError as exc:
+                msg = (
+                    f"{where}, line {line}: {raw!r} {exc}. ISTAT writes missing values as '..' "
+                    "or an empty cell."
+                )
+                raise DataError(msg) from None
     return out
 
 
@@ -429,7 +427,8 @@ def read_employment(
     encoding
         Force an encoding (default: UTF-8, else Windows-1252).
     decimal
-        ``","`` or ``"."`` (default: guessed from the values).
+        ``","`` or ``"."`` (default: the mapping's, else ``","`` for a
+        semicolon-separated file, else undeclared).
 
     Returns
     -------
@@ -449,8 +448,9 @@ def read_employment(
     elif mapping is not None:
         spec = dict(mapping)
     text = read_text(p, encoding=encoding or spec.get("encoding"))
-    frame, _ = table(text, path=p)
-    dec = decimal or spec.get("decimal")
+    frame, delim = table(text, path=p)
+    # a semicolon-separated file is a CSV saved by Excel in Italian, whose decimal is the comma
+    dec = decimal or spec.get("decimal") or ("," if delim == ";" else None)
     measures = {str(k): str(v) for k, v in (spec.get("measures") or {}).items()}
     if spec.get("columns"):
         return _from_table(frame, spec, path=p)
