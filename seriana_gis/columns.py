@@ -95,6 +95,8 @@ NEAREST_TEB = "teb"
 BEST_USE = "best_use"
 BEST_USE_MARGIN = "best_use_margin"
 HANSEN = "hansen_pop"
+#: Jobs lost within commuting reach of a site (:mod:`seriana_gis.economy.reach`).
+JOBS_LOST_REACH = "jobs_lost_reach"
 DELTA_NOTE = "delta_note"
 
 #: Kinds of derived column :func:`parse` recognises.

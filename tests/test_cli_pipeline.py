@@ -59,7 +59,7 @@ def test_demo_scores_every_site_or_says_why(demo_dir):
             (bf[f"score_{profile}"].dropna() >= 0) & (bf[f"score_{profile}"].dropna() <= 1)
         ).all()
     targets = pd.read_csv(demo_dir / "data" / "suitability" / "allocation_targets.csv", index_col=0)
-    assert {"service_jobs", "industry_jobs"} <= set(targets.index)
+    assert {"service_jobs@valley", "industry_jobs@valley"} <= set(targets.index)
     csv = pd.read_csv(demo_dir / "data" / "suitability" / "scores.csv", index_col=0)
     pd.testing.assert_series_equal(
         csv["score_logistics"].sort_index(),

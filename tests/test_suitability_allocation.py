@@ -13,7 +13,7 @@ from hypothesis import strategies as hst
 
 from seriana_gis._errors import ConfigError
 from seriana_gis.suitability import allocate, load_allocation
-from seriana_gis.suitability.allocation import parse_allocation
+from seriana_gis.suitability.allocation import Target, parse_allocation
 
 USES = {
     "logistics": {"per_ha": {"industry": 50}},
@@ -165,8 +165,13 @@ def test_reachable_targets_and_determinism() -> None:
 
 def test_shipped_scenario_loads() -> None:
     cfg = load_allocation()
-    assert cfg.targets["service_jobs"].value == 2500
-    assert cfg.targets["industry_jobs"].value == 2500
+    # the job targets come from analyses/job_loss.yaml: the study's 5,000 jobs, half and half
+    valley = ("lower_valley", "parre_ponte_nossa", "upper_valley")
+    assert cfg.targets["service_jobs@valley"].value == 2500
+    assert cfg.targets["service_jobs@valley"].zones == valley
+    assert cfg.targets["industry_jobs@valley"].value == 2500
+    assert cfg.targets["industry_jobs@valley"].zones == (*valley, "bergamo_area")
+    assert cfg.targets["industry_jobs@valley"].counts == "industry_jobs"
     assert {u.profile for u in cfg.uses.values()} == {"logistics", "services", "social_housing"}
     assert all(u.source for u in cfg.uses.values())
 
@@ -202,3 +207,43 @@ def test_missing_score_or_area_column() -> None:
         allocate(frame.drop(columns="score_housing"), config)
     with pytest.raises(ConfigError, match="area column"):
         allocate(frame.drop(columns="area_m2"), config)
+
+
+def test_targets_by_zone_count_only_their_zones_sites() -> None:
+    # three sites of 1 ha; logistics yields 50 industry jobs per ha
+    frame = _frame([(0.9, np.nan, np.nan), (0.5, np.nan, np.nan), (0.8, np.nan, np.nan)], [1e4] * 3)
+    frame["zone"] = ["b", "a", "a"]
+    config = _config({"industry": 100, "services": 0, "dwellings": 0}).with_targets(
+        [Target("industry@a", 100.0, measure="industry", zones=("a",))]
+    )
+    res = allocate(frame, config)
+    # by hand: only bf1 and bf2 (zone a) count; both are needed for 100 jobs; bf0 (zone b,
+    # the best score) adds nothing to the target but its score, so it is used too
+    assert res.reached
+    assert res.targets.loc["industry@a", "achieved"] == pytest.approx(100.0)
+    assert res.assignment["industry@a"].tolist() == [0.0, 50.0, 50.0]
+    assert "industry" not in res.targets.index  # the territory's target was replaced
+
+
+def test_targets_by_zone_need_the_zone_column() -> None:
+    frame = _frame([(0.9, np.nan, np.nan)], [1e4])
+    config = _config({"industry": 1, "services": 0, "dwellings": 0}).with_targets(
+        [Target("industry@a", 1.0, measure="industry", zones=("a",))]
+    )
+    with pytest.raises(ConfigError, match="zone"):
+        allocate(frame, config)
+
+
+def test_job_targets_and_a_target_of_the_same_measure_clash(tmp_path: Any) -> None:
+    import shutil
+
+    from seriana_gis.suitability.profile import default_analyses_dir
+
+    shutil.copy(default_analyses_dir() / "job_loss.yaml", tmp_path / "job_loss.yaml")
+    (tmp_path / "a.yaml").write_text(
+        "job_targets: job_loss.yaml\ntargets: {service_jobs: 10}\n"
+        "uses: {s: {per_ha: {service_jobs: 1}}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="remove it from 'targets'"):
+        load_allocation(tmp_path / "a.yaml")

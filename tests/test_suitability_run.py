@@ -90,8 +90,13 @@ def test_shipped_profiles_and_scenario_run() -> None:
     scored = sc[[f"score_{p}" for p in res.profiles]].notna().any(axis=1)
     assert sc.loc[scored, "best_use"].notna().all()
 
-    alloc = allocate(pd.concat([sc, sites[["area_m2"]]], axis=1), load_allocation())
-    assert set(alloc.targets.index) == {"service_jobs", "industry_jobs", "social_dwellings"}
+    frame = pd.concat([sc, sites[["area_m2"]]], axis=1).assign(zone="lower_valley")
+    alloc = allocate(frame, load_allocation())
+    assert set(alloc.targets.index) == {
+        "service_jobs@valley",
+        "industry_jobs@valley",
+        "social_dwellings",
+    }
     assert alloc.reached == bool(alloc.targets["reached"].all())
     assert ("short by" in alloc.message) != alloc.reached
     summary = municipality_summary(res, sites)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import networkx as nx
@@ -24,7 +25,7 @@ import pandas as pd
 import shapely
 
 from .. import columns as names
-from .._errors import DataError
+from .._errors import ConfigError, DataError
 from .._progress import task
 from ..config import DEFAULT_CRS
 from ..network import check_graph
@@ -35,6 +36,9 @@ from .raster import CELL_M, TravelTimeRaster, travel_time_raster
 from .scenarios import Scenario, apply_road_changes, scenario_deltas
 from .times import destination_table, layer_od_matrix, travel_times
 from .transit import TransitParams, params_from_mapping, tram_stops
+
+if TYPE_CHECKING:
+    from ..economy.scenario import JobLossScenario
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +87,7 @@ class AccessibilityResult:
 
 
 #: Columns an accessibility run adds beside the derived ones of :mod:`seriana_gis.columns`.
-_RUN_COLUMNS = frozenset({"road_node", "snap_m", "snap_flag", "snap_note"})
+_RUN_COLUMNS = frozenset({"road_node", "snap_m", "snap_flag", "snap_note", names.JOBS_LOST_REACH})
 
 
 def strip_results(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -151,6 +155,8 @@ def run_accessibility(
     walk_graph: nx.MultiDiGraph | None = None,
     rasters: bool = True,
     cell_m: float = CELL_M,
+    job_loss: JobLossScenario | None = None,
+    employment: pd.DataFrame | None = None,
 ) -> AccessibilityResult:
     """Compute every accessibility output.
 
@@ -180,6 +186,14 @@ def run_accessibility(
         Compute the travel-time rasters.
     cell_m
         Raster cell size.
+    job_loss
+        The job-loss scenario of the brownfields' ``jobs_lost_reach`` column
+        (:mod:`seriana_gis.economy.reach`); default the shipped
+        ``analyses/job_loss.yaml``, skipped with a note when its zones are not
+        the study area's.
+    employment
+        The employment layer, for losses by municipality (default: the
+        scenario's territory).
 
     Returns
     -------
@@ -267,6 +281,8 @@ def run_accessibility(
             origin_layer="municipalities",
             destination_layer="brownfields",
         )
+    if len(od) and "brownfields" in out_layers:
+        _add_reach(out_layers, tables, od, munis, job_loss, employment, notes)
     return AccessibilityResult(
         layers=out_layers,
         tables=tables,
@@ -279,6 +295,36 @@ def run_accessibility(
         destinations=tuple(destinations),
         notes=notes,
     )
+
+
+def _add_reach(
+    out_layers: dict[str, gpd.GeoDataFrame],
+    tables: dict[str, pd.DataFrame],
+    od: pd.DataFrame,
+    munis: gpd.GeoDataFrame,
+    job_loss: JobLossScenario | None,
+    employment: pd.DataFrame | None,
+    notes: list[str],
+) -> None:
+    """Add ``jobs_lost_reach`` to the brownfields (in place of the outputs being built)."""
+    from ..economy.reach import COLUMN, reach_from_layers
+    from ..economy.scenario import load_scenario
+
+    scenario = job_loss if job_loss is not None else load_scenario()
+    try:
+        reach = reach_from_layers(od, munis, scenario, employment=employment)
+    except ConfigError as exc:
+        if job_loss is not None:
+            raise
+        note = f"{COLUMN} not computed: {exc} Pass a job-loss scenario for this area's zones."
+        logger.warning(note)
+        notes.append(note)
+        return
+    bf = out_layers["brownfields"]
+    values = bf["id"].astype(str).map(reach.rename(index=str)).to_numpy(dtype=float)
+    bf[COLUMN] = values
+    if "brownfields" in tables:
+        tables["brownfields"][COLUMN] = values
 
 
 def run_scenario(

@@ -26,10 +26,11 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError
+from ..columns import JOBS_LOST_REACH
 from .scenario import JobLossScenario, ScenarioLosses
 
 #: The column the criterion is written to (``indicator: jobs_lost_reach`` in a profile).
-COLUMN = "jobs_lost_reach"
+COLUMN = JOBS_LOST_REACH
 
 
 def municipal_weights(
@@ -115,3 +116,36 @@ def reach_criterion(
         max_minutes=scenario.max_minutes,
         half_life_min=scenario.half_life_min,
     )
+
+
+def reach_from_layers(
+    od_minutes: pd.DataFrame,
+    municipalities: pd.DataFrame,
+    scenario: JobLossScenario,
+    *,
+    employment: pd.DataFrame | None = None,
+) -> pd.Series:
+    """The criterion from the database's municipalities (``istat``, ``zone``, ``population``).
+
+    Parameters
+    ----------
+    od_minutes
+        Municipality × site car minutes (the accessibility OD matrix).
+    municipalities
+        The municipalities layer (not changed).
+    scenario
+        The job-loss scenario.
+    employment
+        The employment layer, for losses by municipality (else the territory's).
+    """
+    from .scenario import scenario_losses
+
+    missing = [c for c in ("istat", "zone", "population") if c not in municipalities.columns]
+    if missing:
+        msg = f"jobs lost within reach: the municipalities lack {', '.join(missing)}."
+        raise DataError(msg)
+    codes = municipalities["istat"].astype(str)
+    zone_of = dict(zip(codes, municipalities["zone"].astype(str), strict=True))
+    losses = scenario_losses(scenario, zone_of=zone_of, employment=employment)
+    population = pd.Series(municipalities["population"].to_numpy(dtype=float), index=codes)
+    return reach_criterion(od_minutes, scenario, losses, population=population, zone_of=zone_of)

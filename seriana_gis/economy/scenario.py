@@ -278,10 +278,14 @@ def scenario_losses(
                     f"their {scenario.measure} in {', '.join(scenario.sectors)} ({year})."
                 ),
             )
-    losses = pd.Series({scenario.territory: scenario.total_jobs}, name="jobs_lost")
+    return territory_losses(scenario)
+
+
+def territory_losses(scenario: JobLossScenario) -> ScenarioLosses:
+    """The scenario's losses kept with its territory (no municipal figures)."""
     return ScenarioLosses(
         level="territory",
-        losses=losses,
+        losses=pd.Series({scenario.territory: scenario.total_jobs}, name="jobs_lost"),
         zones={scenario.territory: "+".join(scenario.zones)},
         note=(
             f"{scenario.total_jobs:,} jobs kept with the territory {scenario.territory!r} "

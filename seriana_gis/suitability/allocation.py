@@ -53,8 +53,10 @@ _TOP_KEYS = (
     "description",
     "source",
     "targets",
+    "job_targets",
     "uses",
     "area_column",
+    "zone_column",
     "min_score",
     "tolerance",
 )
@@ -65,13 +67,25 @@ _TOL = 1e-7
 
 @dataclass(frozen=True)
 class Target:
-    """A target: at least ``value`` units (jobs, dwellings), at most ``max`` if given."""
+    """A target: at least ``value`` units (jobs, dwellings), at most ``max`` if given.
+
+    ``measure`` is the key of the uses' ``per_ha`` that counts towards it (by
+    default its name); a target with ``zones`` counts only the sites in those
+    zones (the job targets by zone of a job-loss scenario, ``service_jobs@valley``).
+    """
 
     name: str
     value: float
     max: float | None = None
     unit: str = ""
     rationale: str = ""
+    measure: str = ""
+    zones: tuple[str, ...] = ()
+
+    @property
+    def counts(self) -> str:
+        """The ``per_ha`` key of the uses that counts towards this target."""
+        return self.measure or self.name
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,50 @@ class AllocationConfig:
     tolerance: float = 1.0
     title: str = ""
     source: Path | None = None
+    zone_column: str = "zone"
+    job_scenario: Path | None = None
+
+    @property
+    def zoned(self) -> bool:
+        """True when a target counts only the sites of some zones."""
+        return any(t.zones for t in self.targets.values())
+
+    def with_targets(self, targets: list[Target]) -> AllocationConfig:
+        """A copy whose targets of the same measures are replaced by ``targets``.
+
+        Used to put the job targets of a job-loss scenario distributed by
+        municipality (:func:`seriana_gis.economy.allocation_targets`) in place
+        of the territory's.
+        """
+        from dataclasses import replace
+
+        measures = {t.counts for t in targets}
+        kept = {n: t for n, t in self.targets.items() if t.counts not in measures}
+        return replace(self, targets={**kept, **{t.name: t for t in targets}})
+
+
+def scenario_targets(path: Path, *, where: str) -> list[Target]:
+    """The job targets of a job-loss scenario file, at the level of its territory.
+
+    Each split of the scenario (``service_jobs``, ``industry_jobs``) becomes a
+    target ``{split}@{territory}`` for the sites of the territory's zones and
+    the split's ``also`` zones; its value is the split's share of the jobs
+    lost. :meth:`AllocationConfig.with_targets` replaces them by zone when the
+    losses are known by municipality.
+    """
+    from ..economy.scenario import allocation_targets, load_scenario, territory_losses
+
+    try:
+        scenario = load_scenario(path)
+    except ConfigError as exc:
+        msg = f"{where}, job_targets: {exc}"
+        raise ConfigError(msg) from None
+    return [
+        Target(
+            z.name, z.value, unit="jobs", rationale=z.rationale, measure=z.measure, zones=z.zones
+        )
+        for z in allocation_targets(scenario, territory_losses(scenario))
+    ]
 
 
 def _num(value: Any, *, where: str) -> float:
@@ -110,9 +168,13 @@ def _num(value: Any, *, where: str) -> float:
 def parse_allocation(raw: Any, *, source: Path | None = None) -> AllocationConfig:
     """Validate a parsed allocation mapping (see :func:`load_allocation`)."""
     where = str(source) if source is not None else "allocation"
-    check_keys(raw, _TOP_KEYS, where=where, required=("targets", "uses"))
-    t_raw = raw["targets"]
-    if not isinstance(t_raw, Mapping) or not t_raw:
+    check_keys(raw, _TOP_KEYS, where=where, required=("uses",))
+    t_raw = raw.get("targets") or {}
+    job_path = None
+    if raw.get("job_targets") is not None:
+        base = source.parent if source is not None else Path.cwd()
+        job_path = base / str(raw["job_targets"])
+    if not isinstance(t_raw, Mapping) or not (t_raw or job_path):
         msg = f"{where}: 'targets' must map target names to {{value: ...}}."
         raise ConfigError(msg)
     targets: dict[str, Target] = {}
@@ -129,6 +191,17 @@ def parse_allocation(raw: Any, *, source: Path | None = None) -> AllocationConfi
         targets[str(name)] = Target(
             str(name), value, mx, str(spec.get("unit", "")), str(spec.get("rationale", "")).strip()
         )
+    if job_path is not None:
+        for t in scenario_targets(job_path, where=where):
+            clash = [n for n, old in targets.items() if old.counts == t.counts]
+            if clash:
+                msg = (
+                    f"{where}: target {clash[0]!r} is also a split of the job-loss scenario "
+                    f"{job_path.name}; remove it from 'targets' (the scenario sets it by zone)."
+                )
+                raise ConfigError(msg)
+            targets[t.name] = t
+    measures = {t.counts for t in targets.values()}
     u_raw = raw["uses"]
     if not isinstance(u_raw, Mapping) or not u_raw:
         msg = f"{where}: 'uses' must map use names to {{profile: ..., per_ha: {{...}}}}."
@@ -143,10 +216,10 @@ def parse_allocation(raw: Any, *, source: Path | None = None) -> AllocationConfi
             raise ConfigError(msg)
         dens: dict[str, float] = {}
         for t, v in per.items():
-            if t not in targets:
-                hint = closest(str(t), tuple(targets))
+            if t not in measures:
+                hint = closest(str(t), tuple(measures))
                 did = f" Did you mean {hint[0]!r}?" if hint else ""
-                msg = f"{uw}.per_ha: unknown target {t!r}.{did} Targets: {', '.join(targets)}."
+                msg = f"{uw}.per_ha: unknown target {t!r}.{did} Targets: {', '.join(sorted(measures))}."
                 raise ConfigError(msg)
             dens[str(t)] = _num(v, where=f"{uw}.per_ha.{t}")
         uses[str(name)] = Use(
@@ -162,6 +235,8 @@ def parse_allocation(raw: Any, *, source: Path | None = None) -> AllocationConfi
         tolerance=tolerance,
         title=str(raw.get("title", "")),
         source=source,
+        zone_column=str(raw.get("zone_column", "zone")),
+        job_scenario=job_path,
     )
 
 
@@ -279,6 +354,14 @@ def allocate(
     area = pd.to_numeric(scores[area_col], errors="coerce").to_numpy(dtype=np.float64)
     uses = list(config.uses.values())
     tnames = list(config.targets)
+    zone_col = config.zone_column
+    if config.zoned and zone_col not in scores.columns:
+        msg = (
+            f"allocate: targets by zone ({', '.join(t for t in tnames if config.targets[t].zones)}) "
+            f"need the sites' zone in a column {zone_col!r}; join it from the municipalities."
+        )
+        raise ConfigError(msg)
+    site_zone = scores[zone_col].astype("string").to_numpy() if config.zoned else None
     pairs: list[tuple[int, int]] = []
     svals: list[float] = []
     for ui, use in enumerate(uses):
@@ -300,7 +383,10 @@ def allocate(
     q = np.zeros((n_t, n_pairs))
     for k, (site, ui) in enumerate(pairs):
         for ti, t in enumerate(tnames):
-            q[ti, k] = uses[ui].per_ha.get(t, 0.0) * area[site] / 1e4
+            tgt = config.targets[t]
+            if tgt.zones and site_zone is not None and site_zone[site] not in tgt.zones:
+                continue  # a target by zone counts only its zones' sites
+            q[ti, k] = uses[ui].per_ha.get(tgt.counts, 0.0) * area[site] / 1e4
     tval = np.array([config.targets[t].value for t in tnames])
     # a target counts as reached within the tolerance (outputs are estimates)
     need = np.maximum(tval - config.tolerance, 0.0)

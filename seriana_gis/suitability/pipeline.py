@@ -105,8 +105,28 @@ class AllocationStage:
     note: str
 
 
+def site_zones(sites: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame) -> pd.Series:
+    """The zone of the municipality each site's representative point lies in (NA outside)."""
+    if "zone" not in municipalities.columns:
+        msg = (
+            "the municipalities layer has no zone column; rebuild the database with seriana build."
+        )
+        raise DataError(msg)
+    pts = gpd.GeoDataFrame(
+        geometry=sites.geometry.representative_point().to_crs(municipalities.crs),
+        index=sites.index,
+    )
+    joined = gpd.sjoin(pts, municipalities[["zone", municipalities.geometry.name]], how="left")
+    zone = joined["zone"].groupby(level=0).first()
+    return zone.reindex(sites.index).astype("string").rename("zone")
+
+
 def allocation_stage(
-    result: SuitabilityResult, sites: pd.DataFrame, config: AllocationConfig
+    result: SuitabilityResult,
+    sites: pd.DataFrame,
+    config: AllocationConfig,
+    *,
+    municipalities: gpd.GeoDataFrame | None = None,
 ) -> AllocationStage:
     """Allocate one use per site, unless the run did not score a profile the uses need.
 
@@ -118,6 +138,9 @@ def allocation_stage(
         The sites scored (for their area column).
     config
         The allocation scenario.
+    municipalities
+        The municipalities with their ``zone``, for targets by zone (the job
+        targets of a job-loss scenario).
 
     Returns
     -------
@@ -135,6 +158,11 @@ def allocation_stage(
         return AllocationStage(None, pd.DataFrame(index=result.scores.index), pd.DataFrame(), note)
     area = config.area_column
     scores = result.scores.join(sites[[area]]) if area in sites.columns else result.scores
+    if config.zoned:
+        if municipalities is None or not isinstance(sites, gpd.GeoDataFrame):
+            msg = "allocation: its targets by zone need the sites' geometry and the municipalities."
+            raise DataError(msg)
+        scores = scores.join(site_zones(sites, municipalities).rename(config.zone_column))
     alloc = allocate(scores, config)
     return AllocationStage(alloc, alloc.assignment, alloc.targets, alloc.message)
 
@@ -239,7 +267,7 @@ def suitability_stage(
     result = run_suitability(
         sites, profiles, seed=seed, n_draws=n_draws, layers=layers, rasters=rasters or None
     )
-    alloc = allocation_stage(result, sites, allocation)
+    alloc = allocation_stage(result, sites, allocation, municipalities=layers.get("municipalities"))
     merged = merge_results(
         sites, result.scores, result.robustness, alloc.assignment.add_prefix("alloc_")
     )
