@@ -49,6 +49,9 @@ def test_demo_writes_every_output(demo_dir):
 
 def test_demo_scores_every_site_or_says_why(demo_dir):
     bf = database.read_layer(demo_dir / "data" / "seriana.gpkg", "brownfields")
+    # the job-loss scenario's criterion: jobs lost within 30 min, never more than the 5,000
+    reach = bf["jobs_lost_reach"]
+    assert reach.notna().all() and (reach > 0).all() and (reach <= 5000).all()
     for profile in ("logistics", "services", "social_housing"):
         scored = bf[f"score_{profile}"].notna()
         excluded = bf[f"excluded_{profile}"].fillna("").astype(str).str.len() > 0

@@ -37,3 +37,25 @@ def test_a_municipality_missing_from_the_od_matrix_is_an_error() -> None:
     od = pd.DataFrame({"s1": [1.0]}, index=["a"])
     with pytest.raises(DataError, match="no row for municipality"):
         jobs_lost_within_reach(od, pd.Series({"b": 1.0}))
+
+
+def test_reach_from_the_municipalities_layer() -> None:
+    from seriana_gis.economy.reach import reach_from_layers
+    from seriana_gis.economy.scenario import parse_scenario
+
+    scenario = parse_scenario(
+        {
+            "total_jobs": 100,
+            "territory": "v",
+            "territories": {"v": ["low"]},
+            "split": {"service_jobs": {"share": 1.0}},
+            "reach": {"max_minutes": 30, "half_life_min": 15},
+        }
+    )
+    munis = pd.DataFrame(
+        {"istat": ["a", "b", "c"], "zone": ["low", "low", "city"], "population": [300, 100, 900]}
+    )
+    od = pd.DataFrame({"s": [0.0, 15.0, 0.0]}, index=["a", "b", "c"])
+    # 100 jobs spread 75 / 25 by population over a and b; c is outside the territory
+    out = reach_from_layers(od, munis, scenario)
+    assert out["s"] == pytest.approx(75.0 + 25.0 / 2)

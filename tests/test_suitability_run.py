@@ -34,6 +34,7 @@ def _valley() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
             "transit_bergamo_min": rng.uniform(18, 70, n),
             "walk_teb_min": rng.uniform(1, 60, n),
             "pop_15min": rng.uniform(50_000, 280_000, n),
+            "jobs_lost_reach": rng.uniform(1_000, 4_000, n),
         },
         geometry=[Point(xi, 500) for xi in x],
         crs=CRS,
