@@ -41,6 +41,7 @@ def test_monte_carlo_reports_every_draw():
             "car_a4_min": rng.uniform(2, 40, n),
             "walk_teb_min": rng.uniform(1, 40, n),
             "pop_15min": rng.uniform(1_000, 90_000, n),
+            "jobs_lost_reach": rng.uniform(1_000, 4_000, n),
             "area_m2": rng.uniform(5_000, 90_000, n),
             "snap_m": rng.uniform(0, 100, n),
         },
