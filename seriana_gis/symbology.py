@@ -84,6 +84,7 @@ CATEGORY_COLOURS: dict[str, dict[str, str]] = {
         "dismissed": "#8c510a",
         "partly_reused": "#dfc27d",
         "in_redevelopment": "#35978f",
+        "reused": "#01665e",
         "unknown": "#969696",
         "existing": TEB,
         "planned": TEB_PLANNED,
@@ -128,6 +129,14 @@ COLUMN_LABELS: dict[str, str] = {
     "area_m2": "Area (m²)",
     "status": "Status",
     "ownership": "Ownership",
+    "former_company": "Former company",
+    "closure_year": "Closed in",
+    "planned_use": "Planned use",
+    "heritage": "Heritage listing",
+    "source_title": "Published source",
+    "source_url": "Source address",
+    "source_date": "Source date",
+    "osm_id": "OpenStreetMap element",
     "source_note": "Source",
     "geometry_quality": "Geometry quality",
     "population": "Population (residents)",
@@ -164,6 +173,7 @@ MUNICIPAL_INDICATORS: tuple[str, ...] = (
 )
 #: The map runtime's number formats (``js/seriana.js``), by kind.
 WEB_FORMATS: dict[str, str] = {
+    "year": "text",
     "score": "score",
     "min": "min",
     "share": "pct",
@@ -174,6 +184,7 @@ WEB_FORMATS: dict[str, str] = {
 
 #: Decimals each kind of value is rounded to.
 DECIMALS: dict[str, int] = {
+    "year": 0,
     "score": 3,
     "min": 1,
     "share": 3,
@@ -194,6 +205,7 @@ COLUMN_KINDS: dict[str, str] = {
     "dependency_ratio": "tenth",
     "area_km2": "km2",
     "area_m2": "m2",
+    "closure_year": "year",
     "pop_change_pct": "num",
     "length_km": "km",
     "minutes": "min",
@@ -390,6 +402,8 @@ def format_value(value: Any, kind: str = "num") -> str:
     if not math.isfinite(v):
         return "–"
     d = DECIMALS.get(kind, 2)
+    if kind == "year":
+        return f"{v:.0f}"
     text = f"{round_half_up(v, d):,.{d}f}"
     if kind == "share":
         return f"{round_half_up(100 * v, 1):.1f} %"

@@ -7,6 +7,8 @@ is, ``<!-- check: KIND -->``, and is loaded here with the package's own loader:
 - ``study_area_sources``: a ``sources:`` block, put into a copy of the shipped
   configuration in place of ``sources: {}`` (``load_study_area``);
 - ``census_mapping``: a column-mapping file (``sources.census.load_mapping``);
+- ``register_entry``: entries of ``scripts/brownfields_register.yaml`` (each, placed
+  at its ``place`` point, validates against the brownfields schema);
 - ``profile``: a suitability profile (``load_profile``);
 - ``allocation``: an allocation scenario (``load_allocation``), whose uses must
   name the shipped profiles or the guide's;
@@ -34,9 +36,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import rasterio
+import shapely
 import yaml
 from affine import Affine
 from typer.testing import CliRunner
@@ -47,6 +51,7 @@ from seriana_gis.config import default_config_path, load_study_area
 from seriana_gis.economy import load_scenario as load_job_loss
 from seriana_gis.economy import scenario_losses
 from seriana_gis.economy.istat import load_employment_mapping
+from seriana_gis.layers.validate import validate_layer
 from seriana_gis.network import graph_from_lines
 from seriana_gis.sources.census import load_mapping
 from seriana_gis.sources.embedded import read_embedded
@@ -57,6 +62,7 @@ KINDS = (
     "study_area",
     "study_area_sources",
     "census_mapping",
+    "register_entry",
     "profile",
     "allocation",
     "scenario",
@@ -157,6 +163,16 @@ def test_census_mapping_examples_load(block: Block, tmp_path: Path) -> None:
     assert {"id", "name", "municipality", "former_use", "area_m2", "status"} <= set(
         mapping["columns"]
     )
+
+
+@pytest.mark.parametrize("block", _blocks_of("register_entry"), ids=str)
+def test_register_entry_examples_validate(block: Block) -> None:
+    entries = yaml.safe_load(block.body)
+    rows = [{k: v for k, v in e.items() if k != "place"} for e in entries]
+    points = [shapely.Point(e["place"]["lon"], e["place"]["lat"]) for e in entries]
+    gdf = gpd.GeoDataFrame(rows, geometry=points, crs="EPSG:4326")
+    out = validate_layer(gdf, "brownfields", source=str(block))
+    assert len(out) == len(entries)
 
 
 @pytest.mark.parametrize("block", _blocks_of("profile"), ids=str)

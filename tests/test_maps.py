@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 from geopandas.testing import assert_geodataframe_equal
-from shapely.geometry import LineString, Polygon
+from shapely.geometry import LineString, Point, Polygon, box
 from test_maps_data import XSS, all_layers, brownfields, road_edges
 
 from seriana_gis._errors import ConfigError, CRSError, OutputExistsError
@@ -216,6 +216,26 @@ def test_coordinates_rounded_and_simplified() -> None:
     # tolerance 0 keeps every vertex
     text0, _, _ = feature_collection(gdf, layer="t", columns=[], tolerance_m=0)
     assert len(json.loads(text0)["features"][0]["geometry"]["coordinates"][0]) == 201
+
+
+def test_brownfield_footprints_carry_a_marker_at_their_site_point() -> None:
+    """Brownfields (anchored at site points) draw footprint + marker; other layers do not."""
+    x0, y0 = 560_000.0, 5_066_000.0
+    gdf = gpd.GeoDataFrame(
+        {"name": ["square", "point"]},
+        geometry=[box(x0, y0, x0 + 200, y0 + 100), Point(x0 + 500, y0)],
+        crs="EPSG:32632",
+    )
+    feats = json.loads(feature_collection(gdf, layer="brownfields", columns=["name"])[0])
+    square, point = (f["geometry"] for f in feats["features"])
+    assert square["type"] == "GeometryCollection"
+    poly, marker = square["geometries"]
+    assert poly["type"] == "Polygon" and marker["type"] == "Point"
+    centre = gpd.GeoSeries([Point(x0 + 100, y0 + 50)], crs=32632).to_crs(4326).iloc[0]
+    assert marker["coordinates"] == pytest.approx([centre.x, centre.y], abs=1e-5)
+    assert point["type"] == "Point"  # a point site stays a point
+    other = json.loads(feature_collection(gdf, layer="tourism_assets", columns=[])[0])
+    assert other["features"][0]["geometry"]["type"] == "Polygon"
 
 
 def test_empty_geometries_are_skipped_and_nan_is_null() -> None:

@@ -64,6 +64,29 @@ def test_polygon_snaps_to_its_nearest_boundary_point() -> None:
     assert out.loc[0, "access_s"] == pytest.approx(120 / (20 / 3.6))  # default 20 km/h
 
 
+def test_site_point_anchor_snaps_from_the_site_point() -> None:
+    """Same sites as above with anchor="site_point": the distance is from the centroid."""
+    G = _grid()
+    site = box(X0 + 520, Y0 - 300, X0 + 2500, Y0 + 700)  # centroid (X0 + 1510, Y0 + 200)
+    # an L-shaped footprint whose centroid falls outside it: a point on its surface instead
+    ell = Polygon(
+        [(X0 + 130, Y0 + 130), (X0 + 390, Y0 + 130), (X0 + 390, Y0 + 150), (X0 + 150, Y0 + 150),
+         (X0 + 150, Y0 + 390), (X0 + 130, Y0 + 390)]
+    )  # fmt: skip
+    sites = gpd.GeoDataFrame(geometry=[site, ell, Point(X0 + 30, Y0 + 40)], crs="EPSG:32632")
+    out = snap_sites(G, sites, anchor="site_point")
+    assert out.loc[0, "node"] == 4 * 5 + 2  # node (400, 200), nearest to the centroid
+    assert out.loc[0, "snap_m"] == pytest.approx(1110.0) and out.loc[0, "snap_flag"]
+    p = ell.point_on_surface()
+    assert not ell.contains(ell.centroid)
+    xy = np.array([(d["x"], d["y"]) for _, d in G.nodes(data=True)])
+    d = np.hypot(xy[:, 0] - p.x, xy[:, 1] - p.y)
+    assert out.loc[1, "snap_m"] == pytest.approx(d.min())
+    assert out.loc[2, "node"] == 0 and out.loc[2, "snap_m"] == pytest.approx(50.0)
+    with pytest.raises(NetworkError, match="unknown snap anchor 'middle'"):
+        snap_sites(G, sites, anchor="middle")
+
+
 def test_polygons_against_brute_force() -> None:
     rng = np.random.default_rng(3)
     G = _grid(8, 75.0)

@@ -145,3 +145,54 @@ def test_points_are_valid_brownfields():
     gdf = brownfields(1)
     gdf["geometry"] = [Point(X, Y)]
     assert validate_layer(gdf, "brownfields", source="x").geom_type.iloc[0] == "Point"
+
+
+# ------------------------------------------------------------------ vocabularies and values
+
+
+def test_unknown_status_is_an_error_listing_the_vocabulary():
+    gdf = brownfields(status=["dismissed", "abandoned", "Reused"])
+    with pytest.raises(DataError) as err:
+        validate_layer(gdf, "brownfields", source="register.gpkg")
+    msg = str(err.value)
+    assert "register.gpkg" in msg and "'status'" in msg
+    assert "'Reused', 'abandoned'" in msg and "S1, S2" in msg
+    for value in ("dismissed", "partly_reused", "in_redevelopment", "reused", "unknown"):
+        assert value in msg
+
+
+@pytest.mark.parametrize("bad", [0.0, -250.0, float("nan")])
+def test_area_must_be_positive(bad):
+    gdf = brownfields(area_m2=[1000.0, bad, 3000.0])
+    with pytest.raises(DataError, match=r"'area_m2'.*S1"):
+        validate_layer(gdf, "brownfields", source="x.gpkg")
+
+
+def test_geometry_quality_vocabulary_and_points_and_footprints_together():
+    gdf = brownfields(
+        geometry_quality=["osm_outline", "point", "approximate_area_at_documented_location"]
+    )
+    gdf.loc[1, "geometry"] = Point(X, Y + 500)  # a user file may mix points and footprints
+    out = validate_layer(gdf, "brownfields", source="x")
+    assert list(out.geom_type) == ["Polygon", "Point", "Polygon"]
+    bad = gdf.assign(geometry_quality=["osm_outline", "traced by eye", "point"])
+    with pytest.raises(DataError, match=r"'traced by eye'.*Allowed values: osm_outline"):
+        validate_layer(bad, "brownfields", source="x")
+
+
+def test_closure_year_with_gaps_reads_as_whole_numbers():
+    """A GeoJSON year column with nulls arrives as float: whole numbers pass, as nullable ints."""
+    gdf = brownfields(closure_year=[2004.0, float("nan"), 1971.0])
+    out = validate_layer(gdf, "brownfields", source="x")
+    assert str(out["closure_year"].dtype) == "Int64"
+    assert out["closure_year"].tolist()[0] == 2004 and out["closure_year"].isna().tolist()[1]
+    with pytest.raises(DataError, match="closure_year should be int"):
+        validate_layer(
+            brownfields(closure_year=[2004.5, 2005.0, 1971.0]), "brownfields", source="x"
+        )
+
+
+def test_required_value_missing_is_an_error():
+    gdf = brownfields(municipality=["Albino", None, "Nembro"])
+    with pytest.raises(DataError, match=r"'municipality' is empty for S1"):
+        validate_layer(gdf, "brownfields", source="x")

@@ -2,8 +2,10 @@
 
 Car
 ---
-A site is snapped to its nearest road node (:func:`seriana_gis.network.snap_sites`,
-a polygon from its nearest boundary point); the destination too. The car time is
+A site is snapped to its nearest road node (:func:`seriana_gis.network.snap_sites`):
+from the point of its site point when its layer's schema anchors it there (the
+brownfields, :mod:`seriana_gis.layers.site_point`), else a polygon or line from its
+nearest point; the destination too. The car time is
 
 .. math::
 
@@ -15,8 +17,8 @@ the access speed of the straight-line snap legs (20 km/h by default, see
 
 A **municipality** is represented by its town-centre node: no population-weighted
 centre is available from the layers, so we take the road node *inside* the
-municipality nearest to the centroid of its polygon (the representative point
-when the centroid falls outside), falling back to the nearest node anywhere.
+municipality nearest to its site point (the centroid of its polygon, or a point
+on its surface when the centroid falls outside), falling back to the nearest node anywhere.
 The strategic network ends a link at every town centre, so this is the town
 centre there. No access leg is added (the node *is* the origin); ``snap_m``
 records the centroid-node distance for transparency, and ``snap_flag`` is set
@@ -57,6 +59,8 @@ from scipy.spatial import cKDTree
 from .. import columns as names
 from .._errors import ConfigError, DataError, NetworkError
 from ..config import DEFAULT_CRS, closest
+from ..layers.schemas import SCHEMAS
+from ..layers.site_point import site_points
 from ..network import check_graph, od_matrix, snap_sites
 from ..network.snap import ACCESS_SPEED_KPH, MAX_SNAP_M
 from .transit import TransitParams, ride_matrix, straight_walk_min, xy_of
@@ -122,7 +126,14 @@ def locate_sites(
     """
     gdf = _check_layer(sites, layer=layer)
     if layer != "municipalities":
-        snap = snap_sites(G, gdf, access_speed_kph=access_speed_kph, max_snap_m=max_snap_m)
+        schema = SCHEMAS.get(layer)
+        snap = snap_sites(
+            G,
+            gdf,
+            access_speed_kph=access_speed_kph,
+            max_snap_m=max_snap_m,
+            anchor=schema.anchor if schema is not None else "nearest",
+        )
         xy = xy_of(gdf.geometry)
         return snap.assign(x=xy[:, 0], y=xy[:, 1])
     check_graph(G, weight="length")
@@ -131,9 +142,7 @@ def locate_sites(
     pts = shapely.points(nxy)
     tree = cKDTree(nxy)
     rows = []
-    for geom in gdf.geometry:
-        c = geom.centroid
-        anchor = c if geom.contains(c) else geom.representative_point()
+    for geom, anchor in zip(gdf.geometry, site_points(gdf.geometry), strict=True):
         inside = np.flatnonzero(shapely.contains(geom, pts))
         if len(inside):
             d = np.hypot(nxy[inside, 0] - anchor.x, nxy[inside, 1] - anchor.y)

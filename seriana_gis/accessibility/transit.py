@@ -86,7 +86,6 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
-import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString, MultiLineString, Point
@@ -94,6 +93,7 @@ from shapely.ops import linemerge
 
 from .._errors import ConfigError, CRSError, DataError
 from ..config import DEFAULT_CRS, check_keys
+from ..layers.site_point import site_xy
 
 logger = logging.getLogger(__name__)
 
@@ -618,7 +618,7 @@ def straight_walk_min(
 
 
 def xy_of(geoms: gpd.GeoSeries) -> np.ndarray:
-    """Representative coordinates of geometries (points as they are, others inside).
+    """Coordinates of the site points of geometries (:func:`~seriana_gis.layers.site_point.site_xy`).
 
     Parameters
     ----------
@@ -630,6 +630,4 @@ def xy_of(geoms: gpd.GeoSeries) -> np.ndarray:
     numpy.ndarray
         Shape ``(n, 2)``.
     """
-    arr = geoms.to_numpy()
-    pts = np.where(shapely.get_type_id(arr) == 0, arr, shapely.point_on_surface(arr))
-    return shapely.get_coordinates(pts).reshape(-1, 2)
+    return site_xy(geoms)

@@ -18,7 +18,9 @@ TYPE_KINDS: dict[str, str] = {"str": "OSU", "int": "iu", "float": "fiu", "bool":
 class Column:
     """One column of a layer: name, type (``str``, ``int``, ``float``, ``bool``), unit, meaning.
 
-    ``values`` is the column's vocabulary when it has one (empty: free values).
+    ``values`` is the column's vocabulary when it has one (a value outside it is an
+    error that lists it); ``positive`` says the values must be numbers greater than 0.
+    Missing values are allowed in a column that is not ``required``.
     """
 
     name: str
@@ -27,17 +29,26 @@ class Column:
     unit: str = ""
     required: bool = True
     values: tuple[str, ...] = ()
+    positive: bool = False
 
 
 @dataclass(frozen=True)
 class LayerSchema:
-    """The columns and geometry types of one layer."""
+    """The columns and geometry types of one layer.
+
+    ``anchor`` says where routing attaches a feature to the road graph:
+    ``"nearest"`` (the road node nearest to any part of the geometry: a path, a ski
+    area), ``"site_point"`` (the node nearest to the feature's site point,
+    :func:`seriana_gis.layers.site_point.site_points`: a site whose documented
+    position is a point even when a footprint is drawn around it).
+    """
 
     name: str
     title: str
     geometry: tuple[str, ...]
     columns: tuple[Column, ...]
     id_column: str | None = "id"
+    anchor: str = "nearest"
 
     @property
     def required(self) -> list[Column]:
@@ -51,6 +62,49 @@ class LayerSchema:
                 return c
         raise KeyError(name)
 
+
+#: The status vocabulary of the brownfields layer, with the meaning of each value.
+STATUSES: dict[str, str] = {
+    "dismissed": "production stopped, no reuse under way",
+    "partly_reused": "part of the site is in use again (tenants, a new firm), the rest is not",
+    "in_redevelopment": "a plan is approved or works have started",
+    "reused": "the redevelopment is complete and the site is in use",
+    "unknown": (
+        "the source does not say (kept for census files and user registers; "
+        "the embedded register has none)"
+    ),
+}
+
+#: How a brownfield's geometry was drawn (column ``geometry_quality``).
+GEOMETRY_QUALITIES: dict[str, str] = {
+    "osm_outline": "the outline of OpenStreetMap area element(s), see osm_id (ODbL)",
+    "osm_street_block": (
+        "the city block the source names the site by (between streets A, B, C), from "
+        "OpenStreetMap street centrelines (ODbL); it also holds the street-side buildings"
+    ),
+    "approximate_area_at_documented_location": (
+        "a square of the published area centred on the best published position; "
+        "the position is what the row documents, not the shape"
+    ),
+    "surveyed_outline": "an outline from a plan or survey the user supplies",
+    "point": "a point without a footprint (area_m2 is the published figure)",
+}
+
+#: Recommended values of the brownfields ``former_use`` column.
+FORMER_USES: tuple[str, ...] = (
+    "textile",
+    "cement",
+    "paper",
+    "mechanical",
+    "metal",
+    "electrical",
+    "chemical",
+    "food",
+    "building_materials",
+    "offices",
+    "commercial",
+    "other",
+)
 
 _POLY = ("Polygon", "MultiPolygon")
 _LINE = ("LineString", "MultiLineString")
@@ -93,28 +147,89 @@ SCHEMAS: dict[str, LayerSchema] = {
         ),
         LayerSchema(
             "brownfields",
-            "Dismissed industrial areas (aree dismesse)",
+            "Dismissed and under-used industrial areas (aree dismesse)",
             ("Point", *_POLY),
             (
                 Column("id", "str", "unique site id"),
                 Column("name", "str", "site name (usually the former firm or plant)"),
                 Column("municipality", "str", "municipality the site lies in"),
-                Column("former_use", "str", "textile, cement, paper, mechanical, other"),
-                Column("area_m2", "float", "site area (footprint, or declared for points)", "m²"),
+                Column(
+                    "former_use",
+                    "str",
+                    "what the site was: " + ", ".join(FORMER_USES) + " (recommended values)",
+                ),
+                Column(
+                    "area_m2",
+                    "float",
+                    "site area as published (not the drawn footprint's area); greater than 0",
+                    "m²",
+                    positive=True,
+                ),
                 Column(
                     "status",
                     "str",
-                    "dismissed, partly_reused, in_redevelopment, reused, unknown",
-                    values=(
-                        "dismissed",
-                        "partly_reused",
-                        "in_redevelopment",
-                        "reused",
-                        "unknown",
-                    ),
+                    "; ".join(f"{k}: {v}" for k, v in STATUSES.items()),
+                    values=tuple(STATUSES),
+                ),
+                Column(
+                    "former_company",
+                    "str",
+                    "the firm (or firms) that ran the site",
+                    required=False,
+                ),
+                Column(
+                    "closure_year",
+                    "int",
+                    "year production stopped, where published",
+                    required=False,
+                ),
+                Column(
+                    "planned_use",
+                    "str",
+                    "the committed or planned use where one exists (plan, permit, sale), else empty",
+                    required=False,
+                ),
+                Column(
+                    "heritage",
+                    "str",
+                    "heritage listing: a vincolo (D.Lgs. 42/2004) or a Lombardia Beni Culturali "
+                    "record, with what it covers; 'none known' when no listing was found",
+                    required=False,
                 ),
                 Column("ownership", "str", "owner where known", required=False),
-                Column("source_note", "str", "where the row's facts come from", required=False),
+                Column(
+                    "geometry_quality",
+                    "str",
+                    "how the geometry was drawn: "
+                    + "; ".join(f"{k}: {v}" for k, v in GEOMETRY_QUALITIES.items()),
+                    required=False,
+                    values=tuple(GEOMETRY_QUALITIES),
+                ),
+                Column(
+                    "osm_id",
+                    "str",
+                    "the OpenStreetMap element an osm_outline was taken from (way/123, relation/45)",
+                    required=False,
+                ),
+                Column(
+                    "source_title",
+                    "str",
+                    "the published source of the row's facts: title, publisher",
+                    required=False,
+                ),
+                Column("source_url", "str", "address of that source", required=False),
+                Column(
+                    "source_date",
+                    "str",
+                    "publication date of that source (ISO 8601)",
+                    required=False,
+                ),
+                Column(
+                    "source_note",
+                    "str",
+                    "what each fact rests on, further sources, how the position was placed",
+                    required=False,
+                ),
                 Column(
                     "outside_study_area",
                     "bool",
@@ -122,6 +237,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     required=False,
                 ),
             ),
+            anchor="site_point",
         ),
         LayerSchema(
             "teb_lines",

@@ -33,9 +33,19 @@ def _ids(values: pd.Index | pd.Series | list[object]) -> str:
     return ", ".join(vals[:_MAX_LISTED]) + more
 
 
+def _integral(series: pd.Series) -> bool:
+    """Floats that are whole numbers where present (an int column with gaps reads as float)."""
+    if series.dtype.kind != "f":
+        return False
+    vals = series.dropna().to_numpy(dtype=float)
+    return bool(np.isfinite(vals).all() and (vals == np.round(vals)).all())
+
+
 def _column_ok(series: pd.Series, type_: str) -> bool:
     kinds = TYPE_KINDS[type_]
     if series.dtype.kind in kinds:
+        return True
+    if type_ == "int" and _integral(series):
         return True
     if type_ == "str":
         non_null = series.dropna()
@@ -71,6 +81,40 @@ def _same_family(geom: BaseGeometry, allowed: tuple[str, ...]) -> BaseGeometry |
     if f"Multi{geom.geom_type}" in allowed:
         return geom
     return None
+
+
+def _check_values(out: pd.DataFrame, s: LayerSchema, *, where: str, ids: pd.Series) -> None:
+    """Vocabulary and sign checks of the columns that declare them."""
+    for c in s.columns:
+        if c.name not in out.columns:
+            continue
+        col = out[c.name]
+        if c.required and col.isna().any():
+            msg = (
+                f"{where}: column {c.name!r} is empty for {_ids(ids[col.isna()])}; "
+                f"it is required ({c.meaning}). Fill it in the source."
+            )
+            raise DataError(msg)
+        if c.values:  # noqa: PD011 (the schema's vocabulary, not a pandas .values)
+            bad = col.notna() & ~col.isin(c.values)
+            if bad.any():
+                found = sorted({str(v) for v in col[bad]})
+                msg = (
+                    f"{where}: column {c.name!r} has value(s) {', '.join(map(repr, found))} "
+                    f"outside its vocabulary ({_ids(ids[bad])}). Allowed values: "
+                    f"{', '.join(c.values)}. Recode them in the source or in the column mapping."
+                )
+                raise DataError(msg)
+        if c.positive:
+            num = pd.to_numeric(col, errors="coerce").astype(float)
+            bad = col.notna() & ~(num > 0)
+            if bad.any():
+                msg = (
+                    f"{where}: column {c.name!r} must be greater than 0, but is "
+                    f"{', '.join(str(v) for v in col[bad].head(_MAX_LISTED))} for "
+                    f"{_ids(ids[bad])}. Give the published figure ({c.unit or 'a number'})."
+                )
+                raise DataError(msg)
 
 
 def validate_layer(
@@ -110,7 +154,9 @@ def validate_layer(
     Raises
     ------
     DataError
-        Missing or mistyped columns, no features, duplicate ids, wrong geometry types.
+        Missing or mistyped columns, empty required values, values outside a column's
+        vocabulary or not positive where the schema says so, no features, duplicate ids,
+        wrong geometry types.
     CRSError
         The layer has no CRS.
     GeometryError
@@ -157,6 +203,10 @@ def validate_layer(
         )
         raise DataError(msg)
 
+    for c in s.columns:
+        if c.type == "int" and c.name in out.columns and out[c.name].dtype.kind == "f":
+            out[c.name] = out[c.name].astype("Int64")  # whole numbers with gaps: nullable int
+
     id_col = s.id_column
     ids = out[id_col] if id_col and id_col in out.columns else pd.Series(out.index, index=out.index)
     if id_col and id_col in out.columns:
@@ -171,6 +221,8 @@ def validate_layer(
                 "Every feature needs its own id."
             )
             raise DataError(msg)
+
+    _check_values(out, s, where=where, ids=ids)
 
     geom = out.geometry
     empty = geom.isna() | geom.is_empty

@@ -7,6 +7,11 @@ decimals: 1e-5° is 1.1 m of latitude and 0.78 m of longitude at 45.8° N, so
 positions stay within a metre of the data. Property values are rounded once,
 to the decimals of their kind (:func:`seriana_gis.symbology.round_column`), so a
 page shows the same figure as the CSV, the workbook and every other page.
+
+A layer whose schema anchors its features at their site point (the brownfields,
+:mod:`seriana_gis.layers.site_point`) is drawn as its footprint *and* a marker at
+the site point (a GeoJSON GeometryCollection per feature): a footprint of a few
+thousand square metres vanishes at valley scale, the marker does not.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ import shapely
 
 from .. import symbology as sym
 from .._errors import CRSError
+from ..layers.schemas import SCHEMAS
+from ..layers.site_point import site_points
 
 #: Display simplification tolerance, metres (EPSG:32632).
 SIMPLIFY_TOLERANCE_M = 2.0
@@ -68,9 +75,21 @@ def display_geometry(
         simple = shapely.simplify(arr, tolerance_m, preserve_topology=True)
         lost = shapely.is_empty(simple) & ~shapely.is_empty(arr)
         arr = np.where(lost, arr, simple)
+    schema = SCHEMAS.get(layer)
+    if schema is not None and schema.anchor == "site_point":
+        arr = _with_markers(arr, site_points(geom))
     wgs = gpd.GeoSeries(arr, index=gdf.index, crs=METRIC_CRS).to_crs("EPSG:4326")
     rounded = shapely.transform(wgs.to_numpy(), lambda xy: np.round(xy, DECIMALS))
     return gpd.GeoSeries(rounded, index=gdf.index, crs="EPSG:4326")
+
+
+def _with_markers(arr: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Footprints with their site point added (points and missing geometries unchanged)."""
+    out = arr.copy()
+    for k, (g, p) in enumerate(zip(arr, points, strict=True)):
+        if p is not None and g is not None and shapely.get_type_id(g) != 0:
+            out[k] = shapely.GeometryCollection([g, p])
+    return out
 
 
 def _clean(value: Any) -> Any:

@@ -41,7 +41,20 @@ logger = logging.getLogger(__name__)
 KNOWN_INDICATORS = frozenset(sym.MUNICIPAL_INDICATORS)
 #: Road classes drawn as main roads, and their colours.
 MAIN_ROADS: dict[str, str] = sym.CATEGORY_COLOURS["road_class"]
-_BROWNFIELD_FIELDS = ["municipality", "former_use", "area_m2", "status", "ownership", "best_use"]
+_BROWNFIELD_FIELDS = [
+    "municipality",
+    "former_use",
+    "former_company",
+    "closure_year",
+    "area_m2",
+    "status",
+    "planned_use",
+    "heritage",
+    "ownership",
+    "source_title",
+    "geometry_quality",
+    "best_use",
+]
 _MUNICIPALITY_FIELDS = [
     "istat",
     "zone",

@@ -1,14 +1,18 @@
 """Snapping sites (points or polygons) to the nearest node of a road graph.
 
-A point is snapped to the graph node nearest to it. A polygon is snapped to the
-node nearest to the polygon itself, i.e. to its nearest *boundary* point (the
-distance is 0 when a node lies inside the polygon): a large site is reached
-from the road along its edge, not from its middle. Lines are treated like
-polygons (nearest point of the line).
+A point is snapped to the graph node nearest to it. With ``anchor="nearest"``
+(the default) a polygon is snapped to the node nearest to the polygon itself,
+i.e. to its nearest *boundary* point (the distance is 0 when a node lies inside
+the polygon): a ski area or a park is reached from the road along its edge, not
+from its middle. Lines are treated like polygons (nearest point of the line).
+With ``anchor="site_point"`` every geometry is snapped from its site point
+(:func:`seriana_gis.layers.site_point.site_points`): the layers whose schema
+says so (the brownfields, whose approximate footprints have no real edges)
+are routed from the one point that stands for the site everywhere.
 
 The search uses a KD-tree (:class:`scipy.spatial.cKDTree`) on the node
 coordinates. For a polygon it first finds the node nearest to the polygon's
-representative point (distance ``d0``); every node nearer to the polygon than
+site point (distance ``d0``); every node nearer to the polygon than
 ``d0`` lies within ``d0 + r`` of that point, ``r`` being the largest distance
 from the point to the polygon's vertices, so those candidates are measured
 exactly and the nearest is kept.
@@ -35,6 +39,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from .._errors import CRSError, DataError, NetworkError
+from ..layers.site_point import site_xy
 from .graph import check_graph
 
 logger = logging.getLogger(__name__)
@@ -43,6 +48,8 @@ logger = logging.getLogger(__name__)
 ACCESS_SPEED_KPH = 20.0
 #: Snaps longer than this (m) are flagged.
 MAX_SNAP_M = 500.0
+#: Where a feature is attached: see the module docs.
+ANCHORS = ("nearest", "site_point")
 
 
 def snap_sites(
@@ -51,6 +58,7 @@ def snap_sites(
     *,
     access_speed_kph: float = ACCESS_SPEED_KPH,
     max_snap_m: float = MAX_SNAP_M,
+    anchor: str = "nearest",
 ) -> pd.DataFrame:
     """Snap each site to its nearest graph node and time the access leg.
 
@@ -66,12 +74,15 @@ def snap_sites(
         Speed of the straight-line leg from the site to its node.
     max_snap_m
         Snaps longer than this are flagged.
+    anchor
+        ``"nearest"``: the node nearest to any part of the geometry;
+        ``"site_point"``: the node nearest to the site point (see the module docs).
 
     Returns
     -------
     pandas.DataFrame
         On the sites' index: ``node`` (node id), ``snap_m`` (m, 0 for a polygon
-        containing a node), ``access_s`` (``snap_m`` at ``access_speed_kph``),
+        containing a node under ``anchor="nearest"``), ``access_s`` (``snap_m`` at ``access_speed_kph``),
         ``snap_flag`` (True when ``snap_m > max_snap_m``), ``snap_note`` (why a
         row is flagged, else empty).
 
@@ -82,9 +93,12 @@ def snap_sites(
     CRSError
         The layer has no CRS.
     NetworkError
-        The graph is not usable (no nodes, no metric CRS).
+        The graph is not usable (no nodes, no metric CRS), or an unknown ``anchor``.
     """
-    check_graph(G, check_edges=False)  # only the nodes and the CRS are needed
+    check_graph(G, check_edges=False)
+    if anchor not in ANCHORS:
+        msg = f"unknown snap anchor {anchor!r}; use one of {', '.join(ANCHORS)}."
+        raise NetworkError(msg)  # only the nodes and the CRS are needed
     if access_speed_kph <= 0 or not np.isfinite(access_speed_kph):
         msg = f"access_speed_kph must be a positive number, got {access_speed_kph!r}."
         raise NetworkError(msg)
@@ -107,21 +121,16 @@ def snap_sites(
     xy = np.array([(d["x"], d["y"]) for _, d in G.nodes(data=True)], dtype=float)
     tree = cKDTree(xy)
     garr = geoms.to_numpy()
-    is_point = shapely.get_type_id(garr) == 0
-    anchor = np.array(
-        [
-            (g.x, g.y) if p else g.representative_point().coords[0]
-            for g, p in zip(garr, is_point, strict=True)
-        ]
-    )
-    d0, i0 = tree.query(anchor)
+    from_point = (shapely.get_type_id(garr) == 0) | (anchor == "site_point")
+    seed = site_xy(garr)
+    d0, i0 = tree.query(seed)
     dist = np.asarray(d0, dtype=float).copy()
     idx = np.asarray(i0, dtype=np.int64).copy()
-    for k in np.flatnonzero(~is_point):
+    for k in np.flatnonzero(~from_point):
         g = garr[k]
         coords = shapely.get_coordinates(g)
-        r = float(np.sqrt(((coords - anchor[k]) ** 2).sum(axis=1)).max())
-        cand = np.array(tree.query_ball_point(anchor[k], d0[k] + r + 1e-9), dtype=np.int64)
+        r = float(np.sqrt(((coords - seed[k]) ** 2).sum(axis=1)).max())
+        cand = np.array(tree.query_ball_point(seed[k], d0[k] + r + 1e-9), dtype=np.int64)
         dd = shapely.distance(g, shapely.points(xy[cand]))
         j = int(np.argmin(dd))
         dist[k], idx[k] = float(dd[j]), int(cand[j])

@@ -1,6 +1,6 @@
 """The embedded default: authored GeoJSON layers shipped in ``layers/default/``.
 
-The Seriana Valley default data (a sample register of dismissed industrial
+The Seriana Valley default data (a register of documented dismissed industrial
 sites, the TEB light-rail line T1 and its planned extension, tourism assets and
 the destinations of the accessibility analyses) are authored by the
 seriana_gis authors from public facts and shipped as RFC 7946 GeoJSON
@@ -38,12 +38,30 @@ EMBEDDED_EDITION = "2026-11"
 #: File suffix of the embedded layers.
 EMBEDDED_SUFFIX = ".geojson"
 
+#: Licence of a layer holding OpenStreetMap data (ODbL share-alike covers the whole layer).
+OSM_LICENCE = "ODbL 1.0"
+#: Attribution required by :data:`OSM_LICENCE`.
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+
+#: Licence and attribution of the layers that are not :data:`EMBEDDED_LICENCE`.
+_LICENCES: dict[str, tuple[str, str]] = {
+    "brownfields": (
+        OSM_LICENCE,
+        f"{OSM_ATTRIBUTION} (footprints of the osm_outline sites, OSM snapshot of 2021-04-17); "
+        "seriana_gis authors (the register's attributes and the other footprints, "
+        "layers/README.md)",
+    ),
+}
+
 #: What each embedded layer is, for the provenance table.
 _SOURCES: dict[str, str] = {
     "brownfields": (
-        "embedded default: SAMPLE register of 11 real dismissed industrial sites authored from "
-        "public facts (press, heritage inventories); for demonstration only, NOT the official "
-        "Regione Lombardia census of dismissed areas (2008-2010, 746 areas); positions approximate"
+        "embedded default: register of documented dismissed and under-used industrial areas of "
+        "the Seriana Valley, the Bergamo fringe and the airport belt, one published source per "
+        "site (press, municipal plans, heritage inventories); footprints from OpenStreetMap "
+        "inside Bergamo, elsewhere a square of the published area at the documented position "
+        "(geometry_quality); NOT the official Regione Lombardia census of dismissed areas "
+        "(2008-2010, 746 areas)"
     ),
     "teb_lines": (
         "embedded default: TEB line T1 Bergamo-Albino and the planned Albino-Vertova extension, "
@@ -142,12 +160,63 @@ def embedded_provenance(layer: str) -> dict[str, object]:
     Returns
     -------
     dict
-        Keys ``source``, ``licence``, ``attribution``, ``edition``.
+        Keys ``source``, ``licence``, ``attribution``, ``edition``. The licence is
+        :data:`EMBEDDED_LICENCE` unless the layer holds OpenStreetMap data
+        (:data:`OSM_LICENCE`, the brownfields' outlines).
     """
     source = _SOURCES.get(layer, f"embedded default: {layer}, authored from public facts")
+    licence, attribution = _LICENCES.get(layer, (EMBEDDED_LICENCE, EMBEDDED_ATTRIBUTION))
     return {
         "source": source,
-        "licence": EMBEDDED_LICENCE,
-        "attribution": EMBEDDED_ATTRIBUTION,
+        "licence": licence,
+        "attribution": attribution,
         "edition": EMBEDDED_EDITION,
     }
+
+
+def _cell(value: object) -> str:
+    """A Markdown table cell: missing values as an en dash, pipes escaped."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    text = str(value).strip()
+    return text.replace("|", "\\|").replace("\n", " ") if text else "–"
+
+
+def register_table(brownfields: gpd.GeoDataFrame) -> str:
+    """The site table of ``layers/README.md``, rendered from the brownfields layer.
+
+    Parameters
+    ----------
+    brownfields
+        The embedded register as read by :func:`read_embedded` (not changed).
+
+    Returns
+    -------
+    str
+        A Markdown table, one row per site in the layer's order: id, name,
+        municipality, former use, closure year, published area, status, planned
+        use, heritage, how the footprint was drawn, and the source (title linked
+        to its address, and date).
+    """
+    lines = [
+        "| id | site | municipality | former use | closed | area m² | status | planned use "
+        "| heritage | footprint | source |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in brownfields.itertuples(index=False):
+        r = row._asdict()
+        year = r.get("closure_year")
+        closed = "–" if year is None or year != year else f"{int(year)}"
+        area = f"{float(r['area_m2']):,.0f}"
+        title = _cell(r.get("source_title"))
+        url = r.get("source_url")
+        source = f"[{title}]({url})" if isinstance(url, str) and url else title
+        date = r.get("source_date")
+        if isinstance(date, str) and date:
+            source += f", {date}"
+        cells = [
+            r["id"], r["name"], r["municipality"], r["former_use"], closed, area, r["status"],
+            r.get("planned_use"), r.get("heritage"), r.get("geometry_quality"),
+        ]  # fmt: skip
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + f" | {source} |")
+    return "\n".join(lines)

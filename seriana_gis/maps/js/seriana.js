@@ -139,6 +139,14 @@
       pointToLayer: function (f, ll) {
         return L.circleMarker(ll, Object.assign({ radius: spec.radius }, pathStyle(spec, f.properties)));
       },
+      // a footprint drawn with its marker (GeometryCollection): both parts carry the feature
+      onEachFeature: function (f, l) {
+        if (l.eachLayer) {
+          l.eachLayer(function (part) {
+            part.feature = f;
+          });
+        }
+      },
     });
     bindOverlays(layer, spec);
     if (!show) {
