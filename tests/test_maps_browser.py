@@ -46,7 +46,18 @@ COUNT_DRAWN = """
   const map = seriana.map, layer = seriana.layers[id];
   if (!layer) return -1;
   if (!map.hasLayer(layer)) map.addLayer(layer);
-  return layer.getLayers().filter((l) => l._map === map && l._renderer).length;
+  // a feature is one layer, or a group (a footprint with its marker) whose parts are all drawn
+  const drawn = (l) => l._map === map && (l._renderer || (l.getLayers && l.getLayers().every(drawn)));
+  return layer.getLayers().filter(drawn).length;
+}
+"""
+#: How many features of a layer are a footprint drawn with a circle marker.
+COUNT_MARKED = """
+(id) => {
+  const layer = seriana.layers[id];
+  return layer.getLayers().filter(
+    (l) => l.getLayers && l.getLayers().some((p) => p instanceof L.CircleMarker)
+  ).length;
 }
 """
 

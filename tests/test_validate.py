@@ -190,9 +190,3 @@ def test_closure_year_with_gaps_reads_as_whole_numbers():
         validate_layer(
             brownfields(closure_year=[2004.5, 2005.0, 1971.0]), "brownfields", source="x"
         )
-
-
-def test_required_value_missing_is_an_error():
-    gdf = brownfields(municipality=["Albino", None, "Nembro"])
-    with pytest.raises(DataError, match=r"'municipality' is empty for S1"):
-        validate_layer(gdf, "brownfields", source="x")

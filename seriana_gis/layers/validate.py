@@ -89,12 +89,6 @@ def _check_values(out: pd.DataFrame, s: LayerSchema, *, where: str, ids: pd.Seri
         if c.name not in out.columns:
             continue
         col = out[c.name]
-        if c.required and col.isna().any():
-            msg = (
-                f"{where}: column {c.name!r} is empty for {_ids(ids[col.isna()])}; "
-                f"it is required ({c.meaning}). Fill it in the source."
-            )
-            raise DataError(msg)
         if c.values:  # noqa: PD011 (the schema's vocabulary, not a pandas .values)
             bad = col.notna() & ~col.isin(c.values)
             if bad.any():
@@ -107,7 +101,7 @@ def _check_values(out: pd.DataFrame, s: LayerSchema, *, where: str, ids: pd.Seri
                 raise DataError(msg)
         if c.positive:
             num = pd.to_numeric(col, errors="coerce").astype(float)
-            bad = col.notna() & ~(num > 0)
+            bad = ~(num > 0) if c.required else col.notna() & ~(num > 0)  # NaN fails too
             if bad.any():
                 msg = (
                     f"{where}: column {c.name!r} must be greater than 0, but is "
@@ -154,9 +148,8 @@ def validate_layer(
     Raises
     ------
     DataError
-        Missing or mistyped columns, empty required values, values outside a column's
-        vocabulary or not positive where the schema says so, no features, duplicate ids,
-        wrong geometry types.
+        Missing or mistyped columns, values outside a column's vocabulary or not positive
+        where the schema says so, no features, duplicate ids, wrong geometry types.
     CRSError
         The layer has no CRS.
     GeometryError
