@@ -173,24 +173,24 @@ MUNICIPAL_INDICATORS: tuple[str, ...] = (
 )
 #: The map runtime's number formats (``js/seriana.js``), by kind.
 WEB_FORMATS: dict[str, str] = {
-    "year": "text",
     "score": "score",
     "min": "min",
     "share": "pct",
     "int": "int",
     "m2": "m2",
     "m": "m",
+    "year": "year",
 }
 
 #: Decimals each kind of value is rounded to.
 DECIMALS: dict[str, int] = {
-    "year": 0,
     "score": 3,
     "min": 1,
     "share": 3,
     "int": 0,
     "m2": 0,
     "m": 0,
+    "year": 0,
     "km2": 2,
     "km": 1,
     "tenth": 1,
@@ -205,12 +205,12 @@ COLUMN_KINDS: dict[str, str] = {
     "dependency_ratio": "tenth",
     "area_km2": "km2",
     "area_m2": "m2",
-    "closure_year": "year",
     "pop_change_pct": "num",
     "length_km": "km",
     "minutes": "min",
     "seq": "int",
     "snap_m": "m",
+    "closure_year": "year",
 }
 
 #: Fixed score class edges on the 0–1 scale, for every page and QGIS.
@@ -403,7 +403,7 @@ def format_value(value: Any, kind: str = "num") -> str:
         return "–"
     d = DECIMALS.get(kind, 2)
     if kind == "year":
-        return f"{v:.0f}"
+        return f"{round_half_up(v, 0):.0f}"
     text = f"{round_half_up(v, d):,.{d}f}"
     if kind == "share":
         return f"{round_half_up(100 * v, 1):.1f} %"

@@ -6,6 +6,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -14,6 +15,7 @@ from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import LineString, Point, Polygon, box
 from test_maps_data import XSS, all_layers, brownfields, road_edges
 
+from seriana_gis import symbology as sym
 from seriana_gis._errors import ConfigError, CRSError, OutputExistsError
 from seriana_gis.maps import (
     overview_map,
@@ -23,9 +25,10 @@ from seriana_gis.maps import (
     write_review_map,
 )
 from seriana_gis.maps.assets import inline_css_urls
+from seriana_gis.maps.display import main_roads
+from seriana_gis.maps.elements import render_html
 from seriana_gis.maps.features import feature_collection
-from seriana_gis.maps.office import contribution_svg
-from seriana_gis.maps.review import main_roads, render_html
+from seriana_gis.maps.sheets import contribution_svg
 
 
 class _Refs(HTMLParser):
@@ -129,22 +132,102 @@ def test_every_layer_present(page: str) -> None:
         "roads",
         "tourism_assets",
         "teb_lines",
-        "brownfields_logistics",
-        "brownfields_services",
-        "brownfields_social_housing",
-        "brownfields_best_use",
-        "brownfields_status",
         "teb_stops",
         "destinations",
+        "brownfields",
     ]
-    assert "seriana.addSearch(" in page
+    assert "seriana.addSearch(" in page and "seriana.addSwitch(" in page
+
+
+def _spec(html: str, layer_id: str) -> dict[str, Any]:
+    specs = re.findall(
+        r"seriana\.addLayer\((\{.*\}), (?:true|false)\);\s*$", html, flags=re.MULTILINE
+    )
+    return next(s for s in map(json.loads, specs) if s["id"] == layer_id)
+
+
+def test_one_switch_colours_the_sites(page: str) -> None:
+    spec = _spec(page, "brownfields")
+    assert [m["id"] for m in spec["modes"]] == [
+        "best_use",
+        "score_logistics",
+        "score_services",
+        "score_social_housing",
+        "status",
+    ]
+    assert spec["mode"] == "best_use"  # best use on by default
+    labels = [m["label"] for m in spec["modes"]]
+    assert labels == [
+        "Best use",
+        "Logistics score",
+        "Services score",
+        "Social housing score",
+        "Status",
+    ]
+    # every score on the same fixed 0-1 classes
+    for m in spec["modes"][1:4]:
+        assert m["style"]["breaks"] == [0.2, 0.4, 0.6, 0.8, 1.0]
+        assert [e[1] for e in m["legend"]["entries"]] == list(sym.score_classes().labels)
+    status = spec["modes"][4]["legend"]["entries"]
+    assert [e[1] for e in status] == [
+        "Dismissed",
+        "Partly reused",
+        "In redevelopment",
+        "Status unknown",
+    ]
+    assert spec["front"] is True and spec["labels"]["min_zoom"] == 14
+
+
+def test_popup_puts_best_use_scores_and_why_first(page: str) -> None:
+    popup = _spec(page, "brownfields")["popup"]
+    assert popup["best_use"] == "best_use"
+    assert [p["label"] for p in popup["profiles"]] == ["Logistics", "Services", "Social housing"]
+    assert popup["profiles"][0]["why"] == "why_logistics"
+    # the transit wait leg is not a travel time to a destination called "bergamo_wait"
+    assert [f[1] for f in popup["travel"]] == ["car_bgy_min", "transit_bergamo_min"]
+    assert [f[0] for f in popup["travel"]] == [
+        "Car to Orio al Serio airport (min)",
+        "TEB to Bergamo railway station (min)",
+    ]
+    # the toy contributions add up to the score (a weighted sum): the note says so
+    assert popup["profiles"][0]["note"].endswith("they add up to the score.")
+    assert popup["values"]["status"]["in_redevelopment"] == "In redevelopment"
+
+
+def test_contributions_that_do_not_add_up_are_explained() -> None:
+    sites = brownfields(4)
+    sites["score_services"] = sites["score_services"] * 0.8  # as OWA would
+    html = render_html(review_map({"brownfields": sites}))
+    notes = {p["name"]: p["note"] for p in _spec(html, "brownfields")["popup"]["profiles"]}
+    assert "does not add them up" in notes["services"]
+    assert notes["logistics"].endswith("they add up to the score.")
+
+
+def test_values_rounded_once_in_the_data() -> None:
+    sites = brownfields(2).assign(score_logistics=[0.8985, 0.12345], car_bgy_min=[23.25, 9.95])
+    html = render_html(review_map({"brownfields": sites}))
+    data = json.loads(_parse(html).json_scripts["seriana-data-brownfields"])
+    keys = data["keys"]
+    rows = [dict(zip(keys, f["properties"], strict=True)) for f in data["features"]]
+    assert [r["score_logistics"] for r in rows] == [0.899, 0.123]
+    assert [r["car_bgy_min"] for r in rows] == [23.3, 10.0]
+
+
+def test_same_map_same_bytes(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    first = render_html(review_map(layers))
+    second = render_html(review_map(layers))
+    assert first == second
+    # no random element ids (folium's are 32 hex digits)
+    assert re.search(r"[0-9a-f]{32}", first) is None
 
 
 def test_missing_layers_and_columns_are_left_out() -> None:
     assert _layer_ids(render_html(review_map({}))) == []
     only = {"brownfields": brownfields(3, results=False)}
     html = render_html(review_map(only))
-    assert _layer_ids(html) == ["brownfields_status"]
+    assert _layer_ids(html) == ["brownfields"]
+    assert [m["id"] for m in _spec(html, "brownfields")["modes"]] == ["status"]
+    assert "seriana.addSwitch(" not in html  # nothing to switch between
     muni = all_layers()["municipalities"].drop(columns=["population"])
     html = render_html(review_map({"municipalities": muni}))
     assert _layer_ids(html) == ["municipalities"]
@@ -188,9 +271,9 @@ def test_layer_names_are_escaped() -> None:
     )
     html = render_html(review_map({"tourism_assets": tourism, "brownfields": brown}))
     assert "<b>x</b>" not in html and "<i>g</i>" not in html
-    # escaped for Leaflet's layer control (which writes names with innerHTML), then
-    # written as a JSON string whose "&" jinja escapes as \u0026
-    assert "Lo\\u0026lt;i\\u0026gt;g\\u0026lt;/i\\u0026gt; score" in html
+    # the switch's labels are JSON for the runtime (written with textContent):
+    # jinja writes "<" and ">" there as \u003c and \u003e
+    assert "Lo\\u003ci\\u003eg\\u003c/i\\u003e score" in html
 
 
 def test_coordinates_rounded_and_simplified() -> None:
@@ -314,6 +397,75 @@ def test_office_site(tmp_path: Path, layers: dict[str, gpd.GeoDataFrame]) -> Non
     write_office_site(layers, root, overwrite=True)
 
 
+def _local_refs(page: Path) -> list[str]:
+    return [r for r in _parse(page.read_text("utf-8")).refs if not r.startswith(("#", "data:"))]
+
+
+def test_office_site_shares_one_copy_of_assets_and_data(
+    tmp_path: Path, layers: dict[str, gpd.GeoDataFrame]
+) -> None:
+    shared = tmp_path / "shared"
+    write_office_site(layers, shared)
+    assert sorted(p.name for p in (shared / "assets").iterdir()) == [
+        "seriana-maps.css",
+        "seriana-maps.js",
+    ]
+    # one data script per drawn layer, each written once for the whole site
+    assert sorted(p.stem for p in (shared / "data").iterdir()) == sorted(
+        [
+            "municipalities",
+            "isochrones_bergamo",
+            "isochrones_bgy",
+            "roads",
+            "tourism_assets",
+            "teb_lines",
+            "teb_stops",
+            "destinations",
+            "brownfields",
+        ]
+    )
+    for page in shared.rglob("*.html"):
+        text = page.read_text("utf-8")
+        assert "/* npm:leaflet/" not in text  # not inlined
+        for ref in _local_refs(page):  # every relative reference exists in the site
+            assert not re.match(r"^[a-z]+:", ref), ref
+            assert (page.parent / ref).resolve().is_file(), (page, ref)
+    town = (shared / "municipalities" / "016002.html").read_text("utf-8")
+    assert '<script src="../assets/seriana-maps.js">' in town
+    # the town page draws its own sites only: rows of the shared dataset
+    spec = _spec(town, "brownfields")
+    own = np.flatnonzero(layers["brownfields"]["municipality"].to_numpy() == "Albino")
+    assert spec["rows"] == [int(i) for i in own]
+    assert _spec(town, "municipalities")["highlight"]["value"] == "016002"
+
+    alone = tmp_path / "alone"
+    write_office_site(layers, alone, self_contained=True)
+    assert not (alone / "assets").exists() and not (alone / "data").exists()
+    for page in alone.rglob("*.html"):
+        assert _local_refs(page) == [], page
+    size = {
+        name: sum(p.stat().st_size for p in d.rglob("*") if p.is_file())
+        for name, d in (("shared", shared), ("alone", alone))
+    }
+    assert size["shared"] * 3 < size["alone"]
+
+
+def test_office_pages_share_classes_and_bytes(
+    tmp_path: Path, layers: dict[str, gpd.GeoDataFrame]
+) -> None:
+    write_office_site(layers, tmp_path / "a", self_contained=True)
+    write_office_site(layers, tmp_path / "b", self_contained=True)
+    pages = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.html"))
+    for rel in pages:  # the same inputs give the same bytes
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+    # a municipality page draws its part of the valley with the valley's classes
+    review = _spec((tmp_path / "a" / "review.html").read_text("utf-8"), "municipalities")
+    town = _spec(
+        (tmp_path / "a" / "municipalities" / "016000.html").read_text("utf-8"), "municipalities"
+    )
+    assert town["style"]["breaks"] == review["style"]["breaks"]
+
+
 def test_travel_time_choropleth(layers: dict[str, gpd.GeoDataFrame]) -> None:
     muni = layers["municipalities"].assign(car_bgy_min=[20.0, 25.0, 30.0, 35.0])
     html = render_html(review_map({"municipalities": muni}, indicator="car_bgy_min"))
@@ -330,4 +482,4 @@ def test_contribution_svg_escapes_and_scales() -> None:
     svg = contribution_svg([("<script>", 0.5), ("b", 0.25), ("c", None)])
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     widths = [float(w) for w in re.findall(r'class="seriana-bar"[^>]*width="([\d.]+)"', svg)]
-    assert widths == [220.0, 110.0, 0.0]
+    assert widths == [200.0, 100.0, 0.0]

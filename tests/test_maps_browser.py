@@ -21,6 +21,7 @@ import geopandas as gpd
 import pytest
 from test_maps_data import XSS, all_layers
 
+from seriana_gis import symbology as sym
 from seriana_gis.maps import write_office_site, write_overview_map, write_review_map
 
 pytestmark = pytest.mark.browser
@@ -100,7 +101,7 @@ def open_page(browser: Any) -> Iterator[Any]:
 
     def opener(path: Path, *, wait_layers: bool = True) -> tuple[Any, PageLog]:
         log = PageLog()
-        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        ctx = browser.new_context(viewport={"width": 1366, "height": 800})
         contexts.append(ctx)
 
         def route(r: Any) -> None:
@@ -172,12 +173,24 @@ def _click_feature(page: Any, layer_id: str, site_id: str) -> None:
     page.wait_for_selector(".leaflet-popup-content .seriana-popup")
 
 
+def _fill_of(page: Any, layer_id: str, site_id: str) -> str:
+    return page.evaluate(
+        """([lid, sid]) => {
+          let fill = null;
+          seriana.layers[lid].eachLayer((l) => {
+            if (l.feature.properties.id === sid) fill = (l.options || {}).fillColor;
+          });
+          return fill;
+        }""",
+        [layer_id, site_id],
+    )
+
+
 def test_review_map_draws_every_feature(
     open_page: Any, review_path: Path, layers: dict[str, Any], artifacts_dir: Path
 ) -> None:
     page, log = open_page(review_path)
     page.screenshot(path=str(artifacts_dir / "maps_review.png"))
-    n_sites = len(layers["brownfields"])
     expected = {
         "municipalities": len(layers["municipalities"]),
         "teb_lines": len(layers["teb_lines"]),
@@ -187,9 +200,7 @@ def test_review_map_draws_every_feature(
         "roads": 3,  # primary (its reverse twin dropped), secondary, trunk ramp; not residential
         "isochrones_bgy": 2,
         "isochrones_bergamo": 2,
-        **{f"brownfields_{p}": n_sites for p in ("logistics", "services", "social_housing")},
-        "brownfields_best_use": n_sites,
-        "brownfields_status": n_sites,
+        "brownfields": len(layers["brownfields"]),
     }
     assert sorted(page.evaluate("Object.keys(seriana.layers)")) == sorted(expected)
     drawn = {lid: page.evaluate(COUNT_DRAWN, lid) for lid in expected}
@@ -197,6 +208,7 @@ def test_review_map_draws_every_feature(
     # the controls of the issue are on the map
     for selector in (
         ".leaflet-control-layers",
+        ".seriana-switch",
         ".leaflet-control-scale",
         ".leaflet-control-zoom-fullscreen",
         ".leaflet-control-search",
@@ -206,7 +218,51 @@ def test_review_map_draws_every_feature(
     log.assert_clean(page, {review_path.resolve().as_uri()})
 
 
-def test_legends_follow_layer_visibility(open_page: Any, review_path: Path) -> None:
+def test_layer_control_starts_collapsed(open_page: Any, review_path: Path) -> None:
+    page, log = open_page(review_path)
+    control = page.locator(".leaflet-control-layers")
+    assert "leaflet-control-layers-expanded" not in (control.get_attribute("class") or "")
+    box = control.bounding_box()
+    assert box is not None and box["width"] <= 60 and box["height"] <= 60  # an icon
+    control.hover()
+    page.wait_for_selector(".leaflet-control-layers-expanded")
+    assert page.get_by_label("Main roads").is_visible()
+    log.assert_clean(page, {review_path.resolve().as_uri()})
+
+
+def test_switch_colours_sites_by_best_use_score_or_status(
+    open_page: Any, review_path: Path, layers: dict[str, Any]
+) -> None:
+    page, log = open_page(review_path)
+    sites = layers["brownfields"].set_index("id")
+    site = "BF00003"
+    # best use on by default: the fixed colour of the site's best use
+    assert page.locator(".seriana-switch input[value='best_use']").is_checked()
+    assert (
+        _fill_of(page, "brownfields", site)
+        == sym.CATEGORY_COLOURS["best_use"][sites.loc[site, "best_use"]]
+    )
+    legend = page.locator(".seriana-legend[data-layer='brownfields'] .seriana-legend-title")
+    assert legend.text_content() == "Brownfields: best use"
+    # one profile's score: the fixed class of its (rounded) score
+    page.get_by_label("Services score").check()
+    expected = sym.score_classes().colour_of(round(sites.loc[site, "score_services"], 3))
+    assert _fill_of(page, "brownfields", site) == expected
+    assert legend.text_content() == "Brownfields: services score"
+    # status: one choice at a time, the others unchecked
+    page.get_by_label("Status", exact=True).check()
+    assert (
+        _fill_of(page, "brownfields", site)
+        == sym.CATEGORY_COLOURS["status"][sites.loc[site, "status"]]
+    )
+    checked = page.eval_on_selector_all(
+        ".seriana-switch input", "els => els.filter((e) => e.checked).map((e) => e.value)"
+    )
+    assert checked == ["status"]
+    log.assert_clean(page, {review_path.resolve().as_uri()})
+
+
+def test_legends_follow_layer_visibility_and_fit(open_page: Any, review_path: Path) -> None:
     page, log = open_page(review_path)
 
     def shown(lid: str) -> bool:
@@ -218,56 +274,91 @@ def test_legends_follow_layer_visibility(open_page: Any, review_path: Path) -> N
             )
         )
 
-    assert shown("brownfields_logistics") and not shown("roads")
+    assert shown("brownfields") and not shown("roads")
+    page.locator(".leaflet-control-layers").hover()
     page.get_by_label("Main roads").check()
     assert shown("roads")
-    page.get_by_label("Brownfields: logistics score").uncheck()
-    assert not shown("brownfields_logistics")
+    page.get_by_label("Brownfields", exact=True).uncheck()
+    assert not shown("brownfields")
     page.get_by_label("Main roads").uncheck()
     assert not shown("roads")
+    # the legends stay inside the window (scrolling within their box)
+    box = page.locator(".seriana-legends").bounding_box()
+    view = page.viewport_size
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= view["height"]
+    assert box["x"] + box["width"] <= view["width"]
     log.assert_clean(page, {review_path.resolve().as_uri()})
 
 
-def test_click_opens_popup_with_contributions(
+def test_compact_popup_never_taller_than_the_window(
     open_page: Any, review_path: Path, artifacts_dir: Path
 ) -> None:
     page, log = open_page(review_path)
-    _click_feature(page, "brownfields_logistics", "BF00001")
+    _click_feature(page, "brownfields", "BF00001")
     popup = page.locator(".leaflet-popup-content .seriana-popup")
     assert popup.locator(".seriana-popup-title").text_content() == "Cotonificio Honegger 1"
+    # first: best use, the three scores, why
+    assert popup.locator(".seriana-best").text_content().startswith("Best use: ")
+    rows = popup.locator("tr.seriana-profile")
+    assert rows.count() == 3
+    assert popup.locator("tr.seriana-profile-best").count() == 1
+    assert "Rank" in (popup.locator(".seriana-why").first.text_content() or "")
+    # the details are folded: present but closed
+    folds = popup.locator("details")
+    assert folds.count() == 5  # site details, travel times, 3 profiles' criteria
+    assert all(not d for d in page.eval_on_selector_all("details", "els => els.map((d) => d.open)"))
     text = popup.text_content() or ""
-    for label in ("Municipality", "Former use", "Car to Orio al Serio airport", "rank 5–95 %"):
-        assert label in text
-    # categorical values in words, not identifiers
-    assert "partly_reused" not in text and "Partly reused" in text
+    assert "Partly reused" in text and "partly_reused" not in text
+    view = page.viewport_size
+    box = page.locator(".leaflet-popup").bounding_box()
+    assert box is not None and box["height"] <= 400
+    assert box["y"] >= 0 and box["y"] + box["height"] <= view["height"]
+    page.screenshot(path=str(artifacts_dir / "maps_review_popup.png"))
+    # every fold opened: the popup scrolls inside the window instead of growing past it
+    page.eval_on_selector_all("details", "els => els.forEach((d) => { d.open = true; })")
+    page.evaluate(
+        "() => { const p = seriana.map._popup; p.options.maxHeight = seriana.map.getSize().y - 90; p.update(); }"
+    )
+    box = page.locator(".leaflet-popup").bounding_box()
+    assert box is not None and box["height"] <= view["height"]
+    labels = popup.locator("details").nth(1).text_content() or ""
+    assert "Car to Orio al Serio airport" in labels and "wait" not in labels
     assert popup.locator("svg.seriana-contrib").count() == 3
     assert popup.locator("rect.seriana-bar").count() == 12
-    assert popup.locator(".seriana-profile[data-profile='social_housing']").count() == 1
-    page.screenshot(path=str(artifacts_dir / "maps_review_popup.png"))
+    page.screenshot(path=str(artifacts_dir / "maps_review_popup_open.png"))
     log.assert_clean(page, {review_path.resolve().as_uri()})
 
 
-def test_injection_in_site_name_runs_nothing(open_page: Any, review_path: Path) -> None:
-    page, log = open_page(review_path)
-    # hovering shows the tooltip (wait for it: the page may be slow on a loaded machine)
-    _hover_feature(page, "brownfields_logistics", "BF00000")
-    tooltip = page.wait_for_selector(".leaflet-tooltip", timeout=10_000)
-    assert tooltip.text_content() == XSS
-    _click_feature(page, "brownfields_logistics", "BF00000")
+def test_sites_are_above_stops_and_named_when_zoomed_in(
+    open_page: Any, tmp_path: Path, layers: dict[str, Any]
+) -> None:
+    # a TEB stop on the very point of a site marker
+    sites = layers["brownfields"].copy()
+    sites["geometry"] = sites.geometry.centroid
+    stops = layers["teb_stops"].copy()
+    stops.loc[stops.index[0], "geometry"] = sites.geometry.iloc[2]
+    path = write_review_map(
+        {**layers, "brownfields": sites, "teb_stops": stops}, tmp_path / "r.html"
+    )
+    page, log = open_page(path)
+    # at the opening zoom no site name is written; the town names are
+    assert page.locator(".seriana-label").count() == 0
+    towns = page.locator(".seriana-town-name")
+    assert sorted(towns.all_text_contents()) == sorted(layers["municipalities"]["name"])
+    # a click on the shared point opens the site, not the stop
+    _click_feature(page, "brownfields", "BF00002")
     title = page.locator(".leaflet-popup-content .seriana-popup-title")
-    assert title.text_content() == XSS
-    # search by name: the tip shows the name as text; choosing it opens the popup
-    page.evaluate("seriana.map.closePopup()")
-    page.locator(".leaflet-control-search .search-button").click()
-    page.locator(".leaflet-control-search input.search-input").press_sequentially("<img")
-    page.wait_for_selector(".search-tip")
-    assert page.locator(".search-tip").first.text_content() == XSS
-    page.locator(".search-tip").first.click()
-    page.wait_for_selector(".leaflet-popup-content .seriana-popup")
-    assert title.text_content() == XSS
-    assert page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
-    assert page.evaluate("document.querySelectorAll('[onerror]').length") == 0
-    log.assert_clean(page, {review_path.resolve().as_uri()})
+    assert title.text_content() == sites["name"].iloc[2]
+    # zoomed in (zoom 17 here), every site is named beside its marker
+    names = page.locator(".seriana-label").all_text_contents()
+    assert sorted(names) == sorted(sites["name"])
+    label = page.locator(".seriana-label", has_text=sites["name"].iloc[2]).bounding_box()
+    view = page.viewport_size
+    assert label is not None and 0 <= label["x"] <= view["width"]
+    # zoomed out again, the names go
+    page.evaluate("seriana.map.setZoom(12, { animate: false })")
+    page.wait_for_function("document.querySelectorAll('.seriana-label').length === 0")
+    log.assert_clean(page, {path.resolve().as_uri()})
 
 
 def test_overview_map(
@@ -294,21 +385,60 @@ def test_office_site_pages(
 
     counts = layers["brownfields"]["municipality"].value_counts()
     towns = layers["municipalities"]
-    istat = towns.loc[towns["name"] == counts.index[0], "istat"].iloc[0]
+    name = counts.index[0]
+    istat = towns.loc[towns["name"] == name, "istat"].iloc[0]
     town = tmp_path / "office" / "municipalities" / f"{istat}.html"
     page, log = open_page(town)
-    own = int(counts.iloc[0])
-    assert page.evaluate(COUNT_DRAWN, "brownfields_logistics") == own
+    assert page.evaluate(COUNT_DRAWN, "brownfields") == int(counts.iloc[0])
+    # the page's municipality outlined and named in bold
+    assert page.locator(".seriana-town-here").text_content() == name
+    weight = page.evaluate(
+        """(code) => { let w = null; seriana.layers.municipalities.eachLayer((l) => {
+             if (l.feature.properties.istat === code) w = l.options.weight; }); return w; }""",
+        istat,
+    )
+    assert weight == 3.5
     page.screenshot(path=str(artifacts_dir / "maps_office_municipality.png"))
-    log.assert_clean(page, {town.resolve().as_uri()})
+    log.assert_clean(page, _site_files(tmp_path / "office"))
 
     sheet = tmp_path / "office" / "sites" / "BF00000.html"
     page, log = open_page(sheet)
-    assert page.evaluate(COUNT_DRAWN, "brownfields_logistics") == 1
+    assert page.evaluate(COUNT_DRAWN, "brownfields") == 1
     assert page.locator("h1").text_content() == XSS
     assert page.locator("svg.seriana-contrib").count() == 3
     page.screenshot(path=str(artifacts_dir / "maps_office_sheet.png"), full_page=True)
-    log.assert_clean(page, {sheet.resolve().as_uri()})
+    log.assert_clean(page, _site_files(tmp_path / "office"))
+
+
+def _site_files(root: Path) -> set[str]:
+    return {p.resolve().as_uri() for p in root.rglob("*") if p.is_file()}
+
+
+def test_office_site_opens_from_a_copy_and_an_unzipped_archive(
+    open_page: Any, tmp_path: Path, layers: dict[str, Any]
+) -> None:
+    """The shared assets are relative: the site works wherever the folder goes."""
+    import shutil
+    import zipfile
+
+    made = tmp_path / "made"
+    write_office_site(layers, made)
+    copy = tmp_path / "elsewhere" / "copy of the site"
+    shutil.copytree(made, copy)
+    archive = tmp_path / "site.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for f in sorted(made.rglob("*")):
+            zf.write(f, f.relative_to(made).as_posix())
+    unzipped = tmp_path / "unzipped è"
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(unzipped)
+    shutil.rmtree(made)  # nothing may point back at the original
+    for root in (copy, unzipped):
+        for rel in ("review.html", "municipalities/016000.html", "sites/BF00001.html"):
+            page, log = open_page(root / rel)
+            assert page.evaluate(COUNT_DRAWN, "municipalities") >= 1
+            assert page.evaluate(COUNT_DRAWN, "brownfields") >= 1
+            log.assert_clean(page, _site_files(root))
 
 
 def test_before_suitability_points_and_tools(
@@ -323,11 +453,12 @@ def test_before_suitability_points_and_tools(
     )
     page, log = open_page(path)
     assert sorted(page.evaluate("Object.keys(seriana.layers)")) == [
-        "brownfields_status",
+        "brownfields",
         "municipalities",
     ]
-    assert page.evaluate(COUNT_DRAWN, "brownfields_status") == 5
-    _click_feature(page, "brownfields_status", "BF00002")
+    assert page.evaluate(COUNT_DRAWN, "brownfields") == 5
+    assert page.query_selector(".seriana-switch") is None  # nothing to switch between
+    _click_feature(page, "brownfields", "BF00002")
     popup = page.locator(".leaflet-popup-content .seriana-popup")
     assert popup.locator(".seriana-popup-title").text_content() == "Cartiera Pigna 2"
     assert popup.locator("svg.seriana-contrib").count() == 0

@@ -74,6 +74,7 @@ def brownfields(
         if results:
             row["car_bgy_min"] = float(rng.uniform(15, 50))
             row["transit_bergamo_min"] = float(rng.uniform(20, 80))
+            row["transit_bergamo_wait_min"] = 3.5  # a leg of the trip, not a destination
             for p in PROFILES:
                 contrib = rng.uniform(0, 0.25, len(CRITERIA))
                 row[f"score_{p}"] = float(contrib.sum())
@@ -89,6 +90,7 @@ def brownfields(
             gdf[f"rank_p95_{p}"] = np.minimum(n, rank + 2)
         scores = gdf[[f"score_{p}" for p in PROFILES]].to_numpy()
         gdf["best_use"] = [PROFILES[j] for j in scores.argmax(axis=1)]
+        gdf["why_logistics"] = [f"Rank {r} of {n} for logistics." for r in gdf["rank_logistics"]]
     return gdf
 
 

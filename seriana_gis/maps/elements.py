@@ -1,17 +1,27 @@
-"""Folium elements of an offline map: inlined assets, embedded data, layers, controls.
+"""Folium elements of an offline map: assets, data, layers, controls.
 
 :func:`offline_map` returns a :class:`folium.Map` whose page loads nothing
 from the network: folium's default CDN links (Leaflet, jQuery, Bootstrap,
 awesome-markers, Font Awesome) are removed and the assets of
-:mod:`seriana_gis.maps.assets` are written inline instead. Layers are drawn by
-our runtime (``js/seriana.js``) from GeoJSON embedded once per dataset, so
-several layers (one per suitability profile) share one copy of the data.
+:mod:`seriana_gis.maps.assets` are written inline, or, for the pages of an
+office site, referenced from one shared copy beside them
+(``assets/seriana-maps.js`` and ``.css``, relative links that work from a
+folder or an unzipped archive: :func:`write_shared_assets`). Layers are drawn
+by our runtime (``js/seriana.js``) from GeoJSON embedded once per dataset, or
+from one shared data script per dataset (``data/<name>.js``).
+
+:func:`render_html` numbers folium's element names in page order, so the same
+map gives the same page, byte for byte (folium names elements with random ids).
 """
 
 from __future__ import annotations
 
 import html
+import itertools
+import json
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -19,6 +29,7 @@ from branca.element import Element, Figure, MacroElement
 from folium.map import Layer
 from folium.template import Template
 
+from .._io import write_text
 from .assets import load_assets
 
 #: Centre of the Seriana Valley study area (WGS84), used before bounds are known.
@@ -30,22 +41,43 @@ _CLOSE_TAG = re.compile(r"</(script|style)", re.IGNORECASE)
 
 _PAGE_CSS = f"""
 .folium-map.leaflet-container {{ background: {BACKGROUND}; }}
-.seriana-legends {{ background: #fff; padding: 6px 8px; font: 12px/1.4 sans-serif;
-  max-height: 45vh; overflow-y: auto; }}
+.seriana-legends {{ background: #fff; padding: 5px 8px; font: 12px/1.3 sans-serif;
+  max-height: 38vh; max-width: 240px; overflow-y: auto; }}
 .seriana-legends:empty {{ display: none; }}
-.seriana-legend + .seriana-legend {{ margin-top: 6px; }}
+.seriana-legend + .seriana-legend {{ margin-top: 5px; }}
 .seriana-legend-title {{ font-weight: bold; }}
 .seriana-legend-row {{ display: flex; align-items: center; gap: 6px; }}
-.seriana-swatch {{ display: inline-block; width: 14px; height: 10px; border: 1px solid; }}
+.seriana-swatch {{ display: inline-block; flex: none; width: 14px; height: 10px; border: 1px solid; }}
 .seriana-swatch-line {{ height: 0; border-width: 2px 0 0 0; }}
 .seriana-swatch-dash {{ height: 0; border-width: 2px 0 0 0; border-style: dashed; }}
 .seriana-swatch-point {{ width: 10px; border-radius: 50%; }}
+.seriana-switch {{ background: #fff; padding: 5px 8px; font: 12px/1.4 sans-serif; }}
+.seriana-switch-title {{ font-weight: bold; }}
+.seriana-switch-row {{ display: flex; align-items: center; gap: 4px; cursor: pointer; }}
+.seriana-switch-row input {{ margin: 1px 2px; }}
+.leaflet-control-layers-expanded {{ max-height: 60vh; overflow-y: auto; }}
 .seriana-popup {{ font: 12px/1.35 sans-serif; }}
-.seriana-popup-title {{ font-weight: bold; font-size: 14px; margin-bottom: 4px; }}
-.seriana-popup-table th {{ text-align: left; padding-right: 8px; font-weight: normal; color: #555; }}
-.seriana-profile {{ border-top: 1px solid #ddd; margin-top: 4px; padding-top: 3px; }}
-.seriana-profile-title {{ font-weight: bold; text-transform: capitalize; }}
-.seriana-contrib-title {{ color: #555; }}
+.seriana-popup-title {{ font-weight: bold; font-size: 14px; }}
+.seriana-popup-subtitle {{ color: #555; margin-bottom: 4px; }}
+.seriana-best {{ margin: 2px 0 4px; }}
+.seriana-scores {{ border-collapse: collapse; margin-bottom: 4px; }}
+.seriana-scores th {{ text-align: left; font-weight: normal; color: #555; padding-right: 10px; }}
+.seriana-scores td {{ padding-right: 10px; }}
+.seriana-profile-best td {{ font-weight: bold; }}
+.seriana-why {{ margin: 4px 0; color: #333; }}
+.seriana-fold {{ border-top: 1px solid #ddd; padding-top: 2px; margin-top: 3px; }}
+.seriana-fold summary {{ cursor: pointer; color: #1f4e79; }}
+.seriana-note {{ color: #555; font-size: 11px; }}
+.seriana-popup-table th {{ text-align: left; padding-right: 8px; font-weight: normal; color: #555;
+  vertical-align: top; }}
+.seriana-label {{ background: rgba(255,255,255,0.85); border: none; box-shadow: none;
+  padding: 0 3px; font: 11px/1.3 sans-serif; color: #222; }}
+.seriana-label::before {{ display: none; }}
+.seriana-town {{ background: none; border: none; }}
+.seriana-town-name {{ display: inline-block; transform: translate(-50%, -50%); white-space: nowrap;
+  font: italic 11px/1.2 sans-serif; color: #333; pointer-events: none;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }}
+.seriana-town-here {{ font-weight: bold; font-style: normal; font-size: 13px; color: #08306b; }}
 """
 
 
@@ -133,6 +165,28 @@ def figure(m: folium.Map) -> Figure:
     return fig
 
 
+#: File names of the shared assets of an office site, in its ``assets/`` folder.
+SHARED_JS = "seriana-maps.js"
+SHARED_CSS = "seriana-maps.css"
+
+
+def shared_assets() -> dict[str, str]:
+    """The shared asset files: name → text (Leaflet, plugins, our runtime and page CSS)."""
+    assets = load_assets()
+    provenance = ", ".join(f"{k} {v}" for k, v in assets.versions.items())
+    head = f"/* seriana_gis map assets; from npm: {provenance} */\n"
+    return {
+        SHARED_JS: head + assets.js + "\n;\n" + assets.app_js,
+        SHARED_CSS: head + assets.css + "\n" + _PAGE_CSS,
+    }
+
+
+def write_shared_assets(folder: str | os.PathLike[str]) -> list[Path]:
+    """Write the shared assets into ``folder`` (atomically, replacing older copies)."""
+    root = Path(folder)
+    return [write_text(root / n, t, overwrite=True) for n, t in shared_assets().items()]
+
+
 def offline_map(
     *,
     title: str,
@@ -142,6 +196,7 @@ def offline_map(
     fullscreen: bool = True,
     measure: bool = True,
     height: str = "100%",
+    assets: str | None = None,
 ) -> folium.Map:
     """A folium map whose page needs no network.
 
@@ -159,13 +214,15 @@ def offline_map(
         Whether to add a metric scale bar, a fullscreen button, a measure tool.
     height
         CSS height of the map (``"100%"``, ``"60vh"``).
+    assets
+        ``None`` to inline the assets (a page that travels alone), or the
+        relative path of the shared ``assets/`` folder (``"../assets/"``).
 
     Returns
     -------
     folium.Map
-        With the assets inlined in its figure's header and no tile layer unless asked.
+        With the assets in its figure's header and no tile layer unless asked.
     """
-    assets = load_assets()
     m = folium.Map(
         location=list(DEFAULT_CENTER),
         zoom_start=11,
@@ -180,16 +237,22 @@ def offline_map(
     m.default_css = []
     fig = figure(m)
     fig.title = html.escape(title)
-    provenance = ", ".join(f"{k} {v}" for k, v in assets.versions.items())
-    fig.header.add_child(
-        RawHTML(
+    if assets is None:
+        inline = load_assets()
+        provenance = ", ".join(f"{k} {v}" for k, v in inline.versions.items())
+        head = (
             f"<!-- inlined from npm: {html.escape(provenance)} -->\n"
-            f"<style>{_guard(assets.css)}\n{_PAGE_CSS}</style>\n"
-            f"<script>{_guard(assets.js)}</script>\n"
-            f"<script>{_guard(assets.app_js)}</script>\n"
-        ),
-        name="seriana_assets",
-    )
+            f"<style>{_guard(inline.css)}\n{_PAGE_CSS}</style>\n"
+            f"<script>{_guard(inline.js)}</script>\n"
+            f"<script>{_guard(inline.app_js)}</script>\n"
+        )
+    else:
+        prefix = html.escape(assets, quote=True)
+        head = (
+            f'<link rel="stylesheet" href="{prefix}{SHARED_CSS}">\n'
+            f'<script src="{prefix}{SHARED_JS}"></script>\n'
+        )
+    fig.header.add_child(RawHTML(head), name="seriana_assets")
     m.add_child(_Runtime({"scale": scale, "fullscreen": fullscreen, "measure": measure}))
     if tiles is not None:
         folium.TileLayer(tiles, attr=attribution, name="background tiles", control=True).add_to(m)
@@ -207,6 +270,38 @@ def add_dataset(m: folium.Map, dataset: str, geojson_text: str) -> None:
     )
 
 
+def add_dataset_script(m: folium.Map, dataset: str, src: str) -> None:
+    """Load a shared data script (``data/<dataset>.js``, see :func:`dataset_script`) in the header."""
+    fig = figure(m)
+    name = f"seriana_data_{dataset}"
+    if name not in fig.header._children:
+        src_attr = html.escape(src, quote=True)
+        fig.header.add_child(RawHTML(f'<script src="{src_attr}"></script>\n'), name=name)
+
+
+def dataset_script(dataset: str, geojson_text: str) -> str:
+    """A shared data script: registers a dataset with the runtime when loaded."""
+    return f"seriana.register({json.dumps(dataset)}, {geojson_text});\n"
+
+
 def add_call(m: folium.Map, function: str, argument: Any) -> None:
     """Add a call ``seriana.<function>(argument)`` after the elements already added."""
     m.add_child(_Script(function, argument))
+
+
+def number_elements(m: folium.Map) -> None:
+    """Name folium's elements in page order (``map_0001`` ...) instead of by random ids."""
+    counter = itertools.count(1)
+
+    def visit(element: Any) -> None:
+        element._id = f"{next(counter):04d}"
+        for child in list(element._children.values()):
+            visit(child)
+
+    visit(figure(m))
+
+
+def render_html(m: folium.Map) -> str:
+    """The complete HTML page of a map; the same map gives the same bytes."""
+    number_elements(m)
+    return str(m.get_root().render())

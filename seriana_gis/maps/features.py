@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -114,6 +115,97 @@ def _clean(value: Any) -> Any:
     return str(value)
 
 
+@dataclass(frozen=True)
+class Dataset:
+    """A layer serialised once for display: one GeoJSON feature text per row.
+
+    Pages draw the whole layer or a subset of its rows (a municipality's
+    sites, the features around a site) from the same texts, so a layer is
+    serialised once for a whole office site.
+
+    Attributes
+    ----------
+    keys
+        The property names, in the order of each feature's value array.
+    features
+        One feature text per row of the source frame, its ``id`` member the
+        row's position (``None`` for a row without geometry, left out of
+        every collection).
+    bounds
+        Per row, the WGS84 bounds ``[south, west, north, east]`` (NaN when empty).
+    """
+
+    keys: tuple[str, ...]
+    features: tuple[str | None, ...]
+    bounds: np.ndarray
+
+    def rows(self, rows: Any = None) -> np.ndarray:
+        """Positions of the drawn rows among ``rows`` (a boolean mask or positions; all when ``None``)."""
+        n = len(self.features)
+        if rows is None:
+            pos = np.arange(n)
+        else:
+            arr = np.asarray(rows)
+            pos = np.flatnonzero(arr) if arr.dtype == bool else arr.astype(int)
+        return np.array([i for i in pos if self.features[i] is not None], dtype=int)
+
+    def text(self, rows: Any = None) -> str:
+        """The FeatureCollection text of the rows (see :func:`feature_collection`)."""
+        parts = [self.features[i] or "" for i in self.rows(rows)]
+        keys = _safe(json.dumps(list(self.keys), ensure_ascii=False))
+        head = f'{{"type":"FeatureCollection","keys":{keys},"features":['
+        return head + ",".join(parts) + "]}"
+
+    def box(self, rows: Any = None) -> list[float] | None:
+        """The WGS84 bounds ``[south, west, north, east]`` of the rows, ``None`` when empty."""
+        pos = self.rows(rows)
+        if pos.size == 0:
+            return None
+        b = self.bounds[pos]
+        return [
+            float(b[:, 0].min()),
+            float(b[:, 1].min()),
+            float(b[:, 2].max()),
+            float(b[:, 3].max()),
+        ]
+
+
+def _safe(text: str) -> str:
+    """JSON text safe inside ``<script>`` (``<``, ``>``, ``&`` as ``\\u`` escapes)."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def serialise(
+    gdf: gpd.GeoDataFrame,
+    *,
+    layer: str,
+    columns: Sequence[str],
+    tolerance_m: float = SIMPLIFY_TOLERANCE_M,
+) -> Dataset:
+    """Serialise a layer once for display (see :class:`Dataset` and :func:`feature_collection`)."""
+    geoms = display_geometry(gdf, layer=layer, tolerance_m=tolerance_m)
+    empty = (geoms.isna() | geoms.is_empty).to_numpy()
+    cols = [c for c in columns if c in gdf.columns and c != gdf.geometry.name]
+    props = pd.DataFrame(gdf[cols]) if cols else pd.DataFrame(index=gdf.index)
+    for c in cols:  # rounded once, to the decimals of the column's kind
+        if pd.api.types.is_float_dtype(props[c]):
+            props[c] = sym.round_column(c, props[c].to_numpy(dtype=float))
+    arr = geoms.to_numpy()
+    geo_text = shapely.to_geojson(np.where(empty, None, arr))
+    rows = props.itertuples(index=False, name=None) if cols else ([] for _ in range(len(gdf)))
+    features: list[str | None] = []
+    for i, (g, row, skip) in enumerate(zip(geo_text, rows, empty, strict=True)):
+        if skip:
+            features.append(None)
+            continue
+        p = json.dumps([_clean(v) for v in row], ensure_ascii=False, separators=(",", ":"))
+        # "id": the row's position, by which a page selects the rows it draws
+        features.append(_safe(f'{{"type":"Feature","id":{i},"geometry":{g},"properties":{p}}}'))
+    b = shapely.bounds(np.where(empty, None, arr))  # minx, miny, maxx, maxy (NaN when empty)
+    bounds = np.column_stack([b[:, 1], b[:, 0], b[:, 3], b[:, 2]]) if len(b) else np.empty((0, 4))
+    return Dataset(keys=tuple(cols), features=tuple(features), bounds=bounds)
+
+
 def feature_collection(
     gdf: gpd.GeoDataFrame,
     *,
@@ -147,24 +239,34 @@ def feature_collection(
         The GeoJSON text, the number of features written, and the WGS84 bounds
         ``[south, west, north, east]`` (``None`` when empty).
     """
-    geoms = display_geometry(gdf, layer=layer, tolerance_m=tolerance_m)
-    keep = ~(geoms.isna() | geoms.is_empty)
-    geoms = geoms[keep]
-    cols = [c for c in columns if c in gdf.columns and c != gdf.geometry.name]
-    props = pd.DataFrame(gdf.loc[keep.to_numpy(), cols])
-    for c in cols:  # rounded once, to the decimals of the column's kind
-        if pd.api.types.is_float_dtype(props[c]):
-            props[c] = sym.round_column(c, props[c].to_numpy(dtype=float))
-    geo_text = shapely.to_geojson(geoms.to_numpy())
-    rows = props.itertuples(index=False, name=None) if cols else ([] for _ in range(len(geoms)))
-    parts = []
-    for g, row in zip(geo_text, rows, strict=True):
-        p = json.dumps([_clean(v) for v in row], ensure_ascii=False, separators=(",", ":"))
-        parts.append(f'{{"type":"Feature","geometry":{g},"properties":{p}}}')
-    keys = json.dumps(cols, ensure_ascii=False)
-    text = f'{{"type":"FeatureCollection","keys":{keys},"features":[' + ",".join(parts) + "]}"
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    if len(geoms) == 0:
-        return text, 0, None
-    minx, miny, maxx, maxy = geoms.total_bounds
-    return text, len(geoms), [float(miny), float(minx), float(maxy), float(maxx)]
+    ds = serialise(gdf, layer=layer, columns=columns, tolerance_m=tolerance_m)
+    return ds.text(), len(ds.rows()), ds.box()
+
+
+class DatasetStore:
+    """Serialised layers, each made once per frame, columns and tolerance.
+
+    An office site draws the same layers on every page: the store serialises
+    each once and every page takes the rows it draws.
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[int, str, tuple[str, ...], float], tuple[Any, Dataset]] = {}
+
+    def get(
+        self,
+        gdf: gpd.GeoDataFrame,
+        *,
+        layer: str,
+        columns: Sequence[str],
+        tolerance_m: float = SIMPLIFY_TOLERANCE_M,
+    ) -> Dataset:
+        """The serialised layer (made on first use)."""
+        key = (id(gdf), layer, tuple(columns), float(tolerance_m))
+        found = self._made.get(key)
+        if found is None:
+            ds = serialise(gdf, layer=layer, columns=columns, tolerance_m=tolerance_m)
+            # the frame is kept with its dataset, so its id is never reused meanwhile
+            found = (gdf, ds)
+            self._made[key] = found
+        return found[1]

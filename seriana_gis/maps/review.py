@@ -1,17 +1,20 @@
 """The review map: every layer of the territorial database on one offline page.
 
 :func:`review_map` draws what the layers dictionary holds and leaves out what
-is missing: municipalities as a choropleth of an indicator, brownfields
-coloured by each suitability profile's score and by best use (or by status
-before the suitability step has run), the TEB line and stops (planned ones
-dashed or hollow), tourism assets by category, main roads, isochrones,
-destinations; a layer control, legends that follow layer visibility,
-fullscreen, search by site name, scale bar and measure tool.
+is missing: municipalities as a choropleth of an indicator with their names,
+the brownfields above everything else with one "colour sites by" switch (best
+use, on by default; each profile's score on the fixed 0–1 classes; status),
+compact popups (best use, the scores and why first, the details folded) and
+names from zoom 14; the TEB line and stops (planned ones dashed or hollow),
+tourism assets by category, main roads by class, isochrones per destination,
+destinations; a collapsed layer control, legends that follow layer
+visibility, fullscreen, search by site name, scale bar and measure tool.
 
 Layer ids in the page (``seriana.layers[id]``): ``municipalities``,
-``brownfields_{profile}``, ``brownfields_best_use``, ``brownfields_status``,
-``teb_lines``, ``teb_stops``, ``tourism_assets``, ``roads``,
-``isochrones_{destination}``, ``destinations``.
+``isochrones_{destination}``, ``roads``, ``tourism_assets``, ``teb_lines``,
+``teb_stops``, ``destinations``, ``brownfields`` (its colourings are
+``seriana.specs.brownfields.modes``: ``best_use``, ``score_{profile}``,
+``status``).
 """
 
 from __future__ import annotations
@@ -32,70 +35,113 @@ from .. import symbology as sym
 from .._errors import ConfigError
 from .._io import check_writable, write_text
 from . import style
-from .elements import DataLayer, add_call, add_dataset, offline_map
-from .features import SIMPLIFY_TOLERANCE_M, feature_collection
+from .display import (
+    BROWNFIELD_FIELDS,
+    LABEL_LAT,
+    LABEL_LON,
+    MUNICIPALITY_FIELDS,
+    brownfield_columns,
+    brownfield_popup,
+    destination_names,
+    display_layers,
+    popup_field,
+    popup_fields,
+    travel_fields,
+)
+from .elements import (
+    DataLayer,
+    add_call,
+    add_dataset,
+    add_dataset_script,
+    dataset_script,
+    offline_map,
+    render_html,
+)
+from .features import SIMPLIFY_TOLERANCE_M, Dataset, DatasetStore
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "BROWNFIELD_FIELDS",
+    "KNOWN_INDICATORS",
+    "MapContext",
+    "SharedData",
+    "build_map",
+    "indicator_classes",
+    "render_html",
+    "review_map",
+    "write_map",
+    "write_review_map",
+]
+
 #: Municipal indicators a caller may name even before a layer has them.
 KNOWN_INDICATORS = frozenset(sym.MUNICIPAL_INDICATORS)
-#: Road classes drawn as main roads, and their colours.
-MAIN_ROADS: dict[str, str] = sym.CATEGORY_COLOURS["road_class"]
-_BROWNFIELD_FIELDS = [
-    "municipality",
-    "former_use",
-    "former_company",
-    "closure_year",
-    "area_m2",
-    "status",
-    "planned_use",
-    "heritage",
-    "ownership",
-    "source_title",
-    "geometry_quality",
-    "best_use",
-]
-_MUNICIPALITY_FIELDS = [
-    "istat",
-    "zone",
-    "population",
-    "area_km2",
-    "density",
-    "share_65_plus",
-    "old_age_index",
-    "dependency_ratio",
-]
+#: Zoom from which site names are written beside their markers.
+SITE_LABEL_ZOOM = 14
+#: Title of the switch that colours the sites.
+SWITCH_TITLE = "Colour sites by"
 
 
-#: Columns shown as text; those of :data:`CATEGORICAL` in words (:func:`value_labels`).
-TEXT_COLUMNS = frozenset({"id", "istat", "zone", "municipality", "ownership", "line", "kind"})
-CATEGORICAL = ("status", "best_use", "former_use", "category", "road_class")
+@dataclass
+class SharedData:
+    """The shared data scripts of an office site: one per dataset, written once.
+
+    Attributes
+    ----------
+    used
+        Dataset name → the serialised layer every page draws rows of.
+    """
+
+    used: dict[str, Dataset] = field(default_factory=dict)
+
+    def add(self, name: str, ds: Dataset) -> None:
+        """Record a dataset a page draws (the same one on every page)."""
+        known = self.used.get(name)
+        if known is not None and known is not ds:
+            msg = f"internal error: two different datasets named {name!r} in one office site"
+            raise RuntimeError(msg)
+        self.used[name] = ds
+
+    def scripts(self) -> dict[str, str]:
+        """``data/<name>.js`` → its text, for every dataset used."""
+        return {f"data/{n}.js": dataset_script(n, ds.text()) for n, ds in sorted(self.used.items())}
 
 
-def popup_field(column: str, *, destinations: Mapping[str, str] | None = None) -> list[str]:
-    """A popup field ``[label, column, format]``: the column's label and the runtime's format."""
-    label = sym.column_label(column, destinations=destinations)
-    text = column in TEXT_COLUMNS or column in CATEGORICAL
-    return [label, column, "text" if text else sym.web_format(column)]
+@dataclass
+class MapContext:
+    """What the pages of an office site share, and what one page draws.
 
+    Attributes
+    ----------
+    display
+        The display layers (:func:`seriana_gis.maps.display.display_layers`), made once.
+    store
+        Serialised layers, made once.
+    shared
+        The shared data scripts and assets of an office site; ``None`` to
+        embed each page's assets and data (a page that travels alone).
+    root
+        Relative path from the page to the site's root (``""``, ``"../"``),
+        where the shared ``assets/`` and ``data/`` folders are.
+    rows
+        Display layer → the rows this page draws (a boolean mask or positions);
+        all rows when absent.
+    highlight
+        The ISTAT code of the municipality the page is about.
+    classes
+        Classes of the municipal indicator (the whole valley's).
+    criteria
+        ``(profile, criterion)`` → criterion label for the popups.
+    """
 
-def value_labels(gdf: gpd.GeoDataFrame) -> dict[str, dict[str, str]]:
-    """Categorical values in words, per column present, for the runtime's popups and tooltips."""
-    out: dict[str, dict[str, str]] = {}
-    for column in CATEGORICAL:
-        if column in gdf.columns:
-            values = {str(v) for v in gdf[column].dropna().unique()}
-            out[column] = {v: sym.value_label(column, v) for v in sorted(values)}
-    return out
-
-
-def travel_fields(
-    columns: list[str], *, destinations: Mapping[str, str] | None = None
-) -> list[list[str]]:
-    """Popup fields of the travel times ``{mode}_{dest}_min`` (legs and notes left out)."""
-    return [
-        popup_field(c.name, destinations=destinations) for c in cols.travel_time_columns(columns)
-    ]
+    display: dict[str, gpd.GeoDataFrame]
+    store: DatasetStore = field(default_factory=DatasetStore)
+    shared: SharedData | None = None
+    root: str = ""
+    rows: Mapping[str, Any] = field(default_factory=dict)
+    highlight: str | None = None
+    classes: sym.Classes | None = None
+    criteria: Mapping[tuple[str, str], str] | None = None
 
 
 @dataclass
@@ -116,17 +162,10 @@ class _Bounds:
         return [[s, w], [n, e]]
 
 
-def _layer(layers: Mapping[str, Any], name: str) -> gpd.GeoDataFrame | None:
-    gdf = layers.get(name)
-    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.empty:
-        return None
-    return gdf
-
-
 def _spec(
     layer_id: str,
     dataset: str,
-    style_: dict[str, Any],
+    style_: dict[str, Any] | None,
     *,
     legend: dict[str, Any] | None = None,
     popup: dict[str, Any] | None = None,
@@ -138,6 +177,7 @@ def _spec(
     stroke: str | None = None,
     dash: dict[str, Any] | None = None,
     hollow: dict[str, Any] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     return {
         "id": layer_id,
@@ -153,30 +193,42 @@ def _spec(
         "stroke": stroke,
         "dash": dash,
         "hollow": hollow,
+        **extra,
     }
 
 
 class _Builder:
-    """Adds datasets and layers to one map, remembering counts and bounds."""
+    """Adds datasets and layers to one map, remembering bounds."""
 
     def __init__(
-        self, m: folium.Map, *, tolerance_m: float, destinations: Mapping[str, str]
+        self,
+        m: folium.Map,
+        ctx: MapContext,
+        *,
+        tolerance_m: float,
+        destinations: Mapping[str, str],
     ) -> None:
         self.m = m
+        self.ctx = ctx
         self.tolerance_m = tolerance_m
         self.destinations = destinations
         self.bounds = _Bounds()
         self.focus = _Bounds()
 
-    def dataset(self, name: str, gdf: gpd.GeoDataFrame, columns: list[str]) -> int:
-        text, n, box = feature_collection(
-            gdf, layer=name, columns=columns, tolerance_m=self.tolerance_m
-        )
-        add_dataset(self.m, name, text)
+    def dataset(self, name: str, gdf: gpd.GeoDataFrame, columns: list[str]) -> dict[str, Any]:
+        """Make the dataset available to the page; return the spec keys that select its rows."""
+        ds = self.ctx.store.get(gdf, layer=name, columns=columns, tolerance_m=self.tolerance_m)
+        rows = self.ctx.rows.get(name)
+        box = ds.box(rows)
         self.bounds.add(box)
         if name in ("municipalities", "brownfields"):
             self.focus.add(box)
-        return n
+        if self.ctx.shared is None:
+            add_dataset(self.m, name, ds.text(rows))
+            return {}
+        self.ctx.shared.add(name, ds)
+        add_dataset_script(self.m, name, f"{self.ctx.root}data/{name}.js")
+        return {} if rows is None else {"rows": [int(i) for i in ds.rows(rows)]}
 
     def layer(self, spec: dict[str, Any], *, name: str, show: bool) -> None:
         DataLayer(spec, name=name, show=show).add_to(self.m)
@@ -193,6 +245,7 @@ def _check_indicator(indicator: str, municipalities: gpd.GeoDataFrame | None) ->
             c
             for c in municipalities.columns
             if c != municipalities.geometry.name
+            and not str(c).startswith("_")
             and pd.api.types.is_numeric_dtype(municipalities[c])
         ]
     choices = sorted(set(numeric) | KNOWN_INDICATORS)
@@ -210,22 +263,31 @@ def indicator_classes(gdf: gpd.GeoDataFrame, indicator: str) -> sym.Classes:
     return sym.municipal_classes(gdf[indicator])
 
 
-def _municipalities(
-    b: _Builder, gdf: gpd.GeoDataFrame, indicator: str, classes: sym.Classes | None = None
-) -> None:
-    fields = [popup_field(c) for c in _MUNICIPALITY_FIELDS]
-    fields += travel_fields(list(gdf.columns), destinations=b.destinations)
-    b.dataset("municipalities", gdf, ["name", *[f[1] for f in fields]])
-    if indicator in gdf.columns and pd.api.types.is_numeric_dtype(gdf[indicator]):
-        st, entries = style.classes_style(
-            indicator, classes if classes is not None else indicator_classes(gdf, indicator)
-        )
+def _municipalities(b: _Builder, gdf: gpd.GeoDataFrame, indicator: str) -> None:
+    columns = list(gdf.columns)
+    fields = popup_fields(columns, MUNICIPALITY_FIELDS)
+    fields += travel_fields(columns, destinations=b.destinations)
+    carried = ["name", "istat", LABEL_LAT, LABEL_LON, *[f[1] for f in fields]]
+    if indicator in columns:
+        carried.append(indicator)
+    rows = b.dataset("municipalities", gdf, list(dict.fromkeys(carried)))
+    if indicator in columns and pd.api.types.is_numeric_dtype(gdf[indicator]):
+        classes = b.ctx.classes or indicator_classes(gdf, indicator)
+        st, entries = style.classes_style(indicator, classes)
         title = sym.column_label(indicator, destinations=b.destinations)
         name = f"Municipalities: {title}"
     else:
         logger.info("municipalities: no numeric column %r, drawing outlines", indicator)
         st, entries = {"kind": "fixed", "colour": "#ffffff"}, [["#ffffff", "Municipality", "fill"]]
         title, name = "Municipalities", "Municipalities"
+    highlight = None
+    if b.ctx.highlight is not None and "istat" in columns:
+        highlight = {
+            "property": "istat",
+            "value": b.ctx.highlight,
+            "colour": sym.TOWN_HIGHLIGHT,
+            "weight": 3.5,
+        }
     spec = _spec(
         "municipalities",
         "municipalities",
@@ -236,208 +298,148 @@ def _municipalities(
         stroke=sym.OUTLINE,
         fill_opacity=0.55,
         weight=1.0,
+        highlight=highlight,
+        town_labels="name" if "name" in columns else None,
+        **rows,
     )
     b.layer(spec, name=name, show=True)
 
 
-def profile_spec(p: cols.ProfileColumns) -> dict[str, Any]:
-    """The popup specification of one profile for the map runtime."""
-    return {
-        "name": p.name,
-        "label": cols.profile_label(p.name),
-        "score": p.score,
-        "rank": p.rank,
-        "p05": p.p05,
-        "p95": p.p95,
-        "why": p.why,
-        "contributions": [[crit.replace("_", " "), col] for crit, col in p.contributions],
-    }
-
-
-def brownfield_popup(
-    columns: list[str],
-    found: list[cols.ProfileColumns],
-    *,
-    destinations: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """The popup specification of a brownfield: attributes, travel times, profiles."""
-    fields = [popup_field(c) for c in _BROWNFIELD_FIELDS]
-    fields += travel_fields(columns, destinations=destinations)
-    return {"title": "name", "fields": fields, "profiles": [profile_spec(p) for p in found]}
-
-
-def brownfield_columns(columns: list[str], found: list[cols.ProfileColumns]) -> list[str]:
-    """The brownfield columns a map carries."""
-    travel = [c.name for c in cols.travel_time_columns(columns)]
-    out = ["id", "name", *_BROWNFIELD_FIELDS, *travel]
-    for p in found:
-        out += p.columns
-    return list(dict.fromkeys(out))
-
-
-def _brownfields(b: _Builder, gdf: gpd.GeoDataFrame) -> list[str]:
-    columns = list(gdf.columns)
-    found = cols.profile_columns(columns)
-    b.dataset("brownfields", gdf, brownfield_columns(columns, found))
-    popup = brownfield_popup(columns, found, destinations=b.destinations)
-    popup["values"] = value_labels(gdf)
-    # outline in the fill colour: a site of 100 m stays a visible dot at valley scale
-    common: dict[str, Any] = {
-        "popup": popup,
-        "tooltip": "name",
-        "weight": 4.0,
-        "opacity": 1.0,
-        "fill_opacity": 0.9,
-    }
-    ids: list[str] = []
-    first = True
-    for p in found:
+def _brownfield_modes(gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """The ways of colouring the sites: best use, each profile's score, status."""
+    modes = []
+    if cols.BEST_USE in gdf.columns:
+        st, entries = style.category_style(cols.BEST_USE, gdf[cols.BEST_USE], swatch="point")
+        modes.append(
+            {
+                "id": "best_use",
+                "label": "Best use",
+                "style": st,
+                "legend": _legend("Best use", entries),
+            }
+        )
+    for p in cols.profile_columns(list(gdf.columns)):
         if p.score is None:
             continue
-        st, entries = style.classes_style(p.score, sym.score_classes())
-        lid = f"brownfields_{p.name}"
-        title = f"Brownfields: {cols.label(p.score)}"
-        spec = _spec(lid, "brownfields", st, legend=style.legend(title, entries), **common)
-        b.layer(spec, name=title, show=first)
-        ids.append(lid)
-        first = False
-    if "best_use" in gdf.columns:
-        st, entries = style.category_style("best_use", gdf["best_use"])
-        title = "Brownfields: best use"
-        spec = _spec(
-            "brownfields_best_use", "brownfields", st, legend=style.legend(title, entries), **common
+        st, entries = style.classes_style(p.score, sym.score_classes(), swatch="point")
+        label = cols.label(p.score)
+        modes.append(
+            {"id": p.score, "label": label, "style": st, "legend": _legend(label, entries)}
         )
-        b.layer(spec, name=title, show=first)
-        ids.append("brownfields_best_use")
-        first = False
     if "status" in gdf.columns:
-        st, entries = style.category_style("status", gdf["status"])
+        st, entries = style.category_style("status", gdf["status"], swatch="point")
     else:
-        st, entries = {"kind": "fixed", "colour": sym.OTHER}, [[sym.OTHER, "Site", "fill"]]
-    title = "Brownfields: status"
-    spec = _spec(
-        "brownfields_status", "brownfields", st, legend=style.legend(title, entries), **common
+        st, entries = {"kind": "fixed", "colour": sym.OTHER}, [[sym.OTHER, "Site", "point"]]
+    modes.append(
+        {"id": "status", "label": "Status", "style": st, "legend": _legend("Status", entries)}
     )
-    b.layer(spec, name=title, show=first)
-    ids.append("brownfields_status")
-    return ids
+    return modes
 
 
-def _teb(b: _Builder, lines: gpd.GeoDataFrame | None, stops: gpd.GeoDataFrame | None) -> None:
-    status_style = {
-        "kind": "category",
-        "property": "status",
-        "map": {"existing": sym.TEB, "planned": sym.TEB_PLANNED},
-        "other": sym.TEB,
-    }
-    if lines is not None:
-        b.dataset("teb_lines", lines, ["id", "name", "status"])
-        entries = [[sym.TEB, "Existing", "line"], [sym.TEB_PLANNED, "Planned", "dash"]]
-        spec = _spec(
-            "teb_lines",
-            "teb_lines",
-            status_style,
-            legend=style.legend("TEB light rail", entries),
-            popup={
-                "title": "name",
-                "fields": [["Line", "id", "text"], ["Status", "status", "text"]],
-            },
-            tooltip="name",
-            weight=4.0,
-            dash={"property": "status", "value": "planned", "pattern": "8 6"},
-        )
-        b.layer(spec, name="TEB line", show=True)
-    if stops is not None:
-        b.dataset("teb_stops", stops, ["id", "name", "line", "seq", "municipality", "status"])
-        entries = [
-            [sym.TEB, "Existing stop", "point"],
-            [sym.TEB_PLANNED, "Planned stop (hollow)", "point"],
-        ]
-        fields = [
-            ["Line", "line", "text"],
-            ["Order on the line", "seq", "int"],
-            ["Municipality", "municipality", "text"],
-            ["Status", "status", "text"],
-        ]
-        spec = _spec(
-            "teb_stops",
-            "teb_stops",
-            status_style,
-            legend=style.legend("TEB stops", entries),
-            popup={"title": "name", "fields": fields},
-            tooltip="name",
-            weight=2.0,
-            radius=4.5,
-            fill_opacity=1.0,
-            hollow={"property": "status", "value": "planned"},
-        )
-        b.layer(spec, name="TEB stops", show=True)
+def _legend(title: str, entries: list[list[str]]) -> dict[str, Any]:
+    return style.legend(f"Brownfields: {title[:1].lower()}{title[1:]}", entries)
+
+
+def _brownfields(b: _Builder, gdf: gpd.GeoDataFrame) -> bool:
+    rows = b.dataset("brownfields", gdf, brownfield_columns(list(gdf.columns)))
+    popup = brownfield_popup(gdf, destinations=b.destinations, criteria=b.ctx.criteria)
+    modes = _brownfield_modes(gdf)
+    spec = _spec(
+        "brownfields",
+        "brownfields",
+        None,
+        popup=popup,
+        tooltip="name",
+        weight=1.2,
+        opacity=1.0,
+        fill_opacity=0.9,
+        radius=7.0,
+        stroke=sym.SITE_OUTLINE,
+        modes=modes,
+        mode=modes[0]["id"],
+        front=True,
+        labels={"property": "name", "min_zoom": SITE_LABEL_ZOOM},
+        **rows,
+    )
+    b.layer(spec, name="Brownfields", show=True)
+    return len(modes) > 1
+
+
+def _teb_lines(b: _Builder, lines: gpd.GeoDataFrame) -> None:
+    rows = b.dataset("teb_lines", lines, ["id", "name", "status"])
+    st, _ = style.category_style("status", lines.get("status", []))
+    entries = [[sym.TEB, "Existing", "line"], [sym.TEB_PLANNED, "Planned", "dash"]]
+    spec = _spec(
+        "teb_lines",
+        "teb_lines",
+        st | {"other": sym.TEB},
+        legend=style.legend("TEB light rail", entries),
+        popup={"title": "name", "fields": [["Line", "id", "text"], ["Status", "status", "text"]]},
+        tooltip="name",
+        weight=4.0,
+        dash={"property": "status", "value": "planned", "pattern": "8 6"},
+        **rows,
+    )
+    b.layer(spec, name="TEB line", show=True)
+
+
+def _teb_stops(b: _Builder, stops: gpd.GeoDataFrame) -> None:
+    rows = b.dataset("teb_stops", stops, ["id", "name", "line", "seq", "municipality", "status"])
+    st, _ = style.category_style("status", stops.get("status", []))
+    entries = [
+        [sym.TEB, "Existing stop", "point"],
+        [sym.TEB_PLANNED, "Planned stop (hollow)", "point"],
+    ]
+    columns = list(stops.columns)
+    spec = _spec(
+        "teb_stops",
+        "teb_stops",
+        st | {"other": sym.TEB},
+        legend=style.legend("TEB stops", entries),
+        popup={
+            "title": "name",
+            "fields": popup_fields(columns, ("line", "seq", "municipality", "status")),
+        },
+        tooltip="name",
+        weight=1.5,
+        radius=4.0,
+        fill_opacity=1.0,
+        stroke="#ffffff",
+        hollow={"property": "status", "value": "planned"},
+        **rows,
+    )
+    b.layer(spec, name="TEB stops", show=True)
 
 
 def _tourism(b: _Builder, gdf: gpd.GeoDataFrame) -> None:
-    cols = ["id", "name", "category", "municipality", "length_km"]
-    b.dataset("tourism_assets", gdf, cols)
+    rows = b.dataset("tourism_assets", gdf, ["id", "name", "category", "municipality", "length_km"])
     if "category" in gdf.columns:
         st, entries = style.category_style("category", gdf["category"], swatch="point")
     else:
         colour = sym.QUALITATIVE[0]
         st, entries = {"kind": "fixed", "colour": colour}, [[colour, "Asset", "point"]]
-    fields = [
-        ["Category", "category", "text"],
-        ["Municipality", "municipality", "text"],
-        ["Length (km)", "length_km", "num"],
-    ]
+    columns = list(gdf.columns)
     spec = _spec(
         "tourism_assets",
         "tourism_assets",
         st,
         legend=style.legend("Tourism assets", entries),
-        popup={"title": "name", "fields": fields},
+        popup={
+            "title": "name",
+            "fields": popup_fields(columns, ("category", "municipality", "length_km")),
+            "values": {"category": {v: sym.value_label("category", v) for v in st.get("map", {})}},
+        },
         tooltip="name",
         weight=2.0,
-        radius=5.0,
+        radius=4.5,
         fill_opacity=0.8,
+        **rows,
     )
-    b.layer(spec, name="Tourism assets", show=True)
+    b.layer(spec, name="Tourism assets", show=False)
 
 
-def main_roads(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The main roads of ``road_edges`` (motorway … secondary), one row per road link.
-
-    The class is the first main class named in ``highway`` (which may hold a
-    list, osmnx-style; ``*_link`` ramps take their road's class); the reverse
-    twin of a two-way link is dropped.
-
-    Parameters
-    ----------
-    edges
-        The ``road_edges`` layer (not changed).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        A new frame with a ``road_class`` column; empty without a ``highway`` column.
-    """
-    if "highway" not in edges.columns:
-        return edges.iloc[0:0].assign(road_class=pd.Series(dtype="object"))
-    pattern = r"\b(" + "|".join(MAIN_ROADS) + r")(?:_link)?\b"
-    road_class = edges["highway"].astype(str).str.extract(pattern, expand=False)
-    out = edges.assign(road_class=road_class)
-    out = out[out["road_class"].notna()]
-    if {"u", "v"}.issubset(out.columns):
-        key = out["key"] if "key" in out.columns else 0
-        lo = out[["u", "v"]].min(axis=1)
-        hi = out[["u", "v"]].max(axis=1)
-        twin = pd.DataFrame({"lo": lo, "hi": hi, "key": key}).duplicated()
-        out = out[~twin.to_numpy()]
-    return out
-
-
-def _roads(b: _Builder, edges: gpd.GeoDataFrame) -> None:
-    roads = main_roads(edges)
-    if roads.empty:
-        return
-    b.dataset("roads", roads, ["name", "ref", "road_class"])
+def _roads(b: _Builder, roads: gpd.GeoDataFrame) -> None:
+    rows = b.dataset("roads", roads, ["name", "ref", "road_class"])
     st, entries = style.category_style("road_class", roads["road_class"], swatch="line")
     spec = _spec(
         "roads",
@@ -445,42 +447,35 @@ def _roads(b: _Builder, edges: gpd.GeoDataFrame) -> None:
         st,
         legend=style.legend("Main roads", entries),
         tooltip="name",
-        weight=1.5,
+        weight=1.8,
         opacity=0.8,
+        widths={k: round(v * 2.5, 2) for k, v in sym.ROAD_WIDTHS_MM.items()},
+        **rows,
     )
     b.layer(spec, name="Main roads", show=False)
 
 
-def _isochrones(b: _Builder, gdf: gpd.GeoDataFrame, names: dict[str, str]) -> None:
-    if "minutes" not in gdf.columns:
-        return
-    groups = [("all", gdf)]
-    if "destination" in gdf.columns:
-        groups = [(str(d), g) for d, g in gdf.groupby("destination", sort=True)]
-    for dest, group in groups:
-        ordered = group.sort_values("minutes", ascending=False)
-        lid = f"isochrones_{dest}"
-        b.dataset(lid, ordered, ["destination", "minutes", "area_km2"])
-        st, entries = style.classes_style("minutes", sym.band_classes(ordered["minutes"]))
-        # isochrones are drawn on the road network: car times
-        title = f"Isochrones: {cols.label(cols.travel_time('car', dest), destinations=names)}"
-        spec = _spec(
-            lid,
-            lid,
-            st,
-            legend=style.legend(title, entries),
-            popup={
-                "title": "destination",
-                "fields": [popup_field("minutes"), popup_field("area_km2")],
-            },
-            fill_opacity=0.35,
-            weight=1.0,
-        )
-        b.layer(spec, name=title, show=False)
+def _isochrones(b: _Builder, name: str, gdf: gpd.GeoDataFrame) -> None:
+    rows = b.dataset(name, gdf, ["destination", "minutes", "area_km2"])
+    dest = name.removeprefix("isochrones_")
+    st, entries = style.classes_style("minutes", sym.band_classes(gdf["minutes"]))
+    # isochrones are drawn on the road network: car times
+    title = f"Isochrones: {cols.label(cols.travel_time('car', dest), destinations=b.destinations)}"
+    spec = _spec(
+        name,
+        name,
+        st,
+        legend=style.legend(title, entries),
+        popup={"title": "destination", "fields": [popup_field("minutes"), popup_field("area_km2")]},
+        fill_opacity=0.35,
+        weight=1.0,
+        **rows,
+    )
+    b.layer(spec, name=title, show=False)
 
 
 def _destinations(b: _Builder, gdf: gpd.GeoDataFrame) -> None:
-    b.dataset("destinations", gdf, ["id", "name", "kind"])
+    rows = b.dataset("destinations", gdf, ["id", "name", "kind"])
     spec = _spec(
         "destinations",
         "destinations",
@@ -488,10 +483,11 @@ def _destinations(b: _Builder, gdf: gpd.GeoDataFrame) -> None:
         legend=style.legend("Destinations", [[sym.DESTINATIONS, "Destination", "point"]]),
         popup={"title": "name", "fields": [["Id", "id", "text"], ["Kind", "kind", "text"]]},
         tooltip="name",
-        radius=7.0,
+        radius=6.0,
         weight=2.0,
         fill_opacity=0.9,
         stroke="#ffffff",
+        **rows,
     )
     b.layer(spec, name="Destinations", show=True)
 
@@ -504,7 +500,8 @@ def review_map(
     attribution: str | None = None,
     title: str = "Seriana Valley: brownfield review",
     simplify_m: float = SIMPLIFY_TOLERANCE_M,
-    collapsed: bool = False,
+    collapsed: bool = True,
+    criteria: Mapping[tuple[str, str], str] | None = None,
 ) -> folium.Map:
     """The review map of the territorial database.
 
@@ -532,7 +529,10 @@ def review_map(
         Display simplification tolerance in metres (coordinates are rounded
         to 1e-5°, about a metre).
     collapsed
-        Whether the layer control starts collapsed.
+        Whether the layer control starts collapsed (an icon that opens it).
+    criteria
+        ``(profile, criterion)`` → label of the criterion in the popups
+        (a profile file's ``label:``); criterion ids otherwise.
 
     Returns
     -------
@@ -546,8 +546,10 @@ def review_map(
     CRSError
         If a layer has no CRS.
     """
+    ctx = MapContext(display=display_layers(layers), criteria=criteria)
     return build_map(
         layers,
+        ctx,
         indicator=indicator,
         tiles=tiles,
         attribution=attribution,
@@ -559,41 +561,43 @@ def review_map(
 
 def build_map(
     layers: Mapping[str, Any],
+    ctx: MapContext,
     *,
     indicator: str = "population",
     tiles: str | None = None,
     attribution: str | None = None,
     title: str = "Seriana Valley: brownfield review",
     simplify_m: float = SIMPLIFY_TOLERANCE_M,
-    collapsed: bool = False,
+    collapsed: bool = True,
     focus: list[list[float]] | None = None,
     height: str = "100%",
     tools: bool = True,
-    classes: sym.Classes | None = None,
 ) -> folium.Map:
     """:func:`review_map` with the options the office pages need.
 
     Parameters
     ----------
-    layers, indicator, tiles, attribution, title, simplify_m, collapsed
+    layers
+        The database's layers (for the destinations' names).
+    ctx
+        The display layers and what this page draws of them.
+    indicator, tiles, attribution, title, simplify_m, collapsed
         As for :func:`review_map`.
     focus
         Leaflet bounds ``[[south, west], [north, east]]`` to open on, instead
-        of the municipalities and brownfields.
+        of the municipalities and brownfields drawn.
     height
         CSS height of the map.
     tools
         Whether to add the fullscreen, measure and search tools.
-    classes
-        Classes of the municipal indicator, when they come from a wider
-        layer than the one drawn (an office page uses the whole valley's).
 
     Returns
     -------
     folium.Map
         The map.
     """
-    municipalities = _layer(layers, "municipalities")
+    display = ctx.display
+    municipalities = display.get("municipalities")
     _check_indicator(indicator, municipalities)
     m = offline_map(
         title=title,
@@ -602,40 +606,37 @@ def build_map(
         fullscreen=tools,
         measure=tools,
         height=height,
+        assets=None if ctx.shared is None else f"{ctx.root}assets/",
     )
-    dest = _layer(layers, "destinations")
-    layer_names: dict[str, str] = {}
-    if dest is not None and {"id", "name"}.issubset(dest.columns):
-        layer_names = dict(zip(dest["id"].astype(str), dest["name"].astype(str), strict=True))
-    dest_names = cols.destination_labels(layer_names)
-    b = _Builder(m, tolerance_m=simplify_m, destinations=dest_names)
+    b = _Builder(m, ctx, tolerance_m=simplify_m, destinations=destination_names(layers))
     if municipalities is not None:
-        _municipalities(b, municipalities, indicator, classes)
-    iso = _layer(layers, "isochrones")
-    if iso is not None:
-        _isochrones(b, iso, dest_names)
-    edges = _layer(layers, "road_edges")
-    if edges is not None:
-        _roads(b, edges)
-    tourism = _layer(layers, "tourism_assets")
-    if tourism is not None:
-        _tourism(b, tourism)
-    _teb(b, _layer(layers, "teb_lines"), None)
-    brown = _layer(layers, "brownfields")
-    brown_ids = _brownfields(b, brown) if brown is not None else []
-    _teb(b, None, _layer(layers, "teb_stops"))
-    if dest is not None:
-        _destinations(b, dest)
+        _municipalities(b, municipalities, indicator)
+    for name, gdf in display.items():
+        if name.startswith("isochrones_"):
+            _isochrones(b, name, gdf)
+    builders = (
+        ("roads", _roads),
+        ("tourism_assets", _tourism),
+        ("teb_lines", _teb_lines),
+        ("teb_stops", _teb_stops),
+        ("destinations", _destinations),
+    )
+    for name, build in builders:
+        if name in display:
+            build(b, display[name])
+    has_sites = "brownfields" in display
+    switch = _brownfields(b, display["brownfields"]) if has_sites else False
     folium.LayerControl(collapsed=collapsed, position="topright").add_to(m)
-    if brown_ids and tools:
+    if switch:
+        add_call(m, "addSwitch", {"layer": "brownfields", "title": SWITCH_TITLE})
+    if has_sites and tools:
         add_call(
             m,
             "addSearch",
             {
-                "layer": brown_ids[0],
+                "layer": "brownfields",
                 "property": "name",
                 "key": "id",
-                "open": brown_ids,
                 "zoom": 15,
                 "placeholder": "Search site name…",
             },
@@ -644,11 +645,6 @@ def build_map(
     if box is not None:
         add_call(m, "fit", box)
     return m
-
-
-def render_html(m: folium.Map) -> str:
-    """The complete HTML page of a map."""
-    return str(m.get_root().render())
 
 
 def write_map(m: folium.Map, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
