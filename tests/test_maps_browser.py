@@ -178,7 +178,10 @@ def _fill_of(page: Any, layer_id: str, site_id: str) -> str:
         """([lid, sid]) => {
           let fill = null;
           seriana.layers[lid].eachLayer((l) => {
-            if (l.feature.properties.id === sid) fill = (l.options || {}).fillColor;
+            if (l.feature.properties.id !== sid) return;
+            // a footprint drawn with its marker: the marker's colour
+            const parts = l.getLayers ? l.getLayers() : [l];
+            fill = parts.find((p) => p instanceof L.CircleMarker).options.fillColor;
           });
           return fill;
         }""",
@@ -205,6 +208,8 @@ def test_review_map_draws_every_feature(
     assert sorted(page.evaluate("Object.keys(seriana.layers)")) == sorted(expected)
     drawn = {lid: page.evaluate(COUNT_DRAWN, lid) for lid in expected}
     assert drawn == expected
+    # every footprint is drawn with its marker (a site stays visible at valley scale)
+    assert page.evaluate(COUNT_MARKED, "brownfields") == len(layers["brownfields"])
     # the controls of the issue are on the map
     for selector in (
         ".leaflet-control-layers",
