@@ -7,13 +7,17 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import osmnx as ox
+import pandas as pd
 import pytest
 
-from seriana_gis._errors import NetworkError
+from seriana_gis._errors import DataError, NetworkError
 from seriana_gis.network import (
+    NodeTable,
     RoutingEngine,
+    forget_engine,
     get_engine,
     keep_largest_scc,
+    node_table,
     nodes_within,
     od_matrix,
     od_table,
@@ -225,3 +229,148 @@ def test_isochrone_membership_equals_networkx_on_bergamo(bergamo: nx.MultiDiGrap
                 R, source, cutoff=limit, weight="travel_time"
             )
             assert set(nodes_within(bergamo, source, limit, direction="to").index) == set(ref_to)
+
+
+# --- the cache, the compiled trees, engines built from arrays ---
+
+
+def test_cache_hit_never_walks_the_edges(small: nx.MultiDiGraph) -> None:
+    engine = get_engine(small)
+    table = node_table(small)
+
+    def boom(*args: object, **kwargs: object) -> int:
+        raise AssertionError("a cache hit walked the graph")
+
+    # a hit must not count the edges (O(E)) nor iterate over them
+    small.number_of_edges = boom  # type: ignore[method-assign]
+    small.size = boom  # type: ignore[method-assign]
+    assert get_engine(small) is engine
+    assert node_table(small) is table
+    assert travel_time_to(small, [1]).loc[2, 1] == 8.0
+    assert od_matrix(small, [1], [4]).loc[1, 4] == 6.0
+    assert dict(nodes_within(small, 1, 2.0)) == {1: 0.0, 2: 2.0}
+
+
+def test_cache_follows_changes(small: nx.MultiDiGraph) -> None:
+    e1 = get_engine(small)
+    small.remove_edge(2, 3)  # one of the two parallel 2 -> 3 edges (networkx: the last added)
+    e2 = get_engine(small)
+    assert e2 is not e1
+    assert od_matrix(small, [2], [3]).loc[2, 3] == min(
+        d["travel_time"] for d in small[2][3].values()
+    )
+    small.remove_edges_from(list(small.edges(2, keys=True)))
+    assert np.isnan(od_matrix(small, [2], [3]).loc[2, 3])
+    small.add_edge(2, 3, travel_time=0.5, length=5.0)
+    assert od_matrix(small, [2], [3]).loc[2, 3] == 0.5
+    # an attribute changed in place is invisible to networkx: forget_engine drops the cache
+    small.edges[2, 3, 0]["travel_time"] = 9.0
+    forget_engine(small)
+    assert od_matrix(small, [2], [3]).loc[2, 3] == 9.0
+
+
+def _random_graph(n: int, m: int, seed: int) -> nx.MultiDiGraph:
+    """A random directed multigraph with parallel edges, zero weights and self-loops."""
+    rng = np.random.default_rng(seed)
+    G = nx.MultiDiGraph(crs="EPSG:32632")
+    for i in range(n):
+        G.add_node(int(i), x=float(rng.uniform(0, 1e4)), y=float(rng.uniform(0, 1e4)))
+    u = rng.integers(0, n, m)
+    v = rng.integers(0, n, m)
+    w = np.round(rng.exponential(30.0, m), 3)
+    w[rng.random(m) < 0.02] = 0.0
+    for a, b, t in zip(u, v, w, strict=True):
+        G.add_edge(int(a), int(b), travel_time=float(t), length=float(t) * 12.0)
+    return G
+
+
+def test_random_pairs_equal_networkx() -> None:
+    G = _random_graph(400, 1400, seed=3)
+    rng = np.random.default_rng(4)
+    nodes = np.array(list(G.nodes))
+    o = rng.choice(nodes, 25, replace=False)
+    d = rng.choice(nodes, 35, replace=False)
+    # 25 x 35 grows trees from the origins; 35 x 25 from the destinations, on the reversed graph
+    for a, b in ((o, d), (d, o)):
+        od = od_matrix(G, a, b)
+        for s in a:
+            ref = nx.single_source_dijkstra_path_length(G, s, weight="travel_time")
+            want = np.array([ref.get(t, np.nan) for t in b])
+            got = od.loc[s, b].to_numpy()
+            np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+            np.testing.assert_allclose(got, want, atol=1e-6, equal_nan=True)
+    # a limit as scipy's: times over it are unreachable
+    from scipy.sparse.csgraph import dijkstra
+
+    engine = get_engine(G)
+    ref = dijkstra(engine.matrix, indices=[0, 5, 9], limit=40.0)
+    np.testing.assert_array_equal(engine.times_from(np.array([0, 5, 9]), limit=40.0), ref)
+
+
+def test_parallel_trees_equal_serial_and_blocks_of_one() -> None:
+    from seriana_gis.network import _dijkstra
+
+    G = _random_graph(300, 1200, seed=5)
+    R = get_engine(G)._reverse
+    src = np.arange(0, 300, 7)
+    cols = np.array([3, 3, 150, 299, 0])  # repeats allowed
+    serial = _dijkstra.trees(R.indptr, R.indices, R.data, src, threads=1)
+    for threads, block in ((2, None), (2, 1), (3, 5), (1, 1)):
+        full = _dijkstra.trees(R.indptr, R.indices, R.data, src, threads=threads, block=block)
+        np.testing.assert_array_equal(full, serial)
+        picked = _dijkstra.trees(
+            R.indptr, R.indices, R.data, src, columns=cols, threads=threads, block=block
+        )
+        np.testing.assert_array_equal(picked, serial[:, cols])
+
+
+def test_od_memory_is_bounded_by_its_answer() -> None:
+    import tracemalloc
+
+    side = 120  # a 14,400-node grid
+    ids = np.arange(side * side)
+    table = NodeTable(ids=ids, x=(ids // side) * 100.0, y=(ids % side) * 100.0, crs="EPSG:32632")
+    right = ids[(ids % side) < side - 1]
+    up = ids[ids < side * (side - 1)]
+    u = np.concatenate([right, right + 1, up, up + side])
+    v = np.concatenate([right + 1, right, up + side, up])
+    engine = RoutingEngine.from_arrays(table, u, v, np.full(len(u), 10.0))
+    rng = np.random.default_rng(1)
+    o = rng.choice(ids, 100, replace=False)
+    d = rng.choice(ids, 150, replace=False)
+    engine.od(o[:1], d[:1])  # thread scratch allocated outside the measure
+    tracemalloc.start()
+    od = engine.od(o, d, threads=1)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    # the old engine kept the 100 trees whole first: 100 x 14,400 x 8 B = 11.5 MB
+    assert peak < 0.25 * 100 * len(ids) * 8
+    # grid times by hand: 10 s per block, Manhattan distance
+    xo, yo, xd, yd = o // side, o % side, d // side, d % side
+    want = 10.0 * (np.abs(xo[:, None] - xd[None, :]) + np.abs(yo[:, None] - yd[None, :]))
+    np.testing.assert_allclose(od, want)
+
+
+def test_engine_from_layers_equals_engine_from_graph(small: nx.MultiDiGraph) -> None:
+    nodes = pd.DataFrame(
+        [(n, d["x"], d["y"]) for n, d in small.nodes(data=True)], columns=["osmid", "x", "y"]
+    )
+    edges = pd.DataFrame(
+        [(u, v, k, d["travel_time"]) for u, v, k, d in small.edges(keys=True, data=True)],
+        columns=["u", "v", "key", "travel_time"],
+    )
+    lean = RoutingEngine.from_layers(nodes, edges, crs="EPSG:32632")
+    ids = list(small.nodes)
+    np.testing.assert_array_equal(
+        od_matrix(lean, ids, ids).to_numpy(), od_matrix(small, ids, ids).to_numpy()
+    )
+    # snapping works on the engine alone, as on the graph
+    assert node_table(lean).ids.dtype == np.int64
+    with pytest.raises(NetworkError, match="not nodes of the road graph"):
+        RoutingEngine.from_layers(
+            nodes, edges.assign(v=edges["v"].replace(5, 55)), crs="EPSG:32632"
+        )
+    with pytest.raises(NetworkError, match="no usable 'travel_time'"):
+        RoutingEngine.from_layers(nodes, edges.assign(travel_time=-1.0), crs="EPSG:32632")
+    with pytest.raises(DataError, match="road_edges: no column"):
+        RoutingEngine.from_layers(nodes, edges.drop(columns="v"), crs="EPSG:32632")

@@ -136,3 +136,24 @@ def test_bad_input() -> None:
             nx.MultiDiGraph(crs="EPSG:32632"),
             gpd.GeoDataFrame(geometry=[Point(0, 0)], crs="EPSG:32632"),
         )
+
+
+def test_an_engine_built_from_the_layers_snaps_like_the_graph() -> None:
+    import pandas as pd
+
+    from seriana_gis.network import RoutingEngine
+
+    G = _grid()
+    nodes = pd.DataFrame(
+        [(n, d["x"], d["y"]) for n, d in G.nodes(data=True)], columns=["osmid", "x", "y"]
+    )
+    edges = pd.DataFrame(
+        [(u, v, d["travel_time"]) for u, v, d in G.edges(data=True)],
+        columns=["u", "v", "travel_time"],
+    )
+    lean = RoutingEngine.from_layers(nodes, edges, crs="EPSG:32632")
+    sites = gpd.GeoDataFrame(
+        geometry=[Point(X0 + 30, Y0 + 40), box(X0 + 520, Y0 - 300, X0 + 2500, Y0 + 700)],
+        crs="EPSG:32632",
+    )
+    pd.testing.assert_frame_equal(snap_sites(lean, sites), snap_sites(G, sites))

@@ -25,12 +25,11 @@ import numpy as np
 import rasterio
 from affine import Affine
 from rasterio.features import geometry_mask
-from scipy.spatial import cKDTree
 
 from .._errors import ConfigError, DataError
 from .._io import atomic_path
 from ..config import DEFAULT_CRS
-from ..network import travel_time_to
+from ..network import RoutingEngine, get_engine
 from ..network.snap import ACCESS_SPEED_KPH
 
 #: Cell size (m).
@@ -74,7 +73,7 @@ class TravelTimeRaster:
 
 
 def travel_time_raster(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | RoutingEngine,
     dest_node: object,
     area: object,
     *,
@@ -88,7 +87,7 @@ def travel_time_raster(
     Parameters
     ----------
     G
-        The road graph (not changed).
+        The road graph (not changed), or its engine.
     dest_node
         The destination's road node.
     area
@@ -118,13 +117,14 @@ def travel_time_raster(
     width = int(np.ceil((maxx - x0) / cell_m))
     height = int(np.ceil((y1 - miny) / cell_m))
     transform = Affine(cell_m, 0.0, x0, 0.0, -cell_m, y1)
-    times = travel_time_to(G, [dest_node]).iloc[:, 0]
-    nxy = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in times.index], dtype=float)
+    engine = get_engine(G)
+    times = engine.times_to(engine.positions([dest_node], what="destination"))[0]
+    nodes = engine.node_table
     cols, rows = np.meshgrid(np.arange(width), np.arange(height))
     cx = x0 + (cols + 0.5) * cell_m
     cy = y1 - (rows + 0.5) * cell_m
-    dist, idx = cKDTree(nxy).query(np.column_stack([cx.ravel(), cy.ravel()]))
-    t = (times.to_numpy(dtype=float)[idx] + dest_access_s) / 60.0
+    dist, idx = nodes.kdtree.query(np.column_stack([cx.ravel(), cy.ravel()]))
+    t = (times[idx] + dest_access_s) / 60.0
     t = t + dist / (access_speed_kph / 3.6) / 60.0
     values = t.reshape(height, width)
     outside = geometry_mask([area], out_shape=(height, width), transform=transform)

@@ -28,7 +28,7 @@ from .. import columns as names
 from .._errors import ConfigError, DataError
 from .._progress import task
 from ..config import DEFAULT_CRS
-from ..network import check_graph
+from ..network import get_engine
 from ..network.snap import MAX_SNAP_M
 from .catchment import BETA_PER_MIN, THRESHOLDS_MIN, catchment
 from .isochrones import BUFFER_M, ISOCHRONE_MINUTES, isochrones
@@ -209,7 +209,7 @@ def run_accessibility(
     ConfigError
         An unknown destination id.
     """
-    check_graph(G)
+    get_engine(G)  # checks the graph once; every later routing call reuses the cached engine
     params = params or TransitParams()
     dest_layer = layers.get("destinations")
     munis = layers.get("municipalities")

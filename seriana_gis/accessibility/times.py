@@ -54,14 +54,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import cKDTree
 
 from .. import columns as names
 from .._errors import ConfigError, DataError, NetworkError
 from ..config import DEFAULT_CRS, closest
 from ..layers.schemas import SCHEMAS
 from ..layers.site_point import site_points
-from ..network import check_graph, od_matrix, snap_sites
+from ..network import get_engine, node_table, od_matrix, snap_sites
 from ..network.snap import ACCESS_SPEED_KPH, MAX_SNAP_M
 from .transit import TransitParams, ride_matrix, straight_walk_min, xy_of
 
@@ -136,11 +135,9 @@ def locate_sites(
         )
         xy = xy_of(gdf.geometry)
         return snap.assign(x=xy[:, 0], y=xy[:, 1])
-    check_graph(G, weight="length")
-    ids = np.array(list(G.nodes), dtype=object)
-    nxy = np.array([(d["x"], d["y"]) for _, d in G.nodes(data=True)], dtype=float)
+    table = node_table(G)
+    ids, nxy, tree = table.ids, table.xy, table.kdtree
     pts = shapely.points(nxy)
-    tree = cKDTree(nxy)
     rows = []
     for geom, anchor in zip(gdf.geometry, site_points(gdf.geometry), strict=True):
         inside = np.flatnonzero(shapely.contains(geom, pts))
@@ -580,7 +577,7 @@ def travel_times(
         whatever its length).
     """
     params = params or TransitParams()
-    check_graph(G)
+    get_engine(G)  # checks the graph once (cached: later calls reuse it)
     origins = locate_sites(G, sites, layer=layer, access_speed_kph=access_speed_kph)
     all_dests = destination_table(G, destinations, access_speed_kph=access_speed_kph)
     if destination_ids is None:

@@ -5,7 +5,8 @@ Sources: :func:`fetch_roads` (live OSM through osmnx, cached),
 :func:`graph_from_lines` (a road line layer such as the embedded strategic
 network). All return the same kind of graph (:mod:`seriana_gis.network.graph`).
 Routing: :func:`travel_time_to`, :func:`od_matrix`, :func:`nodes_within` on a
-cached :class:`RoutingEngine`; sites are attached with :func:`snap_sites`;
+cached :class:`RoutingEngine` (compiled trees on every core; built from a graph
+or straight from the road layers); sites are attached with :func:`snap_sites`;
 :func:`isochrone_polygons` draws the reached roads around a node as polygons.
 """
 
@@ -25,8 +26,11 @@ from .graph import (
 from .isochrones import isochrone_polygons
 from .lines import graph_from_lines
 from .routing import (
+    NodeTable,
     RoutingEngine,
+    forget_engine,
     get_engine,
+    node_table,
     nodes_within,
     od_matrix,
     od_table,
@@ -41,10 +45,12 @@ __all__ = [
     "DEFAULT_SPEEDS_KPH",
     "GRAPH_CRS",
     "ConnectivityReport",
+    "NodeTable",
     "RoutingEngine",
     "add_speeds_and_times",
     "check_graph",
     "fetch_roads",
+    "forget_engine",
     "gdfs_to_graph",
     "get_engine",
     "graph_from_lines",
@@ -53,6 +59,7 @@ __all__ = [
     "isochrone_polygons",
     "keep_largest_scc",
     "load_graph",
+    "node_table",
     "nodes_within",
     "normalise_graph",
     "od_matrix",

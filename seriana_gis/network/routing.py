@@ -1,19 +1,28 @@
-"""The compiled routing engine: shortest travel times through scipy.sparse.csgraph.
+"""The compiled routing engine: shortest travel times on compact arrays, on every core.
 
-A :class:`RoutingEngine` turns a road graph into a CSR matrix once (the
-smallest ``travel_time`` over parallel edges; self-loops dropped, since they
-never shorten a path) with the mapping between node ids and matrix rows, and
-runs :func:`scipy.sparse.csgraph.dijkstra` (compiled, binary heap) on it:
+A :class:`RoutingEngine` holds a road graph as arrays: the node ids and
+coordinates (:class:`NodeTable`) and a CSR matrix of the least weight over
+parallel edges (self-loops dropped, since they never shorten a path), with its
+transpose. It is built from a networkx graph (:meth:`RoutingEngine.from_graph`)
+or straight from edge arrays (:meth:`RoutingEngine.from_arrays`, and
+:meth:`RoutingEngine.from_layers` for the ``road_nodes``/``road_edges`` layers),
+without a networkx graph in memory. Trees are grown by the compiled Dijkstra of
+:mod:`seriana_gis.network._dijkstra`, in parallel threads without the GIL:
 
-- from sources: Dijkstra on the matrix, one tree per source;
-- to destinations: Dijkstra on the transposed matrix (the reversed graph), so one
+- from sources: one tree per source;
+- to destinations: trees on the transposed matrix (the reversed graph), so one
   tree gives every node's time *to* a destination;
-- for an origin-destination matrix, trees are grown from the smaller side.
+- for an origin-destination matrix, trees grow from the smaller side, and each
+  stops once the other side's nodes are settled; only those columns are kept.
 
-Engines are cached per graph object and weight (:func:`get_engine`); changing
-the graph's node or edge count invalidates the cache entry. Inside the engine an
-unreachable node has time ``numpy.inf``; the user-facing functions
-(:func:`travel_time_to`, :func:`od_matrix`) return NaN there, never zero.
+Engines are cached on the graph object (:func:`get_engine`) in networkx's own
+per-graph cache (``G.__networkx_cache__``), which networkx empties whenever the
+graph changes through its methods (``add_edge``, ``remove_node``, ...): a cache
+hit costs a dictionary look-up, never a pass over the edges. After changing an
+edge attribute in place (``G.edges[u, v, k]["travel_time"] = ...``), which
+networkx cannot see, call :func:`forget_engine`. Inside the engine an unreachable
+node has time ``numpy.inf``; the user-facing functions (:func:`travel_time_to`,
+:func:`od_matrix`) return NaN there, never zero.
 """
 
 # ruff: noqa: N803  (G, H: the networkx / osmnx names for graphs)
@@ -26,47 +35,172 @@ import math
 import weakref
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
 
-from .._errors import NetworkError
+from .._errors import DataError, NetworkError
+from . import _dijkstra
 from .graph import check_graph
 
 logger = logging.getLogger(__name__)
-
-#: Trees are computed in chunks holding at most this many float64 cells (~64 MB).
-MAX_CELLS_PER_CHUNK = 8_000_000
 
 
 def _usable(x: object) -> bool:
     return isinstance(x, int | float) and math.isfinite(x) and x >= 0
 
 
+def _as_ids(values: Iterable[Hashable] | np.ndarray) -> np.ndarray:
+    """Node ids as an array: int64 when they are all integers, else objects."""
+    ids = values if isinstance(values, np.ndarray) else np.array(list(values), dtype=object)
+    if ids.dtype.kind in "iu":
+        return ids.astype(np.int64, copy=False)
+    ids = ids.astype(object, copy=False)
+    if len(ids) and all(isinstance(i, int | np.integer) and not isinstance(i, bool) for i in ids):
+        with contextlib.suppress(OverflowError):
+            return ids.astype(np.int64)
+    return ids
+
+
+@dataclass(frozen=True, eq=False)
+class NodeTable:
+    """The nodes of a road graph as arrays, shared by its engines and the snapping code.
+
+    Attributes
+    ----------
+    ids
+        Node ids in matrix order (int64 when every id is an integer).
+    x, y
+        Coordinates (m, in ``crs``).
+    crs
+        The coordinates' CRS.
+    """
+
+    ids: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    crs: str
+
+    @classmethod
+    def from_graph(cls, G: nx.MultiDiGraph) -> NodeTable:
+        """The nodes of ``G`` (not changed), in ``G.nodes`` order.
+
+        Raises
+        ------
+        NetworkError
+            If the graph has no nodes, no metric CRS, or a node without ``x``/``y``.
+        """
+        check_graph(G, check_edges=False)
+        ids = _as_ids(G.nodes)
+        xy = np.empty((len(ids), 2), dtype=np.float64)
+        for i, (n, d) in enumerate(G.nodes(data=True)):
+            try:
+                xy[i] = d["x"], d["y"]
+            except KeyError:
+                msg = f"node {n!r} has no 'x'/'y' coordinates; every node needs them."
+                raise NetworkError(msg) from None
+        return cls(ids=ids, x=xy[:, 0].copy(), y=xy[:, 1].copy(), crs=str(G.graph["crs"]))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @cached_property
+    def index(self) -> pd.Index:
+        """The ids as an index named ``node`` (built once)."""
+        return pd.Index(self.ids, name="node")
+
+    @cached_property
+    def xy(self) -> np.ndarray:
+        """Coordinates, shape ``(n, 2)``."""
+        return np.column_stack([self.x, self.y])
+
+    @cached_property
+    def kdtree(self) -> cKDTree:
+        """A KD-tree on the coordinates (built once)."""
+        return cKDTree(self.xy)
+
+    def positions(self, nodes: Iterable[Hashable], *, what: str = "node") -> np.ndarray:
+        """Matrix positions of node ids.
+
+        Parameters
+        ----------
+        nodes
+            Node ids of the graph.
+        what
+            How to name the nodes in an error (``"origin"``, ``"destination"``).
+
+        Returns
+        -------
+        numpy.ndarray
+            Integer positions.
+
+        Raises
+        ------
+        NetworkError
+            If an id is not a node of the graph.
+        """
+        ids = nodes if isinstance(nodes, np.ndarray) else list(nodes)
+        pos = self.index.get_indexer(ids) if len(ids) else np.array([], dtype=np.int64)
+        if (pos < 0).any():
+            unknown = [ids[i] for i in np.flatnonzero(pos < 0)[:5]]
+            msg = (
+                f"{int((pos < 0).sum())} {what} id(s) are not nodes of the road graph "
+                f"(e.g. {unknown}). Snap sites to the graph first (snap_sites) and pass "
+                "the returned node ids."
+            )
+            raise NetworkError(msg)
+        return pos.astype(np.int64)
+
+
+def _least_arcs(
+    n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """CSR matrices (forward, reversed) of the least weight per (u, v), self-loops dropped."""
+    keep = u != v
+    u, v, w = u[keep], v[keep], w[keep]
+
+    def csr(a: np.ndarray, b: np.ndarray) -> sp.csr_matrix:
+        order = np.lexsort((w, b, a))  # by a, then b, least weight first
+        a_s, b_s, w_s = a[order], b[order], w[order]
+        first = np.ones(len(a_s), dtype=bool)
+        first[1:] = (a_s[1:] != a_s[:-1]) | (b_s[1:] != b_s[:-1])
+        a_s, b_s, w_s = a_s[first], b_s[first], w_s[first]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(a_s, minlength=n), out=indptr[1:])
+        idx_type = np.int32 if max(n, len(a_s)) < 2**31 - 1 else np.int64
+        # explicit zeros are arcs: built from (data, indices, indptr), nothing is summed or dropped
+        return sp.csr_matrix(
+            (w_s.astype(np.float64), b_s.astype(idx_type), indptr.astype(idx_type)), shape=(n, n)
+        )
+
+    return csr(u, v), csr(v, u)
+
+
 @dataclass(frozen=True, eq=False)
 class RoutingEngine:
     """A road graph compiled to a CSR matrix of edge weights.
 
-    Build with :meth:`from_graph` or :func:`get_engine` (cached).
+    Build with :meth:`from_graph`, :meth:`from_arrays`, :meth:`from_layers` or
+    :func:`get_engine` (cached).
 
     Attributes
     ----------
-    nodes
-        Node ids in matrix order.
+    node_table
+        The node ids and coordinates, in matrix order.
     matrix
-        ``matrix[i, j]`` = least weight of an edge from ``nodes[i]`` to ``nodes[j]``.
+        ``matrix[i, j]`` = least weight of an edge from node ``i`` to node ``j``.
     weight
         The edge attribute the matrix holds.
     """
 
-    nodes: np.ndarray
+    node_table: NodeTable
     matrix: sp.csr_matrix
     weight: str
-    _index: pd.Index = field(repr=False)
     _reverse: sp.csr_matrix = field(repr=False)
 
     @classmethod
@@ -90,12 +224,10 @@ class RoutingEngine:
         NetworkError
             If the graph is not routable on ``weight``.
         """
-        check_graph(G, weight=weight, check_edges=False)
-        nodes = np.array(list(G.nodes), dtype=object)
-        with contextlib.suppress(TypeError, ValueError, OverflowError):
-            nodes = nodes.astype(np.int64)
-        index = pd.Index(nodes)
-        n = len(nodes)
+        return cls._compile(G, node_table(G), weight)
+
+    @classmethod
+    def _compile(cls, G: nx.MultiDiGraph, nodes: NodeTable, weight: str) -> RoutingEngine:
         pos = {node: i for i, node in enumerate(G.nodes)}
         rows: list[int] = []
         cols: list[int] = []
@@ -123,60 +255,159 @@ class RoutingEngine:
         w = np.array(vals, dtype=np.float64)
         if len(w) and not (np.isfinite(w).all() and (w >= 0).all()):
             check_graph(G, weight=weight)
-        r = np.array(rows, dtype=np.int64)
-        c = np.array(cols, dtype=np.int64)
-        # explicit zeros are edges for csgraph on sparse input; keep them as stored entries
-        matrix = sp.csr_matrix((w, (r, c)), shape=(n, n))
-        reverse = sp.csr_matrix((w, (c, r)), shape=(n, n))
-        logger.debug("routing engine: %d nodes, %d arcs (%s)", n, len(w), weight)
-        return cls(nodes=nodes, matrix=matrix, weight=weight, _index=index, _reverse=reverse)
+        matrix, reverse = _least_arcs(
+            len(nodes), np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), w
+        )
+        logger.debug("routing engine: %d nodes, %d arcs (%s)", len(nodes), matrix.nnz, weight)
+        return cls(node_table=nodes, matrix=matrix, weight=weight, _reverse=reverse)
 
-    @property
-    def n(self) -> int:
-        """Number of nodes."""
-        return len(self.nodes)
-
-    def positions(self, nodes: Iterable[Hashable], *, what: str = "node") -> np.ndarray:
-        """Matrix positions of node ids.
+    @classmethod
+    def from_arrays(
+        cls,
+        nodes: NodeTable,
+        u: np.ndarray,
+        v: np.ndarray,
+        weights: np.ndarray,
+        *,
+        weight: str = "travel_time",
+        source: str = "edge arrays",
+    ) -> RoutingEngine:
+        """An engine straight from edge arrays (no networkx graph).
 
         Parameters
         ----------
         nodes
-            Node ids of the graph.
-        what
-            How to name the nodes in an error (``"origin"``, ``"destination"``).
+            The nodes (ids and coordinates).
+        u, v
+            Each edge's start and end node **ids** (as in ``nodes.ids``).
+        weights
+            Each edge's weight (finite, >= 0); parallel edges keep the least.
+        weight
+            The name of the weight (``travel_time``, ``length``).
+        source
+            Named in messages.
 
         Returns
         -------
-        numpy.ndarray
-            Integer positions.
+        RoutingEngine
+            The engine.
 
         Raises
         ------
         NetworkError
-            If an id is not a node of the graph.
+            An edge refers to an unknown node or has no usable weight.
         """
-        ids = list(nodes)
-        pos = self._index.get_indexer(ids) if ids else np.array([], dtype=np.int64)
-        if (pos < 0).any():
-            unknown = [ids[i] for i in np.flatnonzero(pos < 0)[:5]]
+        w = np.asarray(weights, dtype=np.float64)
+        bad = ~(np.isfinite(w) & (w >= 0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
             msg = (
-                f"{int((pos < 0).sum())} {what} id(s) are not nodes of the road graph "
-                f"(e.g. {unknown}). Snap sites to the graph first (snap_sites) and pass "
-                "the returned node ids."
+                f"{source}: {int(bad.sum())} edge(s) have no usable {weight!r} (e.g. edge "
+                f"{u[i]!r} -> {v[i]!r}: {w[i]!r}); weights must be finite numbers >= 0. "
+                "Add speeds and travel times first (seriana_gis.network.add_speeds_and_times)."
             )
             raise NetworkError(msg)
-        return pos.astype(np.int64)
+        iu = nodes.positions(u, what=f"{source}: edge start")
+        iv = nodes.positions(v, what=f"{source}: edge end")
+        matrix, reverse = _least_arcs(len(nodes), iu, iv, w)
+        return cls(node_table=nodes, matrix=matrix, weight=weight, _reverse=reverse)
 
-    def _trees(self, graph: sp.csr_matrix, sources: np.ndarray, limit: float) -> np.ndarray:
-        out = np.empty((len(sources), self.n), dtype=np.float64)
-        chunk = max(1, MAX_CELLS_PER_CHUNK // max(self.n, 1))
-        for start in range(0, len(sources), chunk):
-            idx = sources[start : start + chunk]
-            out[start : start + len(idx)] = dijkstra(graph, directed=True, indices=idx, limit=limit)
-        return out
+    @classmethod
+    def from_layers(
+        cls, nodes: pd.DataFrame, edges: pd.DataFrame, *, weight: str = "travel_time", crs: str
+    ) -> RoutingEngine:
+        """An engine straight from the ``road_nodes`` and ``road_edges`` layers (no networkx graph).
 
-    def times_from(self, sources: np.ndarray, *, limit: float = np.inf) -> np.ndarray:
+        Parameters
+        ----------
+        nodes
+            ``osmid``, ``x``, ``y`` (a GeoDataFrame or a plain table; geometry not needed).
+        edges
+            ``u``, ``v`` and the ``weight`` column (geometry not needed).
+        weight
+            The edge column to minimise.
+        crs
+            The CRS of ``x``/``y`` (metric).
+
+        Returns
+        -------
+        RoutingEngine
+            The engine; equal to ``from_graph(gdfs_to_graph(nodes, edges))``.
+
+        Raises
+        ------
+        DataError
+            A layer lacks a column.
+        NetworkError
+            An edge refers to a node missing from ``nodes``, or has no usable weight.
+        """
+        for frame, cols, layer in (
+            (nodes, ("osmid", "x", "y"), "road_nodes"),
+            (edges, ("u", "v", weight), "road_edges"),
+        ):
+            missing = [c for c in cols if c not in frame.columns]
+            if missing:
+                msg = f"{layer}: no column(s) {missing}; write the layers with graph_to_gdfs."
+                raise DataError(msg)
+        if len(nodes) == 0:
+            msg = "road_nodes is empty; build the road graph of the study area first."
+            raise NetworkError(msg)
+        table = NodeTable(
+            ids=_as_ids(nodes["osmid"].to_numpy()),
+            x=nodes["x"].to_numpy(dtype=np.float64),
+            y=nodes["y"].to_numpy(dtype=np.float64),
+            crs=crs,
+        )
+        return cls.from_arrays(
+            table,
+            _as_ids(edges["u"].to_numpy()),
+            _as_ids(edges["v"].to_numpy()),
+            pd.to_numeric(edges[weight], errors="coerce").to_numpy(dtype=np.float64),
+            weight=weight,
+            source="road_edges",
+        )
+
+    @property
+    def nodes(self) -> np.ndarray:
+        """Node ids in matrix order."""
+        return self.node_table.ids
+
+    @property
+    def n(self) -> int:
+        """Number of nodes."""
+        return len(self.node_table)
+
+    def positions(self, nodes: Iterable[Hashable], *, what: str = "node") -> np.ndarray:
+        """Matrix positions of node ids (see :meth:`NodeTable.positions`)."""
+        return self.node_table.positions(nodes, what=what)
+
+    def _trees(
+        self,
+        graph: sp.csr_matrix,
+        sources: np.ndarray,
+        *,
+        limit: float,
+        columns: np.ndarray | None = None,
+        threads: int | None = None,
+    ) -> np.ndarray:
+        return _dijkstra.trees(
+            graph.indptr,
+            graph.indices,
+            graph.data,
+            np.asarray(sources, dtype=np.int64),
+            columns=columns,
+            limit=limit,
+            threads=threads,
+        )
+
+    def times_from(
+        self,
+        sources: np.ndarray,
+        *,
+        limit: float = np.inf,
+        columns: np.ndarray | None = None,
+        threads: int | None = None,
+    ) -> np.ndarray:
         """Times from each source position to every node (``inf`` if unreachable or over ``limit``).
 
         Parameters
@@ -185,15 +416,26 @@ class RoutingEngine:
             Matrix positions.
         limit
             Stop growing trees beyond this weight.
+        columns
+            Only these node positions (each tree stops once they are settled).
+        threads
+            Threads (default: every usable core, :func:`~seriana_gis.network._dijkstra.default_threads`).
 
         Returns
         -------
         numpy.ndarray
-            Shape ``(len(sources), n)``.
+            Shape ``(len(sources), n)``, or ``(len(sources), len(columns))``.
         """
-        return self._trees(self.matrix, np.asarray(sources, dtype=np.int64), limit)
+        return self._trees(self.matrix, sources, limit=limit, columns=columns, threads=threads)
 
-    def times_to(self, targets: np.ndarray, *, limit: float = np.inf) -> np.ndarray:
+    def times_to(
+        self,
+        targets: np.ndarray,
+        *,
+        limit: float = np.inf,
+        columns: np.ndarray | None = None,
+        threads: int | None = None,
+    ) -> np.ndarray:
         """Times from every node to each target position (``inf`` if unreachable).
 
         Parameters
@@ -202,23 +444,33 @@ class RoutingEngine:
             Matrix positions.
         limit
             Stop growing trees beyond this weight.
+        columns
+            Only from these node positions.
+        threads
+            Threads (default: every usable core).
 
         Returns
         -------
         numpy.ndarray
-            Shape ``(len(targets), n)``: row ``i`` holds every node's time to target ``i``.
+            Shape ``(len(targets), n)`` (or ``len(columns)``): row ``i`` holds each
+            node's time to target ``i``.
         """
-        return self._trees(self._reverse, np.asarray(targets, dtype=np.int64), limit)
+        return self._trees(self._reverse, targets, limit=limit, columns=columns, threads=threads)
 
-    def od(self, origins: np.ndarray, dests: np.ndarray) -> np.ndarray:
+    def od(
+        self, origins: np.ndarray, dests: np.ndarray, *, threads: int | None = None
+    ) -> np.ndarray:
         """Origin-destination times between matrix positions (``inf`` where no path).
 
-        Trees grow from the smaller side (unique positions only).
+        Trees grow from the smaller side (unique positions only) and keep only
+        the other side's columns.
 
         Parameters
         ----------
         origins, dests
             Matrix positions.
+        threads
+            Threads (default: every usable core).
 
         Returns
         -------
@@ -228,14 +480,85 @@ class RoutingEngine:
         o_unique, o_inv = np.unique(origins, return_inverse=True)
         d_unique, d_inv = np.unique(dests, return_inverse=True)
         if len(o_unique) <= len(d_unique):
-            block = self.times_from(o_unique)[:, d_unique]
+            block = self.times_from(o_unique, columns=d_unique, threads=threads)
         else:
-            block = self.times_to(d_unique)[:, o_unique].T
+            block = self.times_to(d_unique, columns=o_unique, threads=threads).T
+        in_order = (o_inv == np.arange(len(o_inv))).all() and (d_inv == np.arange(len(d_inv))).all()
+        if in_order:  # unique and sorted already: no re-indexing copy
+            return np.ascontiguousarray(block)
         return block[np.ix_(o_inv, d_inv)]
 
 
-_CACHE: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[str, tuple[tuple[int, int], RoutingEngine]]]
-_CACHE = weakref.WeakKeyDictionary()
+#: Where the engines and node table of a graph live in ``G.__networkx_cache__``.
+_CACHE_KEY = "seriana_gis.routing"
+
+#: Frozen graph views (networkx does not clear their cache when the base graph changes):
+#: cached with a (nodes, edges) stamp, checked on every call.
+_VIEW_CACHE: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[object, tuple[tuple[int, int], Any]]]
+_VIEW_CACHE = weakref.WeakKeyDictionary()
+
+
+def _cached(G: nx.MultiDiGraph, key: object, build: Any) -> Any:
+    """``build()`` cached on ``G`` under ``key`` (see the module docs for invalidation)."""
+    if nx.is_frozen(G) or not isinstance(getattr(G, "__networkx_cache__", None), dict):
+        stamp = (G.number_of_nodes(), G.number_of_edges())
+        per_view = _VIEW_CACHE.setdefault(G, {})
+        hit = per_view.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = build()
+        per_view[key] = (stamp, value)
+        return value
+    entries = G.__networkx_cache__.setdefault(_CACHE_KEY, {})
+    hit = entries.get(key)
+    # networkx empties the cache on every structural change; the node count guards
+    # against changes made behind its back (G._adj edited directly)
+    if hit is not None and hit[0] == len(G):
+        return hit[1]
+    value = build()
+    entries[key] = (len(G), value)
+    return value
+
+
+def forget_engine(G: nx.MultiDiGraph) -> None:
+    """Drop the engines and node table cached on ``G``.
+
+    Needed only after changing node or edge attributes in place (networkx
+    cannot see such changes); adding or removing nodes and edges through
+    networkx's methods clears the cache by itself.
+
+    Parameters
+    ----------
+    G
+        The graph.
+    """
+    cache = getattr(G, "__networkx_cache__", None)
+    if isinstance(cache, dict):
+        cache.pop(_CACHE_KEY, None)
+    _VIEW_CACHE.pop(G, None)
+
+
+def node_table(G: nx.MultiDiGraph | RoutingEngine | NodeTable) -> NodeTable:
+    """The node ids and coordinates of ``G`` as arrays, built once and cached per graph.
+
+    Parameters
+    ----------
+    G
+        A road graph, an engine or a node table.
+
+    Returns
+    -------
+    NodeTable
+        The nodes in ``G.nodes`` order.
+    """
+    if isinstance(G, NodeTable):
+        return G
+    if isinstance(G, RoutingEngine):
+        return G.node_table
+    if not isinstance(G, nx.MultiDiGraph):
+        check_graph(G, check_edges=False)  # raises: not a MultiDiGraph
+    table: NodeTable = _cached(G, "nodes", lambda: NodeTable.from_graph(G))
+    return table
 
 
 def get_engine(G: nx.MultiDiGraph | RoutingEngine, *, weight: str = "travel_time") -> RoutingEngine:
@@ -251,9 +574,14 @@ def get_engine(G: nx.MultiDiGraph | RoutingEngine, *, weight: str = "travel_time
     Returns
     -------
     RoutingEngine
-        The engine. The cache entry is rebuilt when the graph's node or edge
-        count changes; after changing edge weights in place, build a new engine
-        with :meth:`RoutingEngine.from_graph`.
+        The engine. A cache hit is a dictionary look-up. The entry is dropped
+        when the graph changes through networkx's methods; after changing edge
+        weights in place, call :func:`forget_engine` first.
+
+    Raises
+    ------
+    NetworkError
+        If the graph is not routable on ``weight``, or ``G`` is an engine on another weight.
     """
     if isinstance(G, RoutingEngine):
         if G.weight != weight:
@@ -262,20 +590,16 @@ def get_engine(G: nx.MultiDiGraph | RoutingEngine, *, weight: str = "travel_time
         return G
     if not isinstance(G, nx.MultiDiGraph):
         check_graph(G, weight=weight)
-    stamp = (G.number_of_nodes(), G.number_of_edges())
-    per_graph = _CACHE.setdefault(G, {})
-    hit = per_graph.get(weight)
-    if hit is not None and hit[0] == stamp:
-        return hit[1]
-    engine = RoutingEngine.from_graph(G, weight=weight)
-    per_graph[weight] = (stamp, engine)
+    engine: RoutingEngine = _cached(
+        G, ("engine", weight), lambda: RoutingEngine._compile(G, node_table(G), weight)
+    )
     return engine
 
 
 def _user_times(values: np.ndarray) -> np.ndarray:
-    out = values.astype(np.float64, copy=True)
-    out[~np.isfinite(out)] = np.nan
-    return out
+    """``inf`` (no path) as NaN, in place: ``values`` is a fresh array from the engine."""
+    values[np.isinf(values)] = np.nan
+    return values
 
 
 def travel_time_to(
@@ -314,7 +638,7 @@ def travel_time_to(
         raise NetworkError(msg)
     pos = engine.positions(tgt, what="target")
     times = _user_times(engine.times_to(pos)).T
-    return pd.DataFrame(times, index=pd.Index(engine.nodes, name="node"), columns=tgt)
+    return pd.DataFrame(times, index=engine.node_table.index, columns=tgt)
 
 
 def od_matrix(

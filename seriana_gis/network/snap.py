@@ -28,7 +28,6 @@ such a site is unreliable (the site lies outside the network's coverage).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 import geopandas as gpd
@@ -36,11 +35,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import cKDTree
 
 from .._errors import CRSError, DataError, NetworkError
 from ..layers.site_point import site_xy
-from .graph import check_graph
+from .routing import RoutingEngine, node_table
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +51,7 @@ ANCHORS = ("nearest", "site_point")
 
 
 def snap_sites(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | RoutingEngine,
     sites: gpd.GeoDataFrame,
     *,
     access_speed_kph: float = ACCESS_SPEED_KPH,
@@ -65,7 +63,7 @@ def snap_sites(
     Parameters
     ----------
     G
-        A routable road graph in a metric CRS (not changed). After
+        A routable road graph in a metric CRS (not changed), or its engine. After
         :func:`~seriana_gis.network.graph.keep_largest_scc` every node is
         reachable, so the nearest node is the nearest reachable one.
     sites
@@ -95,10 +93,10 @@ def snap_sites(
     NetworkError
         The graph is not usable (no nodes, no metric CRS), or an unknown ``anchor``.
     """
-    check_graph(G, check_edges=False)
+    nodes_xy = node_table(G)  # only the nodes and the CRS are needed (cached per graph)
     if anchor not in ANCHORS:
         msg = f"unknown snap anchor {anchor!r}; use one of {', '.join(ANCHORS)}."
-        raise NetworkError(msg)  # only the nodes and the CRS are needed
+        raise NetworkError(msg)
     if access_speed_kph <= 0 or not np.isfinite(access_speed_kph):
         msg = f"access_speed_kph must be a positive number, got {access_speed_kph!r}."
         raise NetworkError(msg)
@@ -108,7 +106,7 @@ def snap_sites(
     if sites.crs is None:
         msg = "the sites layer has no CRS; declare it (gdf.set_crs(...)) before snapping."
         raise CRSError(msg)
-    geoms = sites.geometry.to_crs(G.graph["crs"])
+    geoms = sites.geometry.to_crs(nodes_xy.crs)
     empty = geoms.isna() | geoms.is_empty
     if empty.any():
         msg = (
@@ -117,9 +115,8 @@ def snap_sites(
         )
         raise DataError(msg)
 
-    node_ids = np.array(list(G.nodes), dtype=object)
-    xy = np.array([(d["x"], d["y"]) for _, d in G.nodes(data=True)], dtype=float)
-    tree = cKDTree(xy)
+    xy = nodes_xy.xy
+    tree = nodes_xy.kdtree
     garr = geoms.to_numpy()
     from_point = (shapely.get_type_id(garr) == 0) | (anchor == "site_point")
     seed = site_xy(garr)
@@ -141,9 +138,7 @@ def snap_sites(
         [f"nearest road node is {d:,.0f} m away (over {max_snap_m:,.0f} m)" for d in dist],
         "",
     )
-    nodes = node_ids[idx]
-    with contextlib.suppress(TypeError, ValueError, OverflowError):
-        nodes = nodes.astype(np.int64)
+    nodes = nodes_xy.ids[idx]
     out = pd.DataFrame(
         {
             "node": nodes,
