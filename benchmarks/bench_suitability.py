@@ -178,7 +178,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--naive-draws", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-chunk-mb", type=float, default=128.0)
-    ap.add_argument("--jobs", type=int, default=1, help="profiles run in parallel threads")
+    ap.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="profiles run in parallel threads (default: the library's, one per usable core)",
+    )
     args = ap.parse_args(argv)
 
     # all sites pass the constraints: only the scoring is measured
@@ -187,7 +192,8 @@ def main(argv: list[str] | None = None) -> None:
     rss0 = _rss_mb()
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}")
     print(
-        f"{args.sites:,} sites x {len(profiles)} profiles x {args.draws:,} draws, {args.jobs} job(s)"
+        f"{args.sites:,} sites x {len(profiles)} profiles x {args.draws:,} draws, "
+        f"{args.jobs or 'default'} job(s)"
     )
 
     t0, c0 = time.perf_counter(), time.process_time()

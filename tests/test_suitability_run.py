@@ -102,3 +102,20 @@ def test_shipped_profiles_and_scenario_run() -> None:
     assert ("short by" in alloc.message) != alloc.reached
     summary = municipality_summary(res, sites)
     assert summary["n_sites"].sum() == len(sites)
+
+
+def test_threads_and_memory_budget_do_not_change_the_result() -> None:
+    from threadpoolctl import threadpool_info
+
+    sites, munis = _valley()
+    layers = {"municipalities": munis, "road_edges": _roads()}
+    blas_before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    one = run_suitability(sites, load_profiles(), seed=5, n_draws=120, layers=layers, n_jobs=1)
+    # three profiles in three threads, each with a third of a tiny budget (chunks of one draw)
+    three = run_suitability(
+        sites, load_profiles(), seed=5, n_draws=120, layers=layers, n_jobs=3, max_chunk_bytes=1.0
+    )
+    pd.testing.assert_frame_equal(one.robustness, three.robustness)
+    pd.testing.assert_frame_equal(one.stability, three.stability)
+    # BLAS gets its own threads back after the run
+    assert [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"] == blas_before

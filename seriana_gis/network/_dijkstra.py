@@ -21,12 +21,13 @@ A time over ``limit`` is ``inf`` (as :func:`scipy.sparse.csgraph.dijkstra`'s
 from __future__ import annotations
 
 import math
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
+
+from .._parallel import usable_cores
 
 #: Children per heap node (a 4-ary heap: shallower than a binary one, its children adjacent).
 _ARITY = 4
@@ -173,17 +174,6 @@ def _block(
             wanted[c] = 0
 
 
-def default_threads() -> int:
-    """Threads used by :func:`trees`: ``SERIANA_ROUTING_THREADS``, else the usable cores."""
-    env = os.environ.get("SERIANA_ROUTING_THREADS", "").strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 class _Scratch(threading.local):
     arrays: tuple[np.ndarray, ...] | None = None
 
@@ -231,7 +221,7 @@ def trees(
     limit
         Times over ``limit`` are ``inf``.
     threads
-        Threads to use (:func:`default_threads` when ``None``).
+        Threads to use (:func:`seriana_gis._parallel.usable_cores` when ``None``).
     block
         Trees per task handed to a thread (a few tasks per thread when ``None``).
 
@@ -249,7 +239,7 @@ def trees(
     out = np.empty((len(src), n if full else len(cols)), dtype=np.float64)
     if len(src) == 0:
         return out
-    n_threads = max(1, min(threads or default_threads(), len(src)))
+    n_threads = max(1, min(threads or usable_cores(), len(src)))
     step = block or max(1, math.ceil(len(src) / (4 * n_threads)))
 
     def run(start: int) -> None:

@@ -419,7 +419,7 @@ class RoutingEngine:
         columns
             Only these node positions (each tree stops once they are settled).
         threads
-            Threads (default: every usable core, :func:`~seriana_gis.network._dijkstra.default_threads`).
+            Threads (default: every usable core, :func:`seriana_gis._parallel.usable_cores`).
 
         Returns
         -------
