@@ -1,9 +1,10 @@
 """Compiled shortest-path trees that release the GIL (numba), run on every core.
 
 One tree is Dijkstra's algorithm on a CSR matrix (``indptr``, ``indices``,
-``data``: the least weight of each arc) with an indexed binary heap
-(decrease-key): each node enters the heap once, is settled once, and every
-tentative time is the sum of arc weights along one path, in path order, as
+``data``: the least weight of each arc) with a 4-ary heap of (time, node)
+entries and lazy deletion (a node may be pushed again with a smaller time;
+the stale entry is skipped when it comes out). Every time is the sum of arc
+weights along one path, in path order, as
 :func:`networkx.single_source_dijkstra_path_length` adds them.
 
 :func:`trees` grows one tree per source and writes, for each, either every
@@ -11,8 +12,9 @@ node's time (``columns=None``) or only the times of the given columns; in the
 second case a tree stops as soon as every wanted column is settled, and no
 (sources × all nodes) array is ever allocated. Trees are shared out in blocks
 between threads; the kernels run without the GIL (``nogil=True``), so the
-threads run on separate cores. Each thread reuses scratch arrays of a few
-bytes per node and arc (times, heap).
+threads run on separate cores. Each block allocates its scratch arrays (a few
+bytes per node and arc: times, heap), so memory is the answer plus one
+scratch set per thread, whatever the number of trees.
 
 A time over ``limit`` is ``inf`` (as :func:`scipy.sparse.csgraph.dijkstra`'s
 ``limit``), and so is an unreachable node.
@@ -21,7 +23,6 @@ A time over ``limit`` is ``inf`` (as :func:`scipy.sparse.csgraph.dijkstra`'s
 from __future__ import annotations
 
 import math
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -174,26 +175,20 @@ def _block(
             wanted[c] = 0
 
 
-class _Scratch(threading.local):
-    arrays: tuple[np.ndarray, ...] | None = None
-
-
-_SCRATCH = _Scratch()
+#: Below this many node visits (trees × nodes) the trees run in the calling thread:
+#: starting threads would cost more than they save.
+PARALLEL_MIN_WORK = 1_000_000
 
 
 def _scratch(n: int, m: int) -> tuple[np.ndarray, ...]:
-    """This thread's scratch arrays for ``n`` nodes and ``m`` arcs (kept for the next call)."""
-    s = _SCRATCH.arrays
-    if s is None or len(s[0]) != n or len(s[1]) < m + 1:
-        s = (
-            np.full(n, np.inf),  # dist
-            np.empty(m + 1, dtype=np.float64),  # heap keys
-            np.empty(m + 1, dtype=np.int32),  # heap nodes
-            np.empty(n, dtype=np.int32),  # touched
-            np.zeros(n, dtype=np.int32),  # wanted
-        )
-        _SCRATCH.arrays = s
-    return s
+    """Scratch arrays for ``n`` nodes and ``m`` arcs (the heap's pages are touched only as used)."""
+    return (
+        np.full(n, np.inf),  # times
+        np.empty(m + 1, dtype=np.float64),  # heap keys
+        np.empty(m + 1, dtype=np.int32),  # heap nodes
+        np.empty(n, dtype=np.int32),  # touched
+        np.zeros(n, dtype=np.int32),  # wanted
+    )
 
 
 def trees(
@@ -221,7 +216,8 @@ def trees(
     limit
         Times over ``limit`` are ``inf``.
     threads
-        Threads to use (:func:`seriana_gis._parallel.usable_cores` when ``None``).
+        Threads to use (when ``None``: :func:`seriana_gis._parallel.usable_cores`, or
+        one for less than :data:`PARALLEL_MIN_WORK` node visits).
     block
         Trees per task handed to a thread (a few tasks per thread when ``None``).
 
@@ -240,6 +236,8 @@ def trees(
     if len(src) == 0:
         return out
     n_threads = max(1, min(threads or usable_cores(), len(src)))
+    if threads is None and len(src) * n < PARALLEL_MIN_WORK:
+        n_threads = 1
     step = block or max(1, math.ceil(len(src) / (4 * n_threads)))
 
     def run(start: int) -> None:

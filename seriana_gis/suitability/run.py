@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -174,8 +175,10 @@ def run_suitability(
             # numpy releases the GIL in sorting, ufuncs and BLAS, so threads
             # overlap; every profile has its own random streams, so the result
             # does not depend on n_jobs
+            # each thread runs in a copy of this context, so progress reaches the reporter
             with ThreadPoolExecutor(max_workers=jobs) as pool:
-                results = dict(zip(profiles, pool.map(one, list(profiles)), strict=True))
+                futures = [pool.submit(contextvars.copy_context().run, one, n) for n in profiles]
+                results = dict(zip(profiles, [f.result() for f in futures], strict=True))
         else:
             results = {name: one(name) for name in profiles}
     for name, result in results.items():
