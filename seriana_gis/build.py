@@ -22,6 +22,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from . import database
+from ._errors import ConfigError
 from ._progress import task
 from .config import SourceSpec, StudyArea
 from .layers.municipalities import boundaries_from_file, municipalities_layer
@@ -319,6 +320,50 @@ def _destinations(t: Territory) -> None:
     t.add("destinations", gdf, **prov)
 
 
+def _economy(t: Territory) -> None:
+    """The ``economy`` layer: ISTAT's employment file when configured, else published figures."""
+    from .economy.geo import economy_layer
+    from .economy.istat import read_employment
+    from .economy.published import default_published_path, load_published
+    from .economy.scenario import load_scenario
+
+    spec = t.area.source("employment")
+    employment = None
+    prov: dict[str, object] = {
+        "source": f"published figures ({default_published_path().name}) and the job-loss "
+        "scenario (analyses/job_loss.yaml): zone-level, no municipal figure",
+        "licence": "figures quoted with their sources (layers/README.md)",
+        "attribution": "Tolomeo Studi e Ricerche; Comunità Montana Valle Seriana; "
+        "Confindustria Bergamo; CGIL; CISL",
+        "edition": "",
+    }
+    if spec.kind == "file":
+        assert spec.path is not None
+        employment = read_employment(spec.path, mapping=spec.mapping)
+        years = sorted(set(employment["year"]))
+        prov = {
+            "source": f"employment file: {spec.path} ({', '.join(map(str, years))}); "
+            "job-loss scenario (analyses/job_loss.yaml)",
+            "licence": "as declared by the file's publisher (ISTAT: CC BY 4.0)",
+            "attribution": "ISTAT",
+            "edition": str(years[-1]),
+        }
+    try:
+        gdf = economy_layer(
+            t.layers["municipalities"],
+            published=load_published(),
+            scenario=load_scenario(),
+            employment=employment,
+        )
+    except ConfigError as exc:  # the shipped scenario's zones are not this study area's
+        if employment is not None:
+            raise
+        logger.warning("economy layer not built: %s", exc)
+        return
+    if len(gdf):
+        t.add("economy", gdf, **prov)
+
+
 def road_graph(
     t: Territory, *, cache_dir: Path = DEFAULT_CACHE, overpass_url: str | None = None
 ) -> tuple[nx.MultiDiGraph, dict[str, object]]:
@@ -399,6 +444,7 @@ def load_territory(
         ),
         ("destinations", lambda: _destinations(t)),
         ("roads", lambda: _roads(t, cache_dir=cache, overpass_url=overpass_url)),
+        ("economy", lambda: _economy(t)),
     ]
     with task("building the territorial database", total=len(steps)) as advance:
         for _, step in steps:

@@ -59,6 +59,8 @@ SOURCE_KINDS: dict[str, tuple[str, ...]] = {
     "tourism_assets": ("embedded", "file", "osm"),
     "destinations": ("embedded", "file"),
     "roads": ("embedded", "file", "osm"),
+    # ISTAT's census / ASIA file by municipality (seriana_gis.economy); embedded: published figures
+    "employment": ("embedded", "file"),
 }
 _TOP_KEYS = (
     "name",

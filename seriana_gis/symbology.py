@@ -160,6 +160,14 @@ COLUMN_LABELS: dict[str, str] = {
     "line": "Line",
     "seq": "Order on the line",
     "kind": "Kind",
+    "manufacturing_share": "Manufacturing share of employees",
+    "textile_lq": "Textile specialisation (location quotient vs the province)",
+    "employment_change_pct": "Employment change (%)",
+    "jobs_lost": "Jobs lost (job-loss scenario)",
+    "jobs_lost_reach": "Jobs lost within 30 min (job-loss scenario)",
+    "territory": "Territory",
+    "level": "Level",
+    "zones": "Zones",
 }
 
 #: Municipal indicators a map can be coloured by (before a layer has them).
@@ -211,6 +219,11 @@ COLUMN_KINDS: dict[str, str] = {
     "seq": "int",
     "snap_m": "m",
     "closure_year": "year",
+    "manufacturing_share": "share",
+    "textile_lq": "num",
+    "employment_change_pct": "tenth",
+    "jobs_lost": "int",
+    "jobs_lost_reach": "int",
 }
 
 #: Fixed score class edges on the 0–1 scale, for every page and QGIS.

@@ -153,6 +153,6 @@ def test_a_zone_the_area_lacks_is_an_error() -> None:
 
 
 def test_exposure_needs_divisions() -> None:
-    layer = _layer([("016001", "C", 100.0), ("016003", "C", 50.0)])
+    layer = _layer([("016001", "C", 100.0), ("016002", "C", 10.0), ("016003", "C", 50.0)])
     with pytest.raises(DataError, match="by ATECO division"):
         scenario_losses(_scenario(), zone_of=ZONES, employment=layer)

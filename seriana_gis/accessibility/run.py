@@ -282,7 +282,9 @@ def run_accessibility(
             destination_layer="brownfields",
         )
     if len(od) and "brownfields" in out_layers:
-        _add_reach(out_layers, tables, od, munis, job_loss, employment, notes)
+        _add_reach(
+            out_layers, tables, od, munis, job_loss, employment, notes, layers.get("economy")
+        )
     return AccessibilityResult(
         layers=out_layers,
         tables=tables,
@@ -305,14 +307,21 @@ def _add_reach(
     job_loss: JobLossScenario | None,
     employment: pd.DataFrame | None,
     notes: list[str],
+    economy: gpd.GeoDataFrame | None = None,
 ) -> None:
-    """Add ``jobs_lost_reach`` to the brownfields (in place of the outputs being built)."""
+    """Add ``jobs_lost_reach`` to the brownfields (in place of the outputs being built).
+
+    The losses by municipality of the ``economy`` layer are used when it has
+    them (an ``employment`` source); otherwise the scenario's territory's.
+    """
+    from ..economy.geo import municipal_losses
     from ..economy.reach import COLUMN, reach_from_layers
     from ..economy.scenario import load_scenario
 
     scenario = job_loss if job_loss is not None else load_scenario()
     try:
-        reach = reach_from_layers(od, munis, scenario, employment=employment)
+        losses = None if employment is not None else municipal_losses(economy)
+        reach = reach_from_layers(od, munis, scenario, employment=employment, losses=losses)
     except ConfigError as exc:
         if job_loss is not None:
             raise

@@ -124,6 +124,7 @@ def reach_from_layers(
     scenario: JobLossScenario,
     *,
     employment: pd.DataFrame | None = None,
+    losses: ScenarioLosses | None = None,
 ) -> pd.Series:
     """The criterion from the database's municipalities (``istat``, ``zone``, ``population``).
 
@@ -137,6 +138,8 @@ def reach_from_layers(
         The job-loss scenario.
     employment
         The employment layer, for losses by municipality (else the territory's).
+    losses
+        The losses already distributed (the ``economy`` layer's), instead.
     """
     from .scenario import scenario_losses
 
@@ -146,6 +149,7 @@ def reach_from_layers(
         raise DataError(msg)
     codes = municipalities["istat"].astype(str)
     zone_of = dict(zip(codes, municipalities["zone"].astype(str), strict=True))
-    losses = scenario_losses(scenario, zone_of=zone_of, employment=employment)
+    if losses is None:
+        losses = scenario_losses(scenario, zone_of=zone_of, employment=employment)
     population = pd.Series(municipalities["population"].to_numpy(dtype=float), index=codes)
     return reach_criterion(od_minutes, scenario, losses, population=population, zone_of=zone_of)

@@ -259,6 +259,14 @@ def scenario_losses(
                 raise DataError(msg)
             table = sector_employment(muni, sectors=scenario.sectors, measure=scenario.measure)
             table = table.xs(year, level="year")
+            absent = [c for c in codes if c not in table.index]
+            if absent:
+                msg = (
+                    f"job-loss scenario: the employment layer has no {year} rows for "
+                    f"municipality(ies) {', '.join(absent[:8])} of the territory "
+                    f"{scenario.territory!r}; export every municipality of the study area."
+                )
+                raise DataError(msg)
             if table[list(scenario.sectors)].isna().any().any():
                 msg = (
                     "job-loss scenario: the employment layer cannot give "
@@ -266,7 +274,7 @@ def scenario_losses(
                     "by ATECO division."
                 )
                 raise DataError(msg)
-            exposure = table[list(scenario.sectors)].sum(axis=1).reindex(codes).fillna(0.0)
+            exposure = table.loc[codes, list(scenario.sectors)].sum(axis=1)
             losses = distribute(scenario.total_jobs, exposure)
             return ScenarioLosses(
                 level="municipality",

@@ -17,6 +17,10 @@ Choices, by layer:
 - ``teb_lines``: categories of ``status``, the planned extension dashed.
 - ``teb_stops``: categories of ``status`` (planned stops hollow), labels with ``name``.
 - ``tourism_assets``: categories of ``category``.
+- ``economy``: graduated colours on each employment indicator that has a
+  figure (manufacturing share, textile specialisation, employment change,
+  the scenario's jobs lost), 60 % opacity, labels with ``name``; features
+  without a figure for the indicator are not drawn by that style.
 - ``isochrones``: graduated colours on ``minutes``, one class per band,
   the widest drawn first, 60 % opacity.
 - ``destinations``: one star symbol, labels with ``name``.
@@ -371,6 +375,14 @@ def default_styles(
         )
     elif layer.startswith("tourism_assets") and "category" in columns:
         styles.append(categorized_style(gdf, "category", name="Category", geometry=geometry))
+    elif layer == "economy":
+        from ..economy.geo import INDICATORS
+
+        label = "name" if has_name else None
+        for column in INDICATORS:  # features without a figure fall outside every class
+            if _numeric(gdf, column) and gdf[column].notna().any():
+                classes = sym.municipal_classes(gdf[column])
+                styles.append(graduated(column, classes, label_field=label, opacity=0.6))
     elif layer == "isochrones" and _numeric(gdf, "minutes"):
         classes = sym.band_classes(gdf["minutes"])
         styles.append(graduated("minutes", classes, order_by_descending=True, opacity=0.6))

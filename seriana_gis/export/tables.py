@@ -30,6 +30,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Networks": ("teb_stops", "teb_lines", "road_nodes", "road_edges"),
     "Accessibility": ("destinations", "isochrones"),
     "Territory": ("tourism_assets", "municipalities"),
+    "Economy": ("economy",),
 }
 
 #: Display names in the QGIS layer tree.
@@ -43,6 +44,7 @@ DISPLAY_NAMES = {
     "road_edges": "Roads",
     "road_nodes": "Road nodes",
     "isochrones": "Isochrones",
+    "economy": "Economy (employment, job-loss scenario)",
 }
 
 _SUFFIX = {"point": "points", "line": "lines", "polygon": "polygons"}

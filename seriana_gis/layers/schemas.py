@@ -341,6 +341,46 @@ SCHEMAS: dict[str, LayerSchema] = {
             ),
             id_column="osmid",
         ),
+        LayerSchema(
+            "economy",
+            "Employment indicators by municipality, or by the study's territory where only "
+            "published figures exist",
+            _POLY,
+            (
+                Column(
+                    "territory",
+                    "str",
+                    "ISTAT municipality code, or the study's territory (valley, lower_valley, "
+                    "upper_valley)",
+                ),
+                Column("name", "str", "municipality or territory name"),
+                Column("level", "str", "municipality, or territory (published figures only)"),
+                Column("zones", "str", "the zone, or the territory's zones joined by +"),
+                Column(
+                    "manufacturing_share",
+                    "float",
+                    "employees in manufacturing (ATECO C) / all employees; NaN where unknown",
+                    "fraction 0–1",
+                ),
+                Column(
+                    "textile_lq",
+                    "float",
+                    "location quotient of textiles against the province of Bergamo (in "
+                    "employment; for a territory, in manufacturing, from the study's shares)",
+                    "ratio",
+                ),
+                Column(
+                    "employment_change_pct",
+                    "float",
+                    "change of employees between the first and last year (1991–2005 for a "
+                    "territory)",
+                    "%",
+                ),
+                Column("jobs_lost", "float", "jobs lost in the job-loss scenario", "jobs"),
+                Column("source", "str", "where the values come from"),
+            ),
+            id_column="territory",
+        ),
     )
 }
 

@@ -36,6 +36,10 @@ TEXT_COLUMNS = frozenset(
         "heritage",
         "source_title",
         "planned_use",
+        "territory",
+        "level",
+        "zones",
+        "source",
     }
 )
 CATEGORICAL: tuple[str, ...] = (
@@ -138,8 +142,9 @@ def display_layers(layers: Mapping[str, Any]) -> dict[str, gpd.GeoDataFrame]:
     dict
         ``municipalities`` (with :data:`LABEL_LAT`, :data:`LABEL_LON`),
         ``isochrones_{destination}`` (one per destination, widest band first),
-        ``roads`` (:func:`main_roads`), and ``tourism_assets``, ``teb_lines``,
-        ``teb_stops``, ``destinations``, ``brownfields`` as given.
+        ``roads`` (:func:`main_roads`), ``tourism_assets``, ``teb_lines``,
+        ``teb_stops``, ``destinations``, ``brownfields`` as given, and
+        ``economy_{indicator}`` (:func:`economy_layers`).
     """
     out: dict[str, gpd.GeoDataFrame] = {}
     towns = _usable(layers, "municipalities")
@@ -162,6 +167,29 @@ def display_layers(layers: Mapping[str, Any]) -> dict[str, gpd.GeoDataFrame]:
         gdf = _usable(layers, name)
         if gdf is not None:
             out[name] = gdf
+    economy = _usable(layers, "economy")
+    if economy is not None:
+        out.update(economy_layers(economy))
+    return out
+
+
+def economy_layers(economy: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """``economy_{indicator}``: the polygons of the ``economy`` layer with a value, largest first.
+
+    Study territories overlap (the valley holds the lower and upper valley),
+    so each indicator is its own layer holding only the polygons that have a
+    figure for it; none is spread from a territory onto its parts.
+    """
+    from ..economy.geo import INDICATORS
+
+    out: dict[str, gpd.GeoDataFrame] = {}
+    for column in INDICATORS:
+        if column not in economy.columns or not pd.api.types.is_numeric_dtype(economy[column]):
+            continue
+        rows = economy[economy[column].notna()]
+        if len(rows):
+            order = to_metric(rows, layer="economy").geometry.area.to_numpy().argsort()[::-1]
+            out[f"economy_{column}"] = rows.iloc[order]
     return out
 
 

@@ -14,7 +14,9 @@ Layer ids in the page (``seriana.layers[id]``): ``municipalities``,
 ``isochrones_{destination}``, ``roads``, ``tourism_assets``, ``teb_lines``,
 ``teb_stops``, ``destinations``, ``brownfields`` (its colourings are
 ``seriana.specs.brownfields.modes``: ``best_use``, ``score_{profile}``,
-``status``).
+``status``), and ``economy_{indicator}`` (manufacturing share, textile
+specialisation, employment change, the scenario's jobs lost) from the
+``economy`` layer.
 """
 
 from __future__ import annotations
@@ -474,6 +476,28 @@ def _isochrones(b: _Builder, name: str, gdf: gpd.GeoDataFrame) -> None:
     b.layer(spec, name=title, show=False)
 
 
+def _economy(b: _Builder, name: str, gdf: gpd.GeoDataFrame) -> None:
+    """A choropleth of one employment indicator (``economy_{indicator}``), hidden at first."""
+    column = name.removeprefix("economy_")
+    fields = popup_fields(list(gdf.columns), ["level", "zones", column, "source"])
+    rows = b.dataset(name, gdf, ["name", *[f[1] for f in fields]])
+    st, entries = style.classes_style(column, sym.municipal_classes(gdf[column]))
+    title = sym.column_label(column)
+    spec = _spec(
+        name,
+        name,
+        st,
+        legend=style.legend(title, entries),
+        popup={"title": "name", "fields": fields},
+        tooltip="name",
+        stroke=sym.OUTLINE,
+        fill_opacity=0.6,
+        weight=1.5,
+        **rows,
+    )
+    b.layer(spec, name=f"Economy: {title}", show=False)
+
+
 def _destinations(b: _Builder, gdf: gpd.GeoDataFrame) -> None:
     rows = b.dataset("destinations", gdf, ["id", "name", "kind"])
     spec = _spec(
@@ -611,6 +635,9 @@ def build_map(
     b = _Builder(m, ctx, tolerance_m=simplify_m, destinations=destination_names(layers))
     if municipalities is not None:
         _municipalities(b, municipalities, indicator)
+    for name, gdf in display.items():
+        if name.startswith("economy_"):
+            _economy(b, name, gdf)
     for name, gdf in display.items():
         if name.startswith("isochrones_"):
             _isochrones(b, name, gdf)

@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,9 @@ from .. import columns
 from .._errors import ConfigError, DataError
 from ..config import check_keys, closest, read_yaml
 from .profile import default_analyses_dir
+
+if TYPE_CHECKING:
+    from ..economy.scenario import ZoneTarget
 
 logger = logging.getLogger(__name__)
 
@@ -147,11 +150,16 @@ def scenario_targets(path: Path, *, where: str) -> list[Target]:
     except ConfigError as exc:
         msg = f"{where}, job_targets: {exc}"
         raise ConfigError(msg) from None
+    return job_targets(allocation_targets(scenario, territory_losses(scenario)))
+
+
+def job_targets(zone_targets: Iterable[ZoneTarget]) -> list[Target]:
+    """Allocation targets from a job-loss scenario's targets by zone."""
     return [
         Target(
             z.name, z.value, unit="jobs", rationale=z.rationale, measure=z.measure, zones=z.zones
         )
-        for z in allocation_targets(scenario, territory_losses(scenario))
+        for z in zone_targets
     ]
 
 

@@ -29,7 +29,7 @@ from .. import columns
 from .._errors import DataError
 from .._io import atomic_path, check_writable
 from ..database import provenance_frame, read_provenance, update_database
-from .allocation import AllocationConfig, AllocationResult, allocate
+from .allocation import AllocationConfig, AllocationResult, allocate, job_targets
 from .profile import Profile
 from .run import SuitabilityResult, municipality_summary, run_suitability
 
@@ -119,6 +119,25 @@ def site_zones(sites: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame) -> pd.
     joined = gpd.sjoin(pts, municipalities[["zone", municipalities.geometry.name]], how="left")
     zone = joined["zone"].groupby(level=0).first()
     return zone.reindex(sites.index).astype("string").rename("zone")
+
+
+def zone_job_targets(
+    config: AllocationConfig, economy: gpd.GeoDataFrame | None
+) -> AllocationConfig:
+    """The allocation with its job targets set zone by zone, when the losses are municipal.
+
+    With an ``economy`` layer by municipality (an ``employment`` source) the
+    job-loss scenario's targets become one per zone (``service_jobs@lower_valley``,
+    ...); otherwise the configuration's (the territory's) are kept.
+    """
+    from ..economy.geo import municipal_losses
+    from ..economy.scenario import allocation_targets, load_scenario
+
+    losses = municipal_losses(economy)
+    if config.job_scenario is None or losses is None:
+        return config
+    scenario = load_scenario(config.job_scenario)
+    return config.with_targets(job_targets(allocation_targets(scenario, losses)))
 
 
 def allocation_stage(
@@ -267,6 +286,7 @@ def suitability_stage(
     result = run_suitability(
         sites, profiles, seed=seed, n_draws=n_draws, layers=layers, rasters=rasters or None
     )
+    allocation = zone_job_targets(allocation, layers.get("economy"))
     alloc = allocation_stage(result, sites, allocation, municipalities=layers.get("municipalities"))
     merged = merge_results(
         sites, result.scores, result.robustness, alloc.assignment.add_prefix("alloc_")
