@@ -26,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .. import symbology as sym
 from .._errors import DataError
 from .analysis import location_quotient
 from .layer import sector_employment
@@ -144,11 +145,15 @@ def economy_layer(
     -------
     geopandas.GeoDataFrame
         In the municipalities' CRS, with ``territory``, ``name``, ``level``,
-        ``zones``, the :data:`INDICATORS` and ``source``.
+        ``zones``, the :data:`INDICATORS` (rounded to their kind's decimals:
+        shares 3, location quotients 2, changes 1, jobs 0) and ``source``.
     """
     if employment is not None and employment["level"].eq("municipality").any():
-        return _municipal_rows(municipalities, employment, scenario)
-    return _territory_rows(municipalities, published, scenario)
+        out = _municipal_rows(municipalities, employment, scenario)
+    else:
+        out = _territory_rows(municipalities, published, scenario)
+    # rounded once, to the decimals of each indicator's kind (seriana_gis.symbology)
+    return gpd.GeoDataFrame(sym.round_frame(out), geometry=out.geometry.name, crs=out.crs)
 
 
 def municipal_losses(economy: pd.DataFrame | None) -> ScenarioLosses | None:
