@@ -75,6 +75,15 @@ STATUSES: dict[str, str] = {
     ),
 }
 
+#: The heritage vocabulary of the brownfields layer (column ``heritage``).
+HERITAGE: dict[str, str] = {
+    "vincolo": "listed under D.Lgs. 42/2004 (a Soprintendenza vincolo), in whole or in part",
+    "lombardia_beni_culturali": (
+        "recorded in the Lombardia Beni Culturali inventory (a record, not a listing)"
+    ),
+    "none_known": "no listing found in the sources read (not proof that none exists)",
+}
+
 #: How a brownfield's geometry was drawn (column ``geometry_quality``).
 GEOMETRY_QUALITIES: dict[str, str] = {
     "osm_outline": "the outline of OpenStreetMap area element(s), see osm_id (ODbL)",
@@ -192,8 +201,15 @@ SCHEMAS: dict[str, LayerSchema] = {
                 Column(
                     "heritage",
                     "str",
-                    "heritage listing: a vincolo (D.Lgs. 42/2004) or a Lombardia Beni Culturali "
-                    "record, with what it covers; 'none known' when no listing was found",
+                    "heritage listing: "
+                    + "; ".join(f"{k}: {v}" for k, v in HERITAGE.items()),
+                    required=False,
+                    values=tuple(HERITAGE),
+                ),
+                Column(
+                    "heritage_note",
+                    "str",
+                    "what the listing covers, or what the plans keep",
                     required=False,
                 ),
                 Column("ownership", "str", "owner where known", required=False),

@@ -214,9 +214,13 @@ def register_table(brownfields: gpd.GeoDataFrame) -> str:
         date = r.get("source_date")
         if isinstance(date, str) and date:
             source += f", {date}"
+        heritage = r.get("heritage")
+        note = r.get("heritage_note")
+        if isinstance(note, str) and note:
+            heritage = f"{heritage} ({note})"
         cells = [
             r["id"], r["name"], r["municipality"], r["former_use"], closed, area, r["status"],
-            r.get("planned_use"), r.get("heritage"), r.get("geometry_quality"),
+            r.get("planned_use"), heritage, r.get("geometry_quality"),
         ]  # fmt: skip
         lines.append("| " + " | ".join(_cell(c) for c in cells) + f" | {source} |")
     return "\n".join(lines)
