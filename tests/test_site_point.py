@@ -40,3 +40,24 @@ def test_series_keeps_index_and_crs_and_does_not_change_input() -> None:
 
 def test_empty_geometry_gives_none() -> None:
     assert site_points([shapely.Polygon()])[0] is None
+
+
+def test_locate_sites_routes_brownfields_from_their_site_point() -> None:
+    """The brownfields schema anchors sites at their site point; other layers snap to the edge."""
+    import networkx as nx
+
+    from seriana_gis.accessibility.times import locate_sites
+
+    G = nx.MultiDiGraph(crs="EPSG:32632")
+    # node 1 sits 10 m west of the footprint's edge, node 2 200 m north of it
+    G.add_node(1, x=990.0, y=0.0)
+    G.add_node(2, x=1500.0, y=300.0)
+    G.add_edge(1, 2, length=600.0, travel_time=60.0)
+    G.add_edge(2, 1, length=600.0, travel_time=60.0)
+    footprint = box(1000, -100, 2000, 100)  # centroid (1500, 0): 300 m from node 2, 510 from 1
+    sites = gpd.GeoDataFrame({"id": ["a"]}, geometry=[footprint], crs=32632)
+    site = locate_sites(G, sites, layer="brownfields")
+    other = locate_sites(G, sites, layer="tourism_assets")
+    assert site.loc[0, "node"] == 2 and site.loc[0, "snap_m"] == pytest.approx(300.0)
+    assert other.loc[0, "node"] == 1 and other.loc[0, "snap_m"] == pytest.approx(10.0)
+    assert (site.loc[0, "x"], site.loc[0, "y"]) == (1500.0, 0.0)
