@@ -133,6 +133,7 @@ COLUMN_LABELS: dict[str, str] = {
     "closure_year": "Closed in",
     "planned_use": "Planned use",
     "heritage": "Heritage listing",
+    "heritage_note": "Heritage: what is listed",
     "source_title": "Published source",
     "source_url": "Source address",
     "source_date": "Source date",

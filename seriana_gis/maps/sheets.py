@@ -46,6 +46,7 @@ SHEET_FIELDS: tuple[str, ...] = (
     "status",
     "planned_use",
     "heritage",
+    "heritage_note",
     "ownership",
     "geometry_quality",
     "source_title",
