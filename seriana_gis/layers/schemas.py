@@ -201,8 +201,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                 Column(
                     "heritage",
                     "str",
-                    "heritage listing: "
-                    + "; ".join(f"{k}: {v}" for k, v in HERITAGE.items()),
+                    "heritage listing: " + "; ".join(f"{k}: {v}" for k, v in HERITAGE.items()),
                     required=False,
                     values=tuple(HERITAGE),
                 ),
