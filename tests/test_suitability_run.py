@@ -26,6 +26,7 @@ def _valley() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         {
             "name": [f"site {i}" for i in range(n)],
             "municipality": np.where(x < 1500, "Nembro", "Albino"),
+            "status": ["reused"] + ["dismissed"] * (n - 1),
             "area_m2": rng.uniform(5_000, 90_000, n),
             "snap_m": rng.uniform(0, 1200, n),
             "car_bgy_min": rng.uniform(8, 35, n),
@@ -43,6 +44,7 @@ def _valley() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     munis = gpd.GeoDataFrame(
         {
             "name": ["Nembro", "Albino"],
+            "population": [11_000, 18_000],
             "old_age_index": [170.0, 190.0],
             "pop_change_pct": [-0.5, 0.2],
         },
@@ -82,12 +84,28 @@ def test_shipped_profiles_and_scenario_run() -> None:
         assert (sc.loc[far, f"excluded_{p}"].str.contains("road network")).all()
         assert sc.loc[far, f"score_{p}"].isna().all()
     assert "missing value of walk_teb_min" in sc.loc["BF004", "excluded_services"]
+    # a site already reused is no logistics candidate, whatever its score
+    assert "already reused (status: reused)" in sc.loc["BF000", "excluded_logistics"]
+    assert np.isnan(sc.loc["BF000", "score_logistics"])
     # the old-age index comes from the municipality containing each site
     expected = np.where(sites.geometry.x < 1500, 170.0, 190.0)
     np.testing.assert_array_equal(sc["municipalities_old_age_index"], expected)
     # every site lies at y = 500: 500 m from the expressway (the local road is not heavy)
     heavy = "dist_road_edges_motorway_motorway_link_trunk_trunk_link_m"
     np.testing.assert_allclose(sc[heavy], 500.0)
+    # residents: a 300 m disc wholly inside one 1.5 km² municipality holds
+    # π·0.3² km² at its uniform density (11,000 or 18,000 per 1.5 km²)
+    inside = ((x := sites.geometry.x) > 300) & (x < 1200) | (x > 1800) & (x < 2700)
+    density = np.where(x < 1500, 11_000, 18_000) / 1.5
+    np.testing.assert_allclose(
+        sc.loc[inside, "residents_300m"], (np.pi * 0.09 * density)[inside], rtol=1e-3
+    )
+    assert res.notes == (
+        "logistics: optional criterion flood (needs 'flood_hazard') left out: not given; "
+        "the others reweighted",
+        "services: optional criterion existing_services (needs 'services') left out: not "
+        "given; the others reweighted",
+    )
     scored = sc[[f"score_{p}" for p in res.profiles]].notna().any(axis=1)
     assert sc.loc[scored, "best_use"].notna().all()
 

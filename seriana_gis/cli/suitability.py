@@ -166,4 +166,6 @@ def suitability(
         f"suitability of {len(stage.brownfields)} sites for {', '.join(profiles)} written to "
         f"{database} and {out}/"
     )
+    for note in stage.result.notes:
+        done(note)
     done(f"allocation: {stage.allocation.note}")

@@ -8,7 +8,17 @@ another layer, and returns a Series on the sites' index:
 - :func:`containing_value`: a column of the polygon containing each site's
   representative point (the municipality's old-age index, say);
 - :func:`raster_value`: a raster band's value at each site's representative
-  point (slope from a DEM), through rasterio.
+  point (slope from a DEM), through rasterio;
+- :func:`overlap_share`: the share of each footprint inside a polygon layer
+  (a flood-hazard area);
+- :func:`residents_within` (:mod:`.residents`): residents estimated near
+  each footprint.
+
+And from the sites alone:
+
+- :func:`footprint_measure`: the compactness or area of each footprint;
+- :func:`category_scores`: a column of text values scored by a table
+  (heritage listing → a score).
 
 :func:`compute_indicators` adds every indicator the profiles ask for to a copy
 of the sites frame, with the column names of
@@ -27,7 +37,7 @@ import shapely
 
 from .._errors import ConfigError, CRSError, DataError
 from ..config import closest
-from .profile import Indicator, Profile
+from .profile import SITE_KINDS, Indicator, Profile
 
 logger = logging.getLogger(__name__)
 
@@ -215,6 +225,146 @@ def raster_value(sites: Any, dataset: Any, *, band: int = 1, name: str = "raster
     return pd.Series(out, index=sites.index, name=f"raster_{name}_b{band}")
 
 
+def overlap_share(sites: Any, polygons: Any, *, name: str = "polygons") -> pd.Series:
+    """The share of each site's footprint that lies inside ``polygons``.
+
+    Parameters
+    ----------
+    sites, polygons
+        GeoDataFrames in the same projected CRS.
+    name
+        The polygon layer's name, for messages.
+
+    Returns
+    -------
+    pandas.Series
+        Fractions 0–1 on ``sites.index``: intersected area over footprint
+        area; for a point site 1 inside the polygons and 0 outside.
+    """
+    _check_pair(sites, polygons, name=name)
+    geoms = sites.geometry.to_numpy()
+    mask = [g for g in polygons.geometry.to_numpy() if g is not None and not g.is_empty]
+    if not mask:
+        return pd.Series(0.0, index=sites.index, name=f"share_{name}")
+    union = shapely.union_all(mask)
+    area = shapely.area(geoms)
+    inside = shapely.area(shapely.intersection(geoms, union))
+    point_in = shapely.intersects(geoms, union).astype(np.float64)
+    share = np.where(area > 0, inside / np.where(area > 0, area, 1.0), point_in)
+    return pd.Series(np.clip(share, 0.0, 1.0), index=sites.index, name=f"share_{name}")
+
+
+def footprint_measure(
+    sites: Any, *, measure: str, where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+) -> pd.Series:
+    """A measure of each site's own polygon.
+
+    ``compactness`` is the footprint's area over that of its smallest
+    enclosing circle, :math:`A / (\\pi r^2)`: 1 for a disc, :math:`2/\\pi
+    \\approx 0.64` for a square, 0.30 for a 1:4 rectangle, less for an L or a
+    strip. Unlike the perimeter-based Polsby–Popper index it does not fall
+    when a mapped outline follows every jog of a wall, so detailed and
+    schematic outlines compare fairly. ``area_m2`` is the polygon's area.
+
+    Parameters
+    ----------
+    sites
+        GeoDataFrame in a projected CRS.
+    measure
+        ``compactness`` or ``area_m2``.
+    where
+        Measure only the sites whose column holds one of the values (for
+        example the footprints whose ``geometry_quality`` says they are
+        mapped outlines, not squares drawn at a documented position); the
+        others get NaN, and so do points.
+
+    Returns
+    -------
+    pandas.Series
+        On ``sites.index``.
+    """
+    _require_geo(sites, what="the sites")
+    if not sites.crs.is_projected:
+        msg = f"the sites are in {sites.crs.to_string()}; footprint measures need metres."
+        raise CRSError(msg)
+    geoms = sites.geometry.to_numpy()
+    area = shapely.area(geoms)
+    if measure == "compactness":
+        radius = shapely.minimum_bounding_radius(geoms)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = area / (np.pi * radius * radius)
+    else:
+        value = area.astype(np.float64)
+    value = np.where(area > 0, value, np.nan)
+    keep = np.ones(len(sites), dtype=bool)
+    for col, values in where:
+        if col not in sites.columns:
+            logger.warning(
+                "footprint %s: the sites have no column %r, so no footprint is measured "
+                "(every site counts as unknown)",
+                measure,
+                col,
+            )
+            keep[:] = False
+            continue
+        keep &= sites[col].astype(str).isin(values).to_numpy()
+    return pd.Series(np.where(keep, value, np.nan), index=sites.index, name=f"footprint_{measure}")
+
+
+def category_scores(sites: Any, *, column: str, scores: tuple[tuple[str, float], ...]) -> pd.Series:
+    """A column of text values scored by a table.
+
+    Parameters
+    ----------
+    sites
+        The sites.
+    column
+        Their column of values (``heritage``).
+    scores
+        ``(value, score)`` pairs; the value ``"*"`` scores every value not
+        listed, missing ones included. Values are matched ignoring case and
+        surrounding spaces.
+
+    Returns
+    -------
+    pandas.Series
+        Float scores on ``sites.index``; NaN for a missing value when the
+        table has no ``"*"``.
+
+    Raises
+    ------
+    ConfigError
+        The sites lack the column.
+    DataError
+        A value neither listed nor caught by ``"*"`` (the message lists the table).
+    """
+    if column not in sites.columns:
+        hint = closest(column, [str(c) for c in sites.columns])
+        did = f" Did you mean {hint[0]!r}?" if hint else ""
+        msg = f"indicator 'category': the sites have no column {column!r}.{did}"
+        raise ConfigError(msg)
+    table = {str(k).strip().casefold(): float(v) for k, v in scores}
+    other = table.get("*")
+    out = np.full(len(sites), np.nan)
+    for i, v in enumerate(sites[column].tolist()):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            out[i] = np.nan if other is None else other
+            continue
+        key = str(v).strip().casefold()
+        if key in table:
+            out[i] = table[key]
+        elif other is not None:
+            out[i] = other
+        else:
+            listed = ", ".join(k for k, _ in scores)
+            msg = (
+                f"indicator 'category': site {sites.index[i]!r} has {column} {v!r}, which the "
+                f"scores do not list ({listed}); add it, or add '\"*\": <score>' for the rest."
+            )
+            raise DataError(msg)
+    return pd.Series(out, index=sites.index, name=f"{column}_score")
+
+
 def select_features(
     features: Any, where: tuple[tuple[str, tuple[str, ...]], ...], *, name: str
 ) -> Any:
@@ -242,7 +392,27 @@ def select_features(
 def _compute_one(
     sites: Any, ind: Indicator, *, layers: Mapping[str, Any], rasters: Mapping[str, Any]
 ) -> pd.Series:
+    if ind.kind == "footprint":
+        assert ind.measure is not None
+        return footprint_measure(sites, measure=ind.measure, where=ind.where)
+    if ind.kind == "category":
+        assert ind.column is not None
+        return category_scores(sites, column=ind.column, scores=ind.scores)
     assert ind.layer is not None
+    if ind.kind == "residents_within":
+        from .residents import residents_within
+
+        assert ind.distance_m is not None and ind.column is not None
+        return residents_within(
+            sites,
+            layers[ind.layer],
+            distance_m=ind.distance_m,
+            residential=layers.get(ind.residential) if ind.residential else None,
+            population=ind.column,
+        )
+    if ind.kind == "overlap_share":
+        feats = select_features(layers[ind.layer], ind.where, name=ind.layer)
+        return overlap_share(sites, feats, name=ind.layer)
     if ind.kind == "distance_to":
         feats = select_features(layers[ind.layer], ind.where, name=ind.layer)
         return distance_to_nearest(sites, feats, name=ind.layer)
@@ -314,10 +484,14 @@ def compute_indicators(
                     )
                     raise ConfigError(msg)
                 continue
-            pool = rasters if ind.kind == "raster" else layers
-            assert ind.layer is not None
             if ind.key in done:
                 continue
+            if ind.kind in SITE_KINDS:
+                out[ind.key] = _compute_one(sites, ind, layers=layers, rasters=rasters)
+                done.add(ind.key)
+                continue
+            pool = rasters if ind.kind == "raster" else layers
+            assert ind.layer is not None
             if ind.layer not in pool and ind.key in sites.columns:
                 # precomputed (by an earlier run, or by the caller): use it
                 continue
@@ -333,3 +507,49 @@ def compute_indicators(
             out[ind.key] = _compute_one(sites, ind, layers=layers, rasters=rasters)
             done.add(ind.key)
     return out
+
+
+def drop_unavailable(
+    profiles: Mapping[str, Profile],
+    *,
+    layers: Mapping[str, Any] | None = None,
+    rasters: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, Profile], list[str]]:
+    """The profiles without their ``optional`` criteria whose layer or raster is not given.
+
+    Parameters
+    ----------
+    profiles
+        Profile name → profile.
+    layers, rasters
+        What the run is given.
+
+    Returns
+    -------
+    tuple
+        The profiles to run (a left-out criterion's weight shared out over the
+        others in proportion, :meth:`Profile.without`), and one note per
+        profile that lost a criterion, saying which and why.
+    """
+    given_layers = dict(layers or {})
+    given_rasters = dict(rasters or {})
+    out: dict[str, Profile] = {}
+    notes: list[str] = []
+    for name, prof in profiles.items():
+        dropped = []
+        for c in prof.criteria:
+            ind = c.indicator
+            if not c.optional or ind.kind in SITE_KINDS:
+                continue
+            pool = given_rasters if ind.kind == "raster" else given_layers
+            if ind.layer not in pool:
+                dropped.append(c)
+        if not dropped:
+            out[name] = prof
+            continue
+        out[name] = prof.without([c.name for c in dropped])
+        what = ", ".join(f"{c.name} (needs {c.indicator.layer!r})" for c in dropped)
+        note = f"{name}: optional criterion {what} left out: not given; the others reweighted"
+        logger.warning(note)
+        notes.append(note)
+    return out, notes

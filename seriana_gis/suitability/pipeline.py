@@ -244,9 +244,10 @@ class SuitabilityStage:
     @property
     def note(self) -> str:
         """One line saying what was computed, for the provenance table."""
+        left_out = "".join(f"; {n}" for n in self.result.notes)
         return (
             f"suitability ({', '.join(self.result.profiles)}; seed {self.result.seed}, "
-            f"{self.n_draws} Monte Carlo draws): {self.allocation.note}"
+            f"{self.n_draws} Monte Carlo draws{left_out}): {self.allocation.note}"
         )
 
 

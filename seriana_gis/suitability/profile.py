@@ -11,10 +11,8 @@ the key and the valid choices (with the closest match to a misspelling).
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +21,41 @@ import numpy.typing as npt
 
 from .._errors import ConfigError
 from ..config import check_keys, closest, read_yaml
+from ..layers.schemas import SCHEMAS
 from .aggregate import AGGREGATIONS, TOPSIS_IDEALS
-from .standardise import DIRECTIONS, Standardisation, parse_standardisation
+from .criteria import (
+    FOOTPRINT_MEASURES,
+    INDICATOR_KINDS,
+    NAME_RE,
+    SITE_KINDS,
+    Criterion,
+    Indicator,
+    Uncertainty,
+    check_choice,
+    check_number,
+    parse_criterion,
+)
+from .exclusions import Exclusion, parse_exclusions
 from .weights import AHPResult, ahp, validate_weights
 
 FloatArray = npt.NDArray[np.float64]
+
+__all__ = [
+    "FOOTPRINT_MEASURES",
+    "INDICATOR_KINDS",
+    "NOT_PROFILES",
+    "SITE_KINDS",
+    "Aggregation",
+    "Constraints",
+    "Criterion",
+    "Indicator",
+    "Profile",
+    "Uncertainty",
+    "default_analyses_dir",
+    "load_profile",
+    "load_profiles",
+    "parse_profile",
+]
 
 _TOP_KEYS = (
     "name",
@@ -39,15 +67,6 @@ _TOP_KEYS = (
     "constraints",
     "robustness",
 )
-_CRITERION_KEYS = (
-    "indicator",
-    "direction",
-    "standardisation",
-    "weight",
-    "rationale",
-    "uncertainty",
-    "label",
-)
 _WEIGHTING_KEYS = ("method", "criteria", "matrix", "accept_inconsistent")
 _WEIGHTING_METHODS = ("direct", "ahp")
 _AGG_KEYS = ("method", "order_weights", "ideal")
@@ -55,101 +74,11 @@ _CONSTRAINT_KEYS = (
     "min_area_m2",
     "max_snap_m",
     "exclude_intersecting",
+    "exclude_where",
     "area_column",
     "snap_column",
 )
 _ROBUSTNESS_KEYS = ("concentration", "top_k")
-_UNCERTAINTY_KEYS = ("relative_sd", "sd")
-#: Kinds of indicator a criterion may use, and the keys each accepts.
-INDICATOR_KINDS: dict[str, tuple[str, ...]] = {
-    "column": ("kind", "column"),
-    "distance_to": ("kind", "layer", "where"),
-    "count_within": ("kind", "layer", "distance_m", "where"),
-    "municipality_value": ("kind", "layer", "column"),
-    "raster": ("kind", "layer", "band"),
-}
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """Where a criterion's raw values come from.
-
-    Attributes
-    ----------
-    kind
-        ``column`` (a column of the sites frame), ``distance_to`` (metres to
-        the nearest feature of a layer), ``count_within`` (features of a layer
-        within ``distance_m``), ``municipality_value`` (a column of the polygon
-        layer containing the site, default layer ``municipalities``) or
-        ``raster`` (the value of a raster band at the site).
-    column
-        The column (``column``, ``municipality_value``).
-    layer
-        The other layer or raster, by the name it is passed under.
-    distance_m
-        The search distance of ``count_within``.
-    band
-        The raster band, 1-based.
-    where
-        For ``distance_to`` and ``count_within``: keep only the layer's features
-        whose column holds one of the values, as ``((column, (value, ...)), ...)``
-        (YAML: ``where: {highway: [motorway, trunk]}``).
-    """
-
-    kind: str
-    column: str | None = None
-    layer: str | None = None
-    distance_m: float | None = None
-    band: int = 1
-    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-    @property
-    def _tag(self) -> str:
-        values = [v for _, vals in self.where for v in vals]
-        return "".join(f"_{re.sub(r'[^a-z0-9]+', '_', v.lower())}" for v in values)
-
-    @property
-    def key(self) -> str:
-        """The column holding the indicator in the working frame."""
-        if self.kind == "column":
-            assert self.column is not None
-            return self.column
-        if self.kind == "distance_to":
-            return f"dist_{self.layer}{self._tag}_m"
-        if self.kind == "count_within":
-            assert self.distance_m is not None
-            return f"n_{self.layer}{self._tag}_{self.distance_m:g}m"
-        if self.kind == "municipality_value":
-            return f"{self.layer}_{self.column}"
-        return f"raster_{self.layer}_b{self.band}"
-
-
-@dataclass(frozen=True)
-class Uncertainty:
-    """A criterion's value uncertainty for Monte Carlo: a normal error.
-
-    ``relative_sd`` multiplies the value by :math:`1 + \\sigma_r \\varepsilon`;
-    ``sd`` adds :math:`\\sigma \\varepsilon` in the indicator's unit
-    (:math:`\\varepsilon \\sim N(0, 1)`, independent per site and draw).
-    """
-
-    relative_sd: float = 0.0
-    sd: float = 0.0
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One criterion of a profile."""
-
-    name: str
-    indicator: Indicator
-    direction: str
-    standardisation: Standardisation
-    weight: float
-    rationale: str = ""
-    label: str = ""
-    uncertainty: Uncertainty | None = None
 
 
 @dataclass(frozen=True)
@@ -165,11 +94,15 @@ class Constraints:
         (column ``snap_column``).
     exclude_intersecting
         Names of polygon layers (passed at run time) a site must not intersect.
+    exclude_where
+        Tests on the sites' own columns (status, planned use, heritage, …);
+        see :mod:`seriana_gis.suitability.exclusions`.
     """
 
     min_area_m2: float | None = None
     max_snap_m: float | None = None
     exclude_intersecting: tuple[str, ...] = ()
+    exclude_where: tuple[Exclusion, ...] = ()
     area_column: str = "area_m2"
     snap_column: str = "snap_m"
 
@@ -230,101 +163,46 @@ class Profile:
         """The profile's file (or name) for messages."""
         return str(self.source) if self.source is not None else f"profile {self.name!r}"
 
+    @property
+    def is_relative(self) -> bool:
+        """True when a site's score depends on the other sites of the run.
 
-def _number(value: Any, *, where: str, positive: bool = False, minimum: float = 0.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(float(value)):
-        msg = f"{where}: expected a number, got {value!r}."
-        raise ConfigError(msg)
-    v = float(value)
-    if math.isinf(v) or v < minimum or (positive and v <= 0):
-        bound = "positive" if positive else f"≥ {minimum:g}"
-        msg = f"{where}: expected a finite {bound} number, got {value!r}."
-        raise ConfigError(msg)
-    return v
-
-
-def _choice(value: Any, choices: Sequence[str], *, where: str, what: str) -> str:
-    v = str(value)
-    if v not in choices:
-        hint = closest(v, tuple(choices))
-        did = f" Did you mean {hint[0]!r}?" if hint else ""
-        msg = f"{where}: unknown {what} {v!r}.{did} Valid: {', '.join(choices)}."
-        raise ConfigError(msg)
-    return v
-
-
-def _parse_indicator(raw: Any, *, where: str) -> Indicator:
-    if isinstance(raw, str) and raw:
-        return Indicator("column", column=raw)
-    if not isinstance(raw, Mapping):
-        msg = (
-            f"{where}: 'indicator' must be a column name or a mapping with 'kind' "
-            f"(one of {', '.join(INDICATOR_KINDS)})."
+        Min–max standardisation, an ideal without a width, and TOPSIS with
+        the observed ideal each read the other sites, so adding or removing
+        one can reorder the rest; a profile on stated scales cannot.
+        """
+        return any(c.standardisation.is_relative for c in self.criteria) or (
+            self.aggregation.method == "topsis" and self.aggregation.ideal == "observed"
         )
-        raise ConfigError(msg)
-    kind = _choice(
-        raw.get("kind", "column"), tuple(INDICATOR_KINDS), where=where, what="indicator kind"
-    )
-    check_keys(raw, INDICATOR_KINDS[kind], where=f"{where} ({kind})")
-    if kind == "column":
-        if not isinstance(raw.get("column"), str):
-            msg = f"{where}: indicator kind 'column' needs 'column: <name>'."
-            raise ConfigError(msg)
-        return Indicator("column", column=raw["column"])
-    layer = raw.get("layer", "municipalities" if kind == "municipality_value" else None)
-    if not isinstance(layer, str) or not layer:
-        msg = f"{where}: indicator kind {kind!r} needs 'layer: <name>'."
-        raise ConfigError(msg)
-    filters = _parse_where(raw.get("where"), where=f"{where}.where")
-    if kind == "count_within":
-        if "distance_m" not in raw:
-            msg = f"{where}: indicator kind 'count_within' needs 'distance_m'."
-            raise ConfigError(msg)
-        d = _number(raw["distance_m"], where=f"{where}.distance_m", positive=True)
-        return Indicator(kind, layer=layer, distance_m=d, where=filters)
-    if kind == "municipality_value":
-        if not isinstance(raw.get("column"), str):
-            msg = f"{where}: indicator kind 'municipality_value' needs 'column: <name>'."
-            raise ConfigError(msg)
-        return Indicator(kind, layer=layer, column=raw["column"])
-    if kind == "raster":
-        band = raw.get("band", 1)
-        if isinstance(band, bool) or not isinstance(band, int) or band < 1:
-            msg = f"{where}: 'band' must be a whole number ≥ 1, got {band!r}."
-            raise ConfigError(msg)
-        return Indicator(kind, layer=layer, band=band)
-    return Indicator(kind, layer=layer, where=filters)
 
+    def without(self, names: Sequence[str]) -> Profile:
+        """The profile without the named criteria, the others' weights scaled to sum to 1.
 
-def _parse_where(raw: Any, *, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """``{column: value or [values]}`` → the :attr:`Indicator.where` tuples."""
-    if raw is None:
-        return ()
-    if not isinstance(raw, Mapping) or not raw:
-        msg = f"{where}: expected a mapping of column to value(s), e.g. {{highway: [motorway, trunk]}}."
-        raise ConfigError(msg)
-    out = []
-    for col, vals in raw.items():
-        values = vals if isinstance(vals, list) else [vals]
-        if not values or not all(
-            isinstance(v, str | int) and not isinstance(v, bool) for v in values
-        ):
-            msg = f"{where}.{col}: expected a value or a list of values, got {vals!r}."
+        Raises
+        ------
+        ConfigError
+            A name that is not a criterion, or no criterion left.
+        """
+        unknown = [n for n in names if n not in self.criterion_names]
+        if unknown:
+            msg = f"{self.where}: no criterion {', '.join(map(repr, unknown))} to leave out."
             raise ConfigError(msg)
-        out.append((str(col), tuple(str(v) for v in values)))
-    return tuple(out)
-
-
-def _parse_uncertainty(raw: Any, *, where: str) -> Uncertainty | None:
-    if raw is None:
-        return None
-    check_keys(raw, _UNCERTAINTY_KEYS, where=where)
-    if not raw:
-        msg = f"{where}: give 'relative_sd' (e.g. 0.1 for 10 %) or 'sd' (in the indicator's unit)."
-        raise ConfigError(msg)
-    rel = _number(raw.get("relative_sd", 0.0), where=f"{where}.relative_sd")
-    sd = _number(raw.get("sd", 0.0), where=f"{where}.sd")
-    return Uncertainty(relative_sd=rel, sd=sd)
+        kept = [c for c in self.criteria if c.name not in names]
+        total = sum(c.weight for c in kept)
+        if not kept or total <= 0:
+            msg = f"{self.where}: leaving out {', '.join(names)} leaves no weighted criterion."
+            raise ConfigError(msg)
+        criteria = tuple(replace(c, weight=c.weight / total) for c in kept)
+        agg = self.aggregation
+        if agg.method == "owa" and agg.order_weights is not None:
+            # one order weight per position: resample the cumulative order
+            # weights (a piecewise-linear quantifier Q) at the new positions,
+            # w'_k = Q(k/m') - Q((k-1)/m'), which keeps the attitude (orness)
+            m, m2 = len(self.criteria), len(kept)
+            cum = np.concatenate([[0.0], np.cumsum(agg.order_weights)])
+            q = np.interp(np.arange(m2 + 1) / m2, np.arange(m + 1) / m, cum)
+            agg = replace(agg, order_weights=tuple(np.diff(q).tolist()))
+        return replace(self, criteria=criteria, aggregation=agg, ahp=None)
 
 
 def parse_profile(raw: Any, *, name: str, source: Path | None = None) -> Profile:
@@ -352,7 +230,7 @@ def parse_profile(raw: Any, *, name: str, source: Path | None = None) -> Profile
     where = str(source) if source is not None else f"profile {name!r}"
     check_keys(raw, _TOP_KEYS, where=where, required=("criteria",))
     pname = str(raw.get("name", name))
-    if not _NAME_RE.match(pname):
+    if not NAME_RE.match(pname):
         msg = (
             f"{where}: profile name {pname!r} must be lower-case letters, digits and '_' "
             "(it is used in column names such as score_<name>)."
@@ -367,52 +245,24 @@ def parse_profile(raw: Any, *, name: str, source: Path | None = None) -> Profile
     if isinstance(weighting, str):
         weighting = {"method": weighting}
     check_keys(weighting, _WEIGHTING_KEYS, where=f"{where}, weighting")
-    wmethod = _choice(
+    wmethod = check_choice(
         weighting.get("method", "direct"),
         _WEIGHTING_METHODS,
         where=f"{where}, weighting",
         what="method",
     )
 
-    parsed: list[dict[str, Any]] = []
-    for cname, spec in crit_raw.items():
-        cwhere = f"{where}, criteria.{cname}"
-        if not _NAME_RE.match(str(cname)):
-            msg = f"{cwhere}: criterion names must be lower-case letters, digits and '_'."
-            raise ConfigError(msg)
-        check_keys(spec, _CRITERION_KEYS, where=cwhere, required=("indicator", "direction"))
-        direction = _choice(
-            spec["direction"], DIRECTIONS, where=f"{cwhere}.direction", what="direction"
+    parsed: list[tuple[Criterion, Any]] = [
+        parse_criterion(
+            str(cname), spec, where=f"{where}, criteria.{cname}", weighted=wmethod == "direct"
         )
-        if wmethod == "direct" and "weight" not in spec:
-            msg = f"{cwhere}: missing 'weight' (or set 'weighting: {{method: ahp, ...}}')."
-            raise ConfigError(msg)
-        if wmethod == "ahp" and "weight" in spec:
-            msg = f"{cwhere}: 'weight' is not used with AHP weighting; remove it."
-            raise ConfigError(msg)
-        parsed.append(
-            {
-                "name": str(cname),
-                "indicator": _parse_indicator(spec["indicator"], where=f"{cwhere}.indicator"),
-                "direction": direction,
-                "standardisation": parse_standardisation(
-                    spec.get("standardisation", "linear_minmax"), where=f"{cwhere}.standardisation"
-                ),
-                "weight": spec.get("weight"),
-                "rationale": str(spec.get("rationale", "")).strip(),
-                "label": str(spec.get("label", cname)),
-                "uncertainty": _parse_uncertainty(
-                    spec.get("uncertainty"), where=f"{cwhere}.uncertainty"
-                ),
-            }
-        )
-    names = [p["name"] for p in parsed]
+        for cname, spec in crit_raw.items()
+    ]
+    names = [c.name for c, _ in parsed]
 
     ahp_result: AHPResult | None = None
     if wmethod == "direct":
-        weights = validate_weights(
-            {p["name"]: p["weight"] for p in parsed}, where=f"{where}, criteria"
-        )
+        weights = validate_weights({c.name: w for c, w in parsed}, where=f"{where}, criteria")
     else:
         order = weighting.get("criteria", names)
         if not isinstance(order, list) or sorted(map(str, order)) != sorted(names):
@@ -442,7 +292,7 @@ def parse_profile(raw: Any, *, name: str, source: Path | None = None) -> Profile
     if isinstance(agg_raw, str):
         agg_raw = {"method": agg_raw}
     check_keys(agg_raw, _AGG_KEYS, where=f"{where}, aggregation")
-    amethod = _choice(
+    amethod = check_choice(
         agg_raw.get("method", "wlc"),
         AGGREGATIONS,
         where=f"{where}, aggregation",
@@ -465,7 +315,7 @@ def parse_profile(raw: Any, *, name: str, source: Path | None = None) -> Profile
     elif "order_weights" in agg_raw:
         msg = f"{where}, aggregation: 'order_weights' only applies to method 'owa'."
         raise ConfigError(msg)
-    ideal = _choice(
+    ideal = check_choice(
         agg_raw.get("ideal", "observed"),
         TOPSIS_IDEALS,
         where=f"{where}, aggregation.ideal",
@@ -481,13 +331,18 @@ def parse_profile(raw: Any, *, name: str, source: Path | None = None) -> Profile
         msg = f"{where}, constraints.exclude_intersecting: expected a list of polygon layer names."
         raise ConfigError(msg)
     constraints = Constraints(
-        min_area_m2=_number(cons_raw["min_area_m2"], where=f"{where}, constraints.min_area_m2")
+        min_area_m2=check_number(cons_raw["min_area_m2"], where=f"{where}, constraints.min_area_m2")
         if cons_raw.get("min_area_m2") is not None
         else None,
-        max_snap_m=_number(cons_raw["max_snap_m"], where=f"{where}, constraints.max_snap_m")
+        max_snap_m=check_number(cons_raw["max_snap_m"], where=f"{where}, constraints.max_snap_m")
         if cons_raw.get("max_snap_m") is not None
         else None,
         exclude_intersecting=tuple(excl),
+        exclude_where=parse_exclusions(
+            cons_raw.get("exclude_where"),
+            where=f"{where}, constraints.exclude_where",
+            vocabularies={c.name: c.values for c in SCHEMAS["brownfields"].columns if c.values},
+        ),
         area_column=str(cons_raw.get("area_column", "area_m2")),
         snap_column=str(cons_raw.get("snap_column", "snap_m")),
     )
@@ -495,7 +350,9 @@ def parse_profile(raw: Any, *, name: str, source: Path | None = None) -> Profile
     rob_raw = raw.get("robustness") or {}
     check_keys(rob_raw, _ROBUSTNESS_KEYS, where=f"{where}, robustness")
     conc = (
-        _number(rob_raw["concentration"], where=f"{where}, robustness.concentration", positive=True)
+        check_number(
+            rob_raw["concentration"], where=f"{where}, robustness.concentration", positive=True
+        )
         if "concentration" in rob_raw
         else None
     )
@@ -504,19 +361,7 @@ def parse_profile(raw: Any, *, name: str, source: Path | None = None) -> Profile
         msg = f"{where}, robustness.top_k: expected a whole number ≥ 1, got {top_k!r}."
         raise ConfigError(msg)
 
-    criteria = tuple(
-        Criterion(
-            name=p["name"],
-            indicator=p["indicator"],
-            direction=p["direction"],
-            standardisation=p["standardisation"],
-            weight=float(weights[p["name"]]),
-            rationale=p["rationale"],
-            label=p["label"],
-            uncertainty=p["uncertainty"],
-        )
-        for p in parsed
-    )
+    criteria = tuple(replace(c, weight=float(weights[c.name])) for c, _ in parsed)
     return Profile(
         name=pname,
         title=str(raw.get("title", pname)),

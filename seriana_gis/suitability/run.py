@@ -16,7 +16,7 @@ import pandas as pd
 from .. import columns
 from .._errors import ConfigError
 from .._parallel import blas_threads, usable_cores
-from .indicators import compute_indicators
+from .indicators import compute_indicators, drop_unavailable
 from .profile import Profile
 from .robustness import (
     DEFAULT_CONCENTRATION,
@@ -49,9 +49,13 @@ class SuitabilityResult:
         ``top_k``, ``spearman_mean``, ``spearman_p05``, ``spearman_min``,
         ``kendall_tau`` (base vs mean ranks), ``top_k_overlap``.
     profiles
-        The profiles used.
+        The profiles used (without the optional criteria whose layer was not
+        given).
     seed
         The seed of the Monte Carlo draws.
+    notes
+        What the run had to leave out, in words (optional criteria without
+        their layer).
     """
 
     scores: pd.DataFrame
@@ -59,6 +63,7 @@ class SuitabilityResult:
     stability: pd.DataFrame
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     seed: int = 0
+    notes: tuple[str, ...] = ()
 
     @property
     def table(self) -> pd.DataFrame:
@@ -135,6 +140,16 @@ def run_suitability(
     if n_draws < 0:
         msg = f"n_draws must be ≥ 0, got {n_draws}."
         raise ConfigError(msg)
+    profiles, notes = drop_unavailable(profiles, layers=layers, rasters=rasters)
+    for name, prof in profiles.items():
+        if prof.is_relative:
+            logger.warning(
+                "%s standardises on the sites at hand (min-max, an ideal without a width or "
+                "TOPSIS's observed ideal): adding or removing a site can reorder the others; "
+                "state a scale (linear_range, fuzzy_*) in %s",
+                name,
+                prof.where,
+            )
     frame = compute_indicators(sites, profiles, layers=layers, rasters=rasters)
     scores = score_frame(frame, profiles, layers=layers)
     rob_parts: list[pd.DataFrame] = []
@@ -195,6 +210,7 @@ def run_suitability(
         stability=stability,
         profiles=dict(profiles),
         seed=seed,
+        notes=tuple(notes),
     )
 
 

@@ -6,8 +6,10 @@ sites' index:
 ``excluded_{p}``
     Empty for a scored site; otherwise every reason it was not scored,
     joined by ``"; "`` (area below the minimum, too far from the road network,
-    intersecting an excluded layer, a missing criterion value). A missing
-    value is never scored as zero.
+    intersecting an excluded layer, a test of ``exclude_where`` on its own
+    columns, a missing criterion value). A missing value is never scored as
+    zero: it excludes the site unless the criterion states a
+    ``missing_score``, the standardised value it then takes.
 ``contrib_{p}_{c}``
     The criterion's contribution :math:`w_c s_{ic}` (weight times
     standardised value). Under WLC the contributions sum to the score; under
@@ -19,6 +21,10 @@ sites' index:
     1 for the best scored site; ties share the best rank (``min`` method);
     missing (``<NA>``) when not scored, so an excluded site never ranks above
     a scored one.
+``why_{p}``
+    Why this rank, in words: the criteria that help and hurt the site most,
+    with its values (:mod:`seriana_gis.suitability.explain`); for a site not
+    scored, ``"excluded: "`` and the reasons.
 
 Standardisations that depend on the other sites (``linear_minmax``,
 ``ideal`` without a width) are computed over the scored sites only.
@@ -40,7 +46,9 @@ from .. import columns
 from .._errors import ConfigError, DataError
 from ..config import closest
 from .aggregate import aggregate
-from .indicators import _require_geo, compute_indicators
+from .exclusions import exclusion_reasons
+from .explain import why_texts
+from .indicators import _require_geo, compute_indicators, drop_unavailable
 from .profile import Profile
 
 FloatArray = npt.NDArray[np.float64]
@@ -87,7 +95,7 @@ def constraint_reasons(
     """
     cons = profile.constraints
     where = f"{profile.where}, constraints"
-    reasons: list[list[str]] = [[] for _ in range(len(sites))]
+    reasons = exclusion_reasons(sites, cons.exclude_where, where=f"{where}.exclude_where")
     if cons.min_area_m2 is not None:
         area = _column(sites, cons.area_column, where=where, why="min_area_m2").to_numpy()
         for i in np.flatnonzero(np.isnan(area)):
@@ -148,10 +156,17 @@ def raw_matrix(sites: pd.DataFrame, profile: Profile) -> FloatArray:
 
 
 def standardise_matrix(raw: FloatArray, profile: Profile) -> FloatArray:
-    """Standardise each column of ``raw`` (``(..., n_sites, m)``) by its criterion."""
+    """Standardise each column of ``raw`` (``(..., n_sites, m)``) by its criterion.
+
+    A missing value takes the criterion's ``missing_score`` when it states
+    one (and stays NaN otherwise: such sites are excluded before scoring).
+    """
     out = np.empty_like(raw, dtype=np.float64)
     for j, c in enumerate(profile.criteria):
-        out[..., j] = c.standardisation.apply(raw[..., j], direction=c.direction)
+        col = c.standardisation.apply(raw[..., j], direction=c.direction)
+        if c.missing_score is not None:
+            col = np.where(np.isnan(raw[..., j]), c.missing_score, col)
+        out[..., j] = col
     return out
 
 
@@ -229,6 +244,8 @@ def score_profile(
     reasons = constraint_reasons(sites, profile, layers=layers)
     raw = raw_matrix(sites, profile)
     for j, c in enumerate(profile.criteria):
+        if c.missing_score is not None:
+            continue
         for i in np.flatnonzero(~np.isfinite(raw[:, j])):
             reasons[i].append(f"missing value of {c.indicator.key} (criterion {c.name})")
     ok = np.fromiter((not r for r in reasons), dtype=bool, count=len(reasons))
@@ -236,6 +253,7 @@ def score_profile(
     contrib = np.full((n, m), np.nan)
     score = np.full(n, np.nan)
     rank = pd.array([pd.NA] * n, dtype="Int64")
+    s = np.empty((0, m))
     if ok.any():
         w = profile.weights
         s = standardise_matrix(raw[ok], profile)
@@ -247,6 +265,7 @@ def score_profile(
         data[columns.contribution(p, c.name)] = contrib[:, j]
     data[columns.score(p)] = score
     data[columns.rank(p)] = rank
+    data[columns.why(p)] = why_texts(raw, s, profile, scored=ok, reasons=reasons)
     return pd.DataFrame(data, index=sites.index)
 
 
@@ -317,6 +336,7 @@ def score_sites(
     if not profiles:
         msg = "no profiles given; load them with seriana_gis.suitability.load_profiles()."
         raise ConfigError(msg)
+    profiles, _ = drop_unavailable(profiles, layers=layers, rasters=rasters)
     frame = compute_indicators(sites, profiles, layers=layers, rasters=rasters)
     return score_frame(frame, profiles, layers=layers)
 
