@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -47,7 +49,9 @@ def test_monte_carlo_reports_every_draw():
         },
         index=[f"S{i}" for i in range(n)],
     )
-    profiles = load_profiles(names=["logistics", "services"])
+    # two profiles on the sites' own columns (logistics reads footprints and neighbours)
+    services = load_profiles(names=["services"])["services"]
+    profiles = {"services": services, "services_b": replace(services, name="services_b")}
     rec = Recorder()
     with _progress.reporting(rec):
         run_suitability(sites, profiles, seed=1, n_draws=250)

@@ -117,7 +117,7 @@ class Indicator:
         if self.kind == "category":
             return f"{self.column}_score"
         if self.kind == "footprint":
-            return f"footprint_{self.measure}{self._tag}"
+            return f"footprint_{self.measure}"
         if self.kind == "residents_within":
             assert self.distance_m is not None
             return f"residents_{self.distance_m:g}m"

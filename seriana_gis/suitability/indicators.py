@@ -469,7 +469,7 @@ def compute_indicators(
     rasters = dict(rasters or {})
     out = sites.copy()
     columns = [str(c) for c in sites.columns]
-    done: set[str] = set()
+    done: dict[str, Indicator] = {}
     for profile in profiles.values():
         for c in profile.criteria:
             ind = c.indicator
@@ -485,10 +485,19 @@ def compute_indicators(
                     raise ConfigError(msg)
                 continue
             if ind.key in done:
+                if done[ind.key] != ind:
+                    msg = (
+                        f"{where}: column {ind.key!r} is also computed by another criterion "
+                        "with other options; give one of them other options or the same ones."
+                    )
+                    raise ConfigError(msg)
+                continue
+            if ind.kind == "footprint" and ind.key in sites.columns and not hasattr(sites, "crs"):
+                # precomputed on a frame without geometry (a table of sites): use it
                 continue
             if ind.kind in SITE_KINDS:
                 out[ind.key] = _compute_one(sites, ind, layers=layers, rasters=rasters)
-                done.add(ind.key)
+                done[ind.key] = ind
                 continue
             pool = rasters if ind.kind == "raster" else layers
             assert ind.layer is not None
@@ -505,7 +514,7 @@ def compute_indicators(
                 )
                 raise ConfigError(msg)
             out[ind.key] = _compute_one(sites, ind, layers=layers, rasters=rasters)
-            done.add(ind.key)
+            done[ind.key] = ind
     return out
 
 
