@@ -95,6 +95,22 @@ def test_comparisons_by_hand():
     assert sorted(_reasons([{"column": "closure_year", "ge": 1995}])) == ["a", "d"]
 
 
+def test_tests_of_one_entry_must_all_hold():
+    # committed to housing, but not where the text says no plan was approved
+    entry = {
+        "column": "planned_use",
+        "contains": ["resident", "housing"],
+        "not_contains": "retail",
+        "reason": "committed to housing",
+    }
+    assert _reasons([entry]) == {"e": ["committed to housing (planned_use: Social HOUSING)"]}
+    both = {"column": "closure_year", "ge": 1975, "lt": 2000}
+    assert _reasons([both]) == {
+        "a": ["closure_year ≥ 1975 and closure_year < 2000 (closure_year: 1995)"],
+        "e": ["closure_year ≥ 1975 and closure_year < 2000 (closure_year: 1983)"],
+    }
+
+
 def test_booleans_compare_as_booleans():
     assert sorted(_reasons([{"column": "listed", "in": [True]}])) == ["b", "e"]
 
@@ -137,11 +153,7 @@ def test_excluded_sites_keep_their_reason_and_get_no_score(tmp_path):
 @pytest.mark.parametrize(
     ("entries", "match"),
     [
-        ({"column": "status"}, r"entry 1 \(column status\): give exactly one test of in, not_in"),
-        (
-            [{"column": "status", "in": ["reused"], "not_null": True}],
-            r"entry 1 \(column status\): give exactly one test.*found in, not_null together",
-        ),
+        ({"column": "status"}, r"entry 1 \(column status\): give a test, one of in, not_in"),
         (
             [{"column": "status", "in": ["reusd"]}],
             r"'reusd' is not a status value\. Did you mean 'reused'\?",
@@ -168,9 +180,24 @@ def test_a_column_the_sites_lack_names_the_profile_and_the_closest(tmp_path):
         score_profile(SITES, prof)
 
 
+def test_an_optional_register_column_may_be_absent(tmp_path):
+    # planned_use is optional in the brownfields schema: unknown for every site
+    prof = _profile(tmp_path, [{"column": "planned_use", "contains": "housing"}])
+    out = score_profile(SITES.drop(columns="planned_use"), prof)
+    assert (out[f"excluded_{prof.name}"] == "").all()
+    # not_null: false holds for every site then
+    prof = _profile(tmp_path, [{"column": "planned_use", "not_null": False}])
+    assert (
+        out.shape[0]
+        == score_profile(SITES.drop(columns="planned_use"), prof)[f"score_{prof.name}"].isna().sum()
+    )
+
+
 def test_comparison_on_text_is_a_data_error(tmp_path):
     prof = _profile(tmp_path, [{"column": "status", "lt": 3}])
-    with pytest.raises(DataError, match=r"lt compares numbers, but column 'status' holds"):
+    with pytest.raises(
+        DataError, match=r"entry 1 \(status < 3\): the test compares numbers, but column 'status'"
+    ):
         score_profile(SITES, prof)
 
 

@@ -90,6 +90,23 @@ def test_category_scores():
     assert strict.iloc[0] == 1.0 and math.isnan(strict.iloc[1])
     with pytest.raises(DataError, match=r"site 2 has heritage 'industrial archaeology'.*listed"):
         category_scores(sites, column="heritage", scores=(("listed", 1.0),))
+    free = pd.DataFrame(
+        {
+            "heritage": [
+                "vincolo monumentale (1980)",
+                "none known (recorded in the Lombardia Beni Culturali inventory)",
+                "none known",
+                None,
+            ]
+        }
+    )
+    got = category_scores(
+        free,
+        column="heritage",
+        scores=(("vincolo", 1.0), ("beni culturali", 0.5), ("*", 0.0)),
+        match="contains",
+    )
+    assert got.tolist() == [1.0, 0.5, 0.0, 0.0]
     with pytest.raises(ConfigError, match="no column 'heritag'"):
         category_scores(sites, column="heritag", scores=(("*", 1.0),))
 

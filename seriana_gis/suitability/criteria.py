@@ -36,7 +36,7 @@ _UNCERTAINTY_KEYS = ("relative_sd", "sd")
 #: Kinds of indicator a criterion may use, and the keys each accepts.
 INDICATOR_KINDS: dict[str, tuple[str, ...]] = {
     "column": ("kind", "column"),
-    "category": ("kind", "column", "scores"),
+    "category": ("kind", "column", "scores", "match"),
     "distance_to": ("kind", "layer", "where"),
     "count_within": ("kind", "layer", "distance_m", "where"),
     "municipality_value": ("kind", "layer", "column"),
@@ -86,6 +86,10 @@ class Indicator:
     scores
         For ``category``: value → score, ``"*"`` for every other value
         (missing ones included).
+    match
+        For ``category``: ``exact`` (the value is the key, ignoring case) or
+        ``contains`` (the value contains the key; the first key in table
+        order wins).
     measure
         For ``footprint``: one of :data:`FOOTPRINT_MEASURES`.
     residential
@@ -100,6 +104,7 @@ class Indicator:
     band: int = 1
     where: tuple[tuple[str, tuple[str, ...]], ...] = ()
     scores: tuple[tuple[str, float], ...] = ()
+    match: str = "exact"
     measure: str | None = None
     residential: str | None = None
 
@@ -235,8 +240,14 @@ def _parse_indicator(raw: Any, *, where: str) -> Indicator:
             raise ConfigError(msg)
         if kind == "column":
             return Indicator("column", column=raw["column"])
+        match = check_choice(
+            raw.get("match", "exact"), ("exact", "contains"), where=f"{where}.match", what="match"
+        )
         return Indicator(
-            "category", column=raw["column"], scores=_parse_scores(raw.get("scores"), where=where)
+            "category",
+            column=raw["column"],
+            scores=_parse_scores(raw.get("scores"), where=where),
+            match=match,
         )
     if kind == "footprint":
         measure = check_choice(

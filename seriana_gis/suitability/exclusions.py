@@ -2,40 +2,45 @@
 
 A site already reused, committed to housing, or listed as heritage may be no
 candidate for a use, whatever its score. Each entry of ``exclude_where`` names
-one column of the sites and one test; a site is excluded when any entry's test
-holds, and keeps the reason in words (``excluded_{profile}``):
+one column of the sites and one or more tests that must all hold; a site is
+excluded when any entry holds, and keeps the reason in words
+(``excluded_{profile}``):
 
 .. code-block:: yaml
 
     constraints:
       exclude_where:
         - {column: status, in: [reused], reason: already reused}
-        - {column: planned_use, contains: [residential, housing], reason: committed to housing}
+        - {column: planned_use, contains: [housing, homes], not_contains: [none approved],
+           reason: committed to housing}
         - {column: heritage, not_null: true}
         - {column: closure_year, lt: 1960}
 
-Tests (one per entry):
+Tests (several in one entry must all hold):
 
 ``in`` / ``not_in``
     The value is (is not) one of a list (a single value may stand alone).
     Text is compared ignoring case and surrounding spaces, numbers as
     numbers, ``true``/``false`` as booleans. On a column with a vocabulary
     (``status``) every listed value must belong to it.
-``contains``
-    The text contains one of the given pieces, ignoring case.
+``contains`` / ``not_contains``
+    The text contains (does not contain) one of the given pieces, ignoring case.
 ``not_null``
     ``true``: the value is given; ``false``: it is missing.
 ``lt``, ``le``, ``gt``, ``ge``
     The value is a number below (at most, above, at least) the given one.
 
-A missing value never satisfies ``in``, ``not_in``, ``contains`` or a
-comparison (it is not known to be anything); test it with ``not_null``.
+A missing value never satisfies ``in``, ``not_in``, ``contains``,
+``not_contains`` or a comparison (it is not known to be anything); test it with ``not_null``.
 ``reason`` (optional) is the words said of every site the entry excludes; the
-site's value is added to them.
+site's value is added to them. A column the sites lack is an error, except an
+optional column of the brownfields schema (``planned_use``, ``heritage``,
+``closure_year``, ...): a register without it has every value unknown.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -47,12 +52,22 @@ import pandas as pd
 
 from .._errors import ConfigError, DataError
 from ..config import closest
+from ..layers.schemas import SCHEMAS
+
+logger = logging.getLogger(__name__)
+
+#: Optional columns of the brownfields schema: a register may lack them, and then
+#: every site's value is unknown (never an error, unlike a misspelt column).
+_OPTIONAL_COLUMNS: frozenset[str] = frozenset(
+    c.name for c in SCHEMAS["brownfields"].columns if not c.required
+)
 
 #: The tests an ``exclude_where`` entry may use, with how they read in a reason.
 OPERATORS: dict[str, str] = {
     "in": "is",
     "not_in": "is not",
     "contains": "contains",
+    "not_contains": "does not contain",
     "not_null": "is given",
     "lt": "<",
     "le": "≤",
@@ -60,6 +75,7 @@ OPERATORS: dict[str, str] = {
     "ge": "≥",
 }
 _COMPARISONS = ("lt", "le", "gt", "ge")
+_LISTS = ("in", "not_in", "contains", "not_contains")
 _KEYS = ("column", "reason", *OPERATORS)
 
 
@@ -91,65 +107,116 @@ def _show(value: Any) -> str:
 
 
 @dataclass(frozen=True)
+class Test:
+    """One test of an ``exclude_where`` entry.
+
+    Attributes
+    ----------
+    op
+        One of :data:`OPERATORS`.
+    operands
+        The listed values (``in``, ``not_in``, ``contains``, ``not_contains``),
+        ``(True,)`` or ``(False,)`` (``not_null``), or the number compared with.
+    """
+
+    op: str
+    operands: tuple[Any, ...]
+
+    def words(self, column: str) -> str:
+        """The test in words."""
+        if self.op == "not_null":
+            return f"{column} {'is given' if self.operands[0] else 'is missing'}"
+        shown = ", ".join(_show(v) for v in self.operands)
+        if self.op in _LISTS and len(self.operands) > 1:
+            return f"{column} {OPERATORS[self.op]} one of {shown}"
+        return f"{column} {OPERATORS[self.op]} {shown}"
+
+    def holds(self, value: Any) -> bool:
+        """Whether the test holds for one value (never for a missing one, but ``not_null``)."""
+        if self.op == "not_null":
+            return (not _missing(value)) == self.operands[0]
+        if _missing(value):
+            return False
+        if self.op in ("in", "not_in"):
+            inside = _key(value) in {_key(v) for v in self.operands}
+            return inside if self.op == "in" else not inside
+        if self.op in ("contains", "not_contains"):
+            text = str(value).casefold()
+            found = any(str(v).casefold() in text for v in self.operands)
+            return found if self.op == "contains" else not found
+        x = float(value)
+        bound = float(self.operands[0])
+        return {"lt": x < bound, "le": x <= bound, "gt": x > bound, "ge": x >= bound}[self.op]
+
+
+@dataclass(frozen=True)
 class Exclusion:
-    """One ``exclude_where`` entry.
+    """One ``exclude_where`` entry: a column and the tests that must all hold.
 
     Attributes
     ----------
     column
         The sites' column it tests.
-    op
-        One of :data:`OPERATORS`.
-    values
-        The listed values (``in``, ``not_in``, ``contains``), ``(True,)`` or
-        ``(False,)`` (``not_null``), or the number compared with.
+    tests
+        The tests, all of which must hold for a site to be excluded.
     reason
-        The words said of an excluded site ("" for the test in words).
+        The words said of an excluded site ("" for the tests in words).
     """
 
     column: str
-    op: str
-    values: tuple[Any, ...]
+    tests: tuple[Test, ...]
     reason: str = ""
 
     @property
     def test(self) -> str:
-        """The test in words, for messages and reasons."""
-        if self.op == "not_null":
-            return f"{self.column} {'is given' if self.values[0] else 'is missing'}"
-        shown = ", ".join(_show(v) for v in self.values)
-        if self.op in ("in", "not_in") and len(self.values) > 1:
-            return f"{self.column} {OPERATORS[self.op]} one of {shown}"
-        if self.op == "contains" and len(self.values) > 1:
-            return f"{self.column} contains one of {shown}"
-        return f"{self.column} {OPERATORS[self.op]} {shown}"
+        """The tests in words, for messages and reasons."""
+        return " and ".join(t.words(self.column) for t in self.tests)
 
     def holds(self, value: Any) -> bool:
-        """Whether the test holds for one site's value (never for a missing one, but ``not_null``)."""
-        if self.op == "not_null":
-            return (not _missing(value)) == self.values[0]
-        if _missing(value):
-            return False
-        if self.op in ("in", "not_in"):
-            inside = _key(value) in {_key(v) for v in self.values}
-            return inside if self.op == "in" else not inside
-        if self.op == "contains":
-            text = str(value).casefold()
-            return any(str(v).casefold() in text for v in self.values)
-        x = float(value)
-        bound = float(self.values[0])
-        return {"lt": x < bound, "le": x <= bound, "gt": x > bound, "ge": x >= bound}[self.op]
+        """Whether every test holds for one site's value."""
+        return all(t.holds(value) for t in self.tests)
 
     def explain(self, value: Any) -> str:
         """The reason given to a site this entry excludes."""
         shown = "missing" if _missing(value) else _show(value)
         if self.reason:
             return f"{self.reason} ({self.column}: {shown})"
-        if self.op == "not_null" and self.values[0]:
-            return f"{self.column} is given ({shown})"
-        if self.op in _COMPARISONS:
-            return f"{self.column} {shown} {OPERATORS[self.op]} {_show(self.values[0])}"
+        if len(self.tests) == 1:
+            t = self.tests[0]
+            if t.op == "not_null" and t.operands[0]:
+                return f"{self.column} is given ({shown})"
+            if t.op in _COMPARISONS:
+                return f"{self.column} {shown} {OPERATORS[t.op]} {_show(t.operands[0])}"
         return f"{self.test} ({self.column}: {shown})"
+
+
+def _parse_test(op: str, value: Any, *, column: str, where: str, known: Sequence[str]) -> Test:
+    if op == "not_null":
+        if not isinstance(value, bool):
+            msg = f"{where}: not_null must be true (value given) or false (value missing)."
+            raise ConfigError(msg)
+        return Test(op, (value,))
+    if op in _COMPARISONS:
+        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+            msg = f"{where}: {op} needs a number, got {value!r}."
+            raise ConfigError(msg)
+        return Test(op, (float(value),))
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(v, str | int | float | bool) and v != "" for v in items):
+        msg = f"{where}: {op} needs a value or a list of values, got {value!r}."
+        raise ConfigError(msg)
+    if op in ("contains", "not_contains"):
+        return Test(op, tuple(str(v) for v in items))
+    wrong = [v for v in items if known and _key(v) not in known]
+    if wrong:
+        hint = closest(str(wrong[0]), list(known))
+        did = f" Did you mean {hint[0]!r}?" if hint else ""
+        msg = (
+            f"{where}: {', '.join(map(repr, wrong))} is not a {column} value.{did} "
+            f"Valid: {', '.join(known)}."
+        )
+        raise ConfigError(msg)
+    return Test(op, tuple(items))
 
 
 def parse_exclusions(
@@ -173,8 +240,8 @@ def parse_exclusions(
     Raises
     ------
     ConfigError
-        Not a list of mappings, an unknown key, no column, no test or more
-        than one, a value of the wrong kind, or a value outside a column's
+        Not a list of mappings, an unknown key, no column, no test, a test
+        given twice, a value of the wrong kind, or a value outside a column's
         vocabulary; the message names the file, the entry and the fix.
     """
     from ..config import check_keys
@@ -199,51 +266,21 @@ def parse_exclusions(
             raise ConfigError(msg)
         ewhere = f"{ewhere} (column {column})"
         ops = [k for k in entry if k in OPERATORS]
-        if len(ops) != 1:
-            found = f"{', '.join(ops)} together" if ops else "none"
+        if not ops:
             msg = (
-                f"{ewhere}: give exactly one test of {', '.join(OPERATORS)}; found {found}. "
-                "Write one entry per test (a site is excluded when any entry holds)."
+                f"{ewhere}: give a test, one of {', '.join(OPERATORS)} "
+                "(several in one entry must all hold; entries are alternatives)."
             )
             raise ConfigError(msg)
-        op = ops[0]
-        value = entry[op]
-        values: tuple[Any, ...]
-        if op == "not_null":
-            if not isinstance(value, bool):
-                msg = f"{ewhere}: not_null must be true (value given) or false (value missing)."
-                raise ConfigError(msg)
-            values = (value,)
-        elif op in _COMPARISONS:
-            if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-                msg = f"{ewhere}: {op} needs a number, got {value!r}."
-                raise ConfigError(msg)
-            values = (float(value),)
-        else:
-            items = value if isinstance(value, list) else [value]
-            if not items or not all(
-                isinstance(v, str | int | float | bool) and v != "" for v in items
-            ):
-                msg = f"{ewhere}: {op} needs a value or a list of values, got {value!r}."
-                raise ConfigError(msg)
-            if op == "contains":
-                items = [str(v) for v in items]
-            known = vocab.get(column, ())
-            wrong = [v for v in items if known and op != "contains" and _key(v) not in known]
-            if wrong:
-                hint = closest(str(wrong[0]), list(known))
-                did = f" Did you mean {hint[0]!r}?" if hint else ""
-                msg = (
-                    f"{ewhere}: {', '.join(map(repr, wrong))} is not a {column} value.{did} "
-                    f"Valid: {', '.join(known)}."
-                )
-                raise ConfigError(msg)
-            values = tuple(items)
+        tests = tuple(
+            _parse_test(op, entry[op], column=column, where=ewhere, known=vocab.get(column, ()))
+            for op in ops
+        )
         reason = entry.get("reason", "")
         if not isinstance(reason, str):
             msg = f"{ewhere}: 'reason' must be text, got {reason!r}."
             raise ConfigError(msg)
-        out.append(Exclusion(column, op, values, reason.strip()))
+        out.append(Exclusion(column, tests, reason.strip()))
     return tuple(out)
 
 
@@ -269,6 +306,10 @@ def exclusion_mask(
         A comparison on a value that is not a number.
     """
     col = exclusion.column
+    if col not in sites.columns and col in _OPTIONAL_COLUMNS:
+        # a register without this optional column: every site's value is unknown
+        logger.info("%s: the sites have no column %r; no site is excluded by it", where, col)
+        return np.fromiter((exclusion.holds(None) for _ in range(len(sites))), dtype=bool)
     if col not in sites.columns:
         cols = [str(c) for c in sites.columns]
         hint = closest(col, cols)
@@ -279,12 +320,12 @@ def exclusion_mask(
         )
         raise ConfigError(msg)
     values = sites[col].tolist()
-    if exclusion.op in _COMPARISONS:
+    if any(t.op in _COMPARISONS for t in exclusion.tests):
         numbers = pd.to_numeric(sites[col], errors="coerce")
         bad = numbers.isna() & sites[col].notna()
         if bad.any():
             ids = ", ".join(f"{i!r}: {sites[col][i]!r}" for i in sites.index[bad][:3])
-            msg = f"{where}: {exclusion.op} compares numbers, but column {col!r} holds {ids}."
+            msg = f"{where}: the test compares numbers, but column {col!r} holds {ids}."
             raise DataError(msg)
     return np.fromiter((exclusion.holds(v) for v in values), dtype=bool, count=len(values))
 
@@ -306,7 +347,8 @@ def exclusion_reasons(
     reasons: list[list[str]] = [[] for _ in range(len(sites))]
     for i, ex in enumerate(exclusions, start=1):
         mask = exclusion_mask(sites, ex, where=f"{where}, entry {i} ({ex.test})")
-        column = sites[ex.column]
+        column = sites[ex.column] if ex.column in sites.columns else None
         for j in np.flatnonzero(mask):
-            reasons[int(j)].append(ex.explain(column.iloc[int(j)]))
+            value = None if column is None else column.iloc[int(j)]
+            reasons[int(j)].append(ex.explain(value))
     return reasons

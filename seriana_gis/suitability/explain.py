@@ -35,7 +35,8 @@ def format_value(x: float, unit: str = "") -> str:
     """A criterion value in its unit, as a planner reads it.
 
     Square metres of 10,000 and more are shown in hectares; the number of
-    decimals follows the size (none from 10, one from 1, two below).
+    decimals follows the size (none from 10, one from 1, two below for a
+    number without a unit, such as a compactness).
 
     Examples
     --------
@@ -46,7 +47,7 @@ def format_value(x: float, unit: str = "") -> str:
         return "unknown"
     if unit == "m²" and abs(x) >= 10_000:
         x, unit = x / 10_000, "ha"
-    digits = 0 if abs(x) >= 10 or x == 0 else 1 if abs(x) >= 1 else 2
+    digits = 0 if abs(x) >= 10 or x == 0 else 1 if abs(x) >= 1 or unit else 2
     text = f"{x:,.{digits}f}"
     return f"{text} {unit}" if unit else text
 

@@ -311,7 +311,9 @@ def footprint_measure(
     return pd.Series(np.where(keep, value, np.nan), index=sites.index, name=f"footprint_{measure}")
 
 
-def category_scores(sites: Any, *, column: str, scores: tuple[tuple[str, float], ...]) -> pd.Series:
+def category_scores(
+    sites: Any, *, column: str, scores: tuple[tuple[str, float], ...], match: str = "exact"
+) -> pd.Series:
     """A column of text values scored by a table.
 
     Parameters
@@ -324,6 +326,10 @@ def category_scores(sites: Any, *, column: str, scores: tuple[tuple[str, float],
         ``(value, score)`` pairs; the value ``"*"`` scores every value not
         listed, missing ones included. Values are matched ignoring case and
         surrounding spaces.
+    match
+        ``exact``: the site's value is a key; ``contains``: the site's value
+        contains a key (the first in table order wins), for free text such
+        as ``"vincolo on the office building"``.
 
     Returns
     -------
@@ -351,7 +357,10 @@ def category_scores(sites: Any, *, column: str, scores: tuple[tuple[str, float],
             out[i] = np.nan if other is None else other
             continue
         key = str(v).strip().casefold()
-        if key in table:
+        if match == "contains":
+            hit = next((k for k in table if k != "*" and k in key), None)
+            key = hit if hit is not None else key
+        if key in table and key != "*":
             out[i] = table[key]
         elif other is not None:
             out[i] = other
@@ -397,7 +406,7 @@ def _compute_one(
         return footprint_measure(sites, measure=ind.measure, where=ind.where)
     if ind.kind == "category":
         assert ind.column is not None
-        return category_scores(sites, column=ind.column, scores=ind.scores)
+        return category_scores(sites, column=ind.column, scores=ind.scores, match=ind.match)
     assert ind.layer is not None
     if ind.kind == "residents_within":
         from .residents import residents_within
@@ -494,6 +503,20 @@ def compute_indicators(
                 continue
             if ind.kind == "footprint" and ind.key in sites.columns and not hasattr(sites, "crs"):
                 # precomputed on a frame without geometry (a table of sites): use it
+                continue
+            if (
+                ind.kind == "category"
+                and ind.column not in sites.columns
+                and c.missing_score is not None
+            ):
+                logger.warning(
+                    "%s: the sites have no column %r; every site counts as unknown (%g)",
+                    where,
+                    ind.column,
+                    c.missing_score,
+                )
+                out[ind.key] = np.nan
+                done[ind.key] = ind
                 continue
             if ind.kind in SITE_KINDS:
                 out[ind.key] = _compute_one(sites, ind, layers=layers, rasters=rasters)
