@@ -147,3 +147,41 @@ def test_municipal_losses_set_the_allocation_targets_zone_by_zone() -> None:
     # at territory level the configuration's targets stay
     territory = economy_layer(_munis(), published=load_published(), scenario=load_scenario())
     assert "service_jobs@valley" in zone_job_targets(load_allocation(), territory).targets
+
+
+def test_build_reads_the_employment_source(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An SDMX-CSV export for every municipality and the province, named as a source."""
+    from seriana_gis.build import load_territory
+    from seriana_gis.config import default_config_path, load_study_area
+
+    shipped = load_study_area()
+    lines = [
+        "DATAFLOW,FREQ,REF_AREA,DATA_TYPE,ECON_ACTIVITY_NACE_2007,PERS_EMPL_SIZE_CLASS,"
+        "TIME_PERIOD,OBS_VALUE"
+    ]
+    # authored test values: every municipality 1,000 employees, 400 in manufacturing, of
+    # which 100 in textiles, except Leffe (016124) with 600 in textiles
+    for code in [*shipped.codes, "ITC46"]:
+        textiles = 600 if code == "016124" else 100
+        for ateco, value in (("0010", 1000), ("C", 400), ("13", textiles)):
+            lines.append(f"X,A,{code},LUEMPDAA,{ateco},TOTAL,2021,{value}")
+    (tmp_path / "asia.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = default_config_path().read_text(encoding="utf-8")
+    text = text.replace("\nembedded: default\n", "\n").replace(
+        "\nsources: {}\n", "\nsources:\n  employment: {kind: file, path: asia.csv}\n"
+    )
+    (tmp_path / "area.yaml").write_text(text, encoding="utf-8")
+    area = load_study_area(tmp_path / "area.yaml")
+    territory = load_territory(area, cache_dir=tmp_path / "cache")
+    economy = territory.layers["economy"].set_index("territory")
+    assert (economy["level"] == "municipality").all()
+    assert economy.loc["016124", "textile_lq"] == pytest.approx(6.0)  # 0.6 / 0.1
+    valley = economy["zones"] != "bergamo_area"
+    assert economy.loc[valley, "jobs_lost"].sum() == 5000
+    assert economy.loc[~valley, "jobs_lost"].isna().all()
+    # exposure = textiles 600 vs 100 (no other exposed division listed): Leffe 6 shares of
+    # (n_valley - 1 + 6)
+    n = int(valley.sum())
+    assert economy.loc["016124", "jobs_lost"] == pytest.approx(5000 * 6 / (n + 5), abs=1)
+    prov = {r["layer"]: r for r in territory.provenance}["economy"]
+    assert "asia.csv" in str(prov["source"])

@@ -30,7 +30,7 @@ from .. import symbology as sym
 from .._errors import DataError
 from .analysis import location_quotient
 from .layer import sector_employment
-from .published import TERRITORIES
+from .published import TERRITORIES, figure
 from .scenario import JobLossScenario, ScenarioLosses, scenario_losses
 
 #: The indicators of the layer, in map order.
@@ -45,12 +45,7 @@ PROVINCE = "ITC46"
 
 
 def _value(pub: pd.DataFrame, territory: str, indicator: str, sector: str) -> float:
-    rows = pub[
-        (pub["territory"] == territory)
-        & (pub["indicator"] == indicator)
-        & (pub["sector"] == sector)
-    ]
-    return float(rows["value"].iloc[0]) if len(rows) == 1 else np.nan
+    return figure(pub, territory=territory, indicator=indicator, sector=sector, default=np.nan)
 
 
 def _territory_rows(

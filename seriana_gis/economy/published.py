@@ -112,13 +112,25 @@ def load_published(path: str | Path | None = None) -> pd.DataFrame:
     return out.set_index("id")
 
 
-def figure(published: pd.DataFrame, *, territory: str, indicator: str, sector: str = "") -> float:
-    """The value of the one figure with this territory, indicator and sector."""
+def figure(
+    published: pd.DataFrame,
+    *,
+    territory: str,
+    indicator: str,
+    sector: str = "",
+    default: float | None = None,
+) -> float:
+    """The value of the one figure with this territory, indicator and sector.
+
+    Without a figure, ``default`` when given (NaN, say), else an error.
+    """
     rows = published[
         (published["territory"] == territory)
         & (published["indicator"] == indicator)
         & (published["sector"] == sector)
     ]
+    if len(rows) == 0 and default is not None:
+        return default
     if len(rows) != 1:
         msg = (
             f"{len(rows)} published figures for territory={territory!r}, indicator={indicator!r}, "
