@@ -43,7 +43,7 @@ TERRITORIES: dict[str, str] = {
 #: How a value is bounded: the figure itself, a lower bound of its size, or a round figure.
 BOUNDS = ("exact", "more_than", "about")
 #: Sector labels published figures use besides :data:`SECTORS` (combinations join with ``+``).
-EXTRA_SECTORS = ("industry", "services", "artisan")
+EXTRA_SECTORS = ("industry", "construction", "services", "artisan")
 _COLUMNS = (
     "id", "territory", "indicator", "sector", "year_from", "year", "value", "bound", "unit",
     "source", "url", "note",
