@@ -104,21 +104,32 @@ CATEGORY_COLOURS: dict[str, dict[str, str]] = {
         "primary": "#6b6b6b",
         "secondary": "#969696",
         "tertiary": "#b5b5b5",
+        "other": "#d9d9d9",
     },
 }
-#: Line widths of the road classes, millimetres (QGIS) and pixels ×1.5 (web).
+#: A road's class: the first main class its OSM ``highway`` tag names (``*_link``
+#: ramps take their road's class; a list such as "['secondary', 'tertiary']" its first).
+ROAD_CLASS_PATTERN = r"\b(motorway|trunk|primary|secondary|tertiary)(?:_link)?\b"
+#: The same rule as a QGIS expression (``other`` for the rest).
+ROAD_CLASS_EXPRESSION = (
+    "coalesce(nullif(regexp_substr(\"highway\", "
+    "'\\\\b(motorway|trunk|primary|secondary|tertiary)(?:_link)?\\\\b'), ''), 'other')"
+)
+#: Line widths of the road classes, millimetres (QGIS; the web map draws 2.5 px per mm).
 ROAD_WIDTHS_MM: dict[str, float] = {
     "motorway": 1.0,
     "trunk": 0.8,
     "primary": 0.6,
     "secondary": 0.45,
     "tertiary": 0.3,
+    "other": 0.15,
 }
 
 #: Labels of categorical values that ``_`` → space does not make readable.
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "status": {"unknown": "status unknown"},
     "category": {"natural_site": "natural site", "ski_area": "ski area"},
+    "road_class": {"other": "other roads"},
 }
 
 #: Human names of columns outside the derived-column contract.
@@ -300,6 +311,12 @@ def _isna(v: Any) -> bool:
 
 # ---------------------------------------------------------------------------
 # Labels
+
+
+def road_class(highway: Iterable[Any]) -> pd.Series:
+    """The class of each road (:data:`ROAD_CLASS_PATTERN`); missing when not a main road."""
+    values = pd.Series(list(highway), dtype="object").astype(str)
+    return values.str.extract(ROAD_CLASS_PATTERN, expand=False)
 
 
 def value_label(column: str, value: Any) -> str:

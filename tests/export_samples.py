@@ -184,6 +184,8 @@ def road_edges() -> gpd.GeoDataFrame:
             "length": length,
             "speed_kph": speed,
             "travel_time": length / (speed / 3.6),
+            # osmnx writes a list of tags as text; a ramp takes its road's class
+            "highway": ["primary", "motorway_link", "['secondary', 'tertiary']", "residential"],
         },
         geometry=geoms,
         crs=CRS,
@@ -278,9 +280,14 @@ def family(geom_type: str) -> str:
 
 
 def expected_tables(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, int]:
-    """Table → feature count, from the source frames: one table per geometry family."""
+    """Table → feature count, from the source frames: one table per geometry family,
+    and the isochrones one per destination."""
     out: dict[str, int] = {}
     for name, gdf in layers.items():
+        if name == "isochrones":  # one table per destination
+            for dest, n in gdf["destination"].value_counts().items():
+                out[f"isochrones_{dest}"] = int(n)
+            continue
         counts = gdf.geom_type.map(family).value_counts()
         if len(counts) == 1:
             out[name] = len(gdf)

@@ -7,8 +7,9 @@ never inside the virtualenv::
 
 ``spec.json`` lists what to open: ``{"gpkg": path, "tables": [...],
 "project": path, "stored_project": "geopackage:...?projectName=...",
-"render": {"png": path, "colours": ["#rrggbb", ...]}, "vectors": [paths],
-"rasters": [paths]}``; ``render`` draws the project's checked layers. The script only
+"render": {"png": path, "colours": ["#rrggbb", ...]}, "layout": {"name": ..., "png":
+path, "colours": [...]}, "vectors": [paths], "rasters": [paths]}``; ``render`` draws
+the project's checked layers, ``layout`` exports a print layout to PNG. The script only
 reports (validity, CRS, feature counts, renderer, classes, labels, metadata,
 project tree); the pytest side compares with expectations computed from the
 source frames.
@@ -101,6 +102,7 @@ def vector_info(layer: Any) -> dict[str, Any]:
         "labels": labels_info(layer),
         "metadata": metadata_info(layer),
         "opacity": layer.opacity(),
+        "aliases": {f.name(): layer.attributeAlias(i) for i, f in enumerate(layer.fields())},
     }
 
 
@@ -171,12 +173,56 @@ def project_info(uri: str) -> dict[str, Any]:
         info["name"] = layer.name()
         info["source"] = layer.source()
         layers[layer_id] = info
+    md = p.metadata()
     return {
         "read": bool(ok),
         "title": p.title(),
         "crs": p.crs().authid(),
         "tree": tree(p.layerTreeRoot()),
         "layers": layers,
+        "metadata": {"title": md.title(), "abstract": md.abstract(), "author": md.author()},
+        "layouts": [layout.name() for layout in p.layoutManager().printLayouts()],
+    }
+
+
+def layout_info(name: str, png: str, colours: list[str]) -> dict[str, Any]:
+    """Export a print layout of the current project to ``png``; report its page, items, pixels."""
+    from qgis.core import QgsLayoutExporter, QgsLayoutItemLabel  # type: ignore[import-not-found]
+    from qgis.PyQt.QtGui import QColor, QImage  # type: ignore[import-not-found]
+
+    layout = QgsProject.instance().layoutManager().layoutByName(name)
+    if layout is None:
+        return {"found": False}
+    page = layout.pageCollection().page(0).pageSize()
+    items = []
+    texts = []
+    for item in layout.items():
+        if hasattr(item, "type") and hasattr(item, "uuid"):
+            items.append(int(item.type()))
+            if isinstance(item, QgsLayoutItemLabel):
+                texts.append(item.currentText())
+    settings = QgsLayoutExporter.ImageExportSettings()
+    settings.dpi = 50
+    result = QgsLayoutExporter(layout).exportToImage(png, settings)
+    image = QImage(png)
+    wanted = {c.lower(): 0 for c in colours}
+    drawn = 0
+    for y in range(image.height()):
+        for x in range(image.width()):
+            colour = QColor(image.pixel(x, y)).name()
+            if colour != "#ffffff":
+                drawn += 1
+            if colour in wanted:
+                wanted[colour] += 1
+    return {
+        "found": True,
+        "page_mm": [page.width(), page.height()],
+        "items": sorted(items),
+        "labels": texts,
+        "exported": int(result) == int(QgsLayoutExporter.Success),
+        "size_px": [image.width(), image.height()],
+        "drawn_fraction": drawn / max(1, image.width() * image.height()),
+        "colours": wanted,
     }
 
 
@@ -253,6 +299,9 @@ def main(spec_path: str) -> None:
         result["project"] = project_info(spec["project"])
         if spec.get("render"):
             result["render"] = render(spec["render"]["png"], spec["render"]["colours"])
+        if spec.get("layout"):
+            lay = spec["layout"]
+            result["layout"] = layout_info(lay["name"], lay["png"], lay.get("colours", []))
     if spec.get("stored_project"):
         result["stored_project"] = project_info(spec["stored_project"])
     print(json.dumps(result, ensure_ascii=False), flush=True)

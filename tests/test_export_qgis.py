@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ import pytest
 import rasterio
 from export_samples import expected_tables, make_raster, sample_layers, sample_provenance
 
+from seriana_gis import symbology as sym
 from seriana_gis.export import ExportResult, export_qgis
 
 pytestmark = pytest.mark.qgis
@@ -41,7 +43,7 @@ EXPECTED_RENDERER = {
     "tourism_assets": ("categorizedSymbol", "category"),
     "isochrones": ("graduatedSymbol", "minutes"),
     "destinations": ("singleSymbol", None),
-    "road_edges": ("singleSymbol", None),
+    "road_edges": ("categorizedSymbol", sym.ROAD_CLASS_EXPRESSION),
     "road_nodes": ("singleSymbol", None),
 }
 #: Qt pen styles.
@@ -144,6 +146,11 @@ def report(
             "png": str(artifacts_dir / "export_qgis_project.png"),
             "colours": [TEB_RED, *BEST_USE_COLOURS.values()],
         },
+        "layout": {
+            "name": "A3 landscape",
+            "png": str(artifacts_dir / "export_qgis_layout.png"),
+            "colours": [TEB_RED, *BEST_USE_COLOURS.values()],
+        },
         "vectors": [str(folder / "geojson" / f"{name}.geojson") for name in layers]
         + [str(folder / "shapefile" / f"{t}.shp") for t in expected_tables(layers)],
         "rasters": [str(folder / "rasters" / "car_bgy_min.tif")],
@@ -162,6 +169,8 @@ def source_part(layers: dict[str, gpd.GeoDataFrame], table: str) -> gpd.GeoDataF
     gdf = layers[layer]
     if table == layer:
         return gdf
+    if layer == "isochrones":  # one table per destination
+        return gdf[gdf["destination"] == table.removeprefix("isochrones_")]
     fam = table.removeprefix(layer + "_")
     word = {"points": "Point", "lines": "LineString", "polygons": "Polygon"}[fam]
     return gdf[gdf.geom_type.str.contains(word)]
@@ -182,7 +191,10 @@ def check_style(info: dict[str, Any], table: str, part: gpd.GeoDataFrame) -> Non
     if attr is None:
         return
     assert r["attr"] == attr, table
-    if renderer == "categorizedSymbol":
+    if attr == sym.ROAD_CLASS_EXPRESSION:  # classes computed by QGIS from highway
+        classes = sym.road_class(part["highway"]).fillna("other")
+        assert sorted(r["categories"]) == sorted(classes.unique())
+    elif renderer == "categorizedSymbol":
         assert sorted(r["categories"]) == sorted(part[attr].dropna().astype(str).unique())
         assert r["count"] == part[attr].nunique()
     else:
@@ -230,7 +242,10 @@ def test_labels_and_dashes(report: dict[str, Any]) -> None:
         "existing": SOLID_LINE,
         "planned": DASH_LINE,
     }
-    assert gpkg["isochrones"]["opacity"] == pytest.approx(0.6)
+    assert gpkg["isochrones_bgy"]["opacity"] == pytest.approx(0.6)
+    # the brownfields are labelled with their names
+    bf = next(v for k, v in gpkg.items() if k.startswith("brownfields"))
+    assert bf["labels"] == {"enabled": True, "field": "name"}
     # planned stops hollow (white fill), existing ones filled in the TEB red
     stops = gpkg["teb_stops"]["renderer"]
     fills = dict(zip(stops["categories"], stops["colours"], strict=True))
@@ -303,6 +318,97 @@ def test_project_renders_styled(exported: Any, report: dict[str, Any]) -> None:
     for use, colour in BEST_USE_COLOURS.items():
         if (points["best_use"] == use).any():
             assert out["colours"][colour] > 0, use
+
+
+def test_every_field_has_an_alias(exported: Any, report: dict[str, Any]) -> None:
+    """QGIS reads a human alias for every field of every layer (GeoPackage and project)."""
+    layers, _, _ = exported
+    project = {
+        v["source"].split("layername=")[-1]: v
+        for v in report["project"]["layers"].values()
+        if "layername=" in v["source"]
+    }
+    for table in expected_tables(layers):
+        for where in (report["gpkg"][table], project[table]):
+            aliases = where["aliases"]
+            fields = [f for f in where["fields"] if f != "fid"]
+            assert fields and all(aliases[f] for f in fields), (table, aliases)
+    bf = next(v for k, v in report["gpkg"].items() if k.startswith("brownfields"))["aliases"]
+    assert bf["car_bgy_min"] == "Car to Orio al Serio airport (min)"
+    assert bf["score_services"] == "Services score"
+    assert bf["area_m2"] == "Area (m²)"
+
+
+def test_project_title_abstract_attribution(exported: Any, report: dict[str, Any]) -> None:
+    layers, _, _ = exported
+    md = report["project"]["metadata"]
+    assert md["title"] == "Seriana Valley: territorial database"
+    assert md["author"].startswith("seriana_gis")
+    prov = sample_provenance()
+    for attribution in prov["attribution"].unique():
+        assert attribution in md["abstract"]
+    # the layers with their feature counts (the brownfields in one table per geometry)
+    counted = re.findall(r"Brownfields \(aree dismesse\) \(\w+\) \((\d+)\)", md["abstract"])
+    assert sum(map(int, counted)) == len(layers["brownfields"])
+    # one isochrone layer per destination, named in words
+    names = [v["name"] for v in report["project"]["layers"].values()]
+    assert "Isochrones: Car to Orio al Serio airport" in names
+    assert "Isochrones: Car to Bergamo railway station" in names
+
+
+def test_print_layout_renders(exported: Any, report: dict[str, Any]) -> None:
+    """The A3 landscape layout: title, map, legend, scale bar, north arrow, attribution, date."""
+    layers, _, _ = exported
+    assert report["project"]["layouts"] == ["A3 landscape"]
+    lay = report["layout"]
+    assert lay["found"] and lay["exported"]
+    assert lay["page_mm"] == [420, 297]
+    # QgsLayoutItemRegistry: page, map, picture (north arrow), 3 labels, legend, scale bar
+    assert lay["items"] == [65638, 65639, 65640, 65641, 65641, 65641, 65642, 65646]
+    labels = lay["labels"]
+    assert "Seriana Valley: territorial database" in labels
+    subtitle = next(t for t in labels if "printed" in t)
+    attribution = next(t for t in labels if t.startswith("Data:"))
+    assert re.search(r"printed \d{1,2} \w+ 20\d\d$", subtitle), subtitle  # the print date
+    assert "ODbL" in attribution and "EPSG:32632" in attribution
+    # 420 × 297 mm at 50 dpi: 826.8 × 584.6 px, which QGIS truncates; not blank;
+    # the map draws the TEB and the sites' best uses
+    assert lay["size_px"] == [826, 584]
+    assert lay["drawn_fraction"] > 0.2
+    assert lay["colours"][TEB_RED] > 0
+    sites = layers["brownfields"]
+    for use, colour in BEST_USE_COLOURS.items():
+        if (sites["best_use"] == use).any():
+            assert lay["colours"][colour] > 0, use
+
+
+def test_same_class_same_colour_on_the_web_map_and_in_qgis(
+    exported: Any, report: dict[str, Any]
+) -> None:
+    """The web map's colour of each best use and status is the one QGIS reads from the style."""
+    from seriana_gis.maps import review_map
+    from seriana_gis.maps.elements import render_html
+
+    layers, _, _ = exported
+    html = render_html(review_map(layers))
+    spec = next(
+        json.loads(m)
+        for m in re.findall(r"seriana\.addLayer\((\{.*\}), (?:true|false)\);", html)
+        if json.loads(m)["id"] == "brownfields"
+    )
+    web = {m["id"]: m["style"] for m in spec["modes"]}
+    project = {
+        v["source"].split("layername=")[-1]: v
+        for v in report["project"]["layers"].values()
+        if "layername=" in v["source"]
+    }
+    bf = next(v for k, v in report["gpkg"].items() if k.startswith("brownfields"))
+    qgis = dict(zip(bf["renderer"]["categories"], bf["renderer"]["colours"], strict=True))
+    assert qgis == web["best_use"]["map"]
+    # the TEB stops: the same red
+    stops = project["teb_stops"]["renderer"]
+    assert dict(zip(stops["categories"], stops["colours"], strict=True))["existing"] == TEB_RED
+    assert sym.CATEGORY_COLOURS["status"]["existing"] == TEB_RED
 
 
 def test_geojson_and_shapefile_in_qgis(exported: Any, report: dict[str, Any]) -> None:

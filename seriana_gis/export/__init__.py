@@ -42,7 +42,7 @@ from .._io import atomic_path, write_text
 from . import formats as fmt
 from .gpkg import write_geopackage
 from .metadata import layer_metadata, metadata_xml
-from .project import ProjectRaster, project_xml, qgz_bytes
+from .project import ProjectRaster, project_info, project_xml, qgz_bytes
 from .qml import raster_qml, style_qml
 from .styles import column_title, raster_style, rename_fields
 from .tables import ExportTable, check_layers, export_tables, index_to_columns
@@ -231,7 +231,8 @@ def export_qgis(
     if raster_paths and ("geotiff" in chosen or "gpkg" in chosen):
         project_rasters = _plan_rasters(plan, raster_paths, provenance, folder)
     if "gpkg" in chosen:
-        xml = project_xml(tables, gpkg_path.name, rasters=project_rasters)
+        info = project_info(tables, provenance)
+        xml = project_xml(tables, gpkg_path.name, rasters=project_rasters, info=info)
         qgz = qgz_bytes(xml, qgs_name=f"{project_path.stem}.qgs")
         stored = (project_path.stem, qgz)
         plan.add([gpkg_path], partial(_gpkg, tables, provenance, gpkg_path, stored))

@@ -6,7 +6,10 @@ The ``.qgs`` XML is generated here (no PyQGIS in the package) and zipped as a
 shared as a whole. Groups, top to bottom: Brownfields, Networks, Accessibility,
 Territory; within a group points are drawn over lines over polygons. Each layer
 carries its default style, its other styles (switchable from the layer's
-context menu, Styles) and its metadata.
+context menu, Styles), its field aliases and its metadata. The project has a
+title, an abstract naming its layers and sources, an author and the data's
+attribution (:class:`ProjectInfo`), and an A3 landscape print layout
+(:mod:`seriana_gis.export.layout`).
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pandas as pd
 import pyproj
 
+from .layout import LegendLayer, layout_element
 from .metadata import LayerMetadata, metadata_element
 from .qml import (
     DOCTYPE,
@@ -32,6 +37,24 @@ from .tables import CRS, ExportTable
 
 #: Project title shown in QGIS.
 TITLE = "Seriana Valley: territorial database"
+#: The project's author, unless the caller names one.
+AUTHOR = "seriana_gis, territorial-planning toolkit for the Seriana Valley"
+#: Layers in the print layout's legend, top first (those exported).
+LEGEND_LAYERS = ("brownfields", "teb_stops", "teb_lines", "road_edges", "municipalities")
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    """What QGIS shows in Project Properties, Metadata, and the print layout prints."""
+
+    title: str = TITLE
+    abstract: str = ""
+    author: str = AUTHOR
+    creation: str = ""
+    """ISO 8601 date-time (the data's latest retrieval date: the same data, the same file)."""
+    attribution: str = ""
+    subtitle: str = "Dismissed industrial areas and their best use"
+
 
 _WKB = {"point": "Point", "line": "LineString", "polygon": "Polygon"}
 _GEOMETRY = {"point": "Point", "line": "Line", "polygon": "Polygon"}
@@ -86,7 +109,7 @@ def _vector_maplayer(t: ExportTable, gpkg_name: str) -> ET.Element:
     ET.SubElement(manager, "map-layer-style", name=default.name)
     for style in t.styles[1:]:
         holder = ET.SubElement(manager, "map-layer-style", name=style.name)
-        body = ET.SubElement(holder, "qgis", styleCategories="Symbology|Labeling|Rendering")
+        body = ET.SubElement(holder, "qgis", styleCategories="Symbology|Labeling|Fields|Rendering")
         body.attrib.update(style_attributes(style))
         body.extend(style_elements(style))
     return ml
@@ -105,12 +128,63 @@ def _raster_maplayer(r: ProjectRaster) -> ET.Element:
     return ml
 
 
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def project_info(tables: Sequence[ExportTable], provenance: pd.DataFrame) -> ProjectInfo:
+    """The project's title, abstract, date and attribution, from its tables and provenance.
+
+    The abstract lists the layers with their feature counts and the sources;
+    the attribution joins each source's attribution and licence; the date is
+    the latest retrieval date of the data (so the same data give the same file).
+    """
+    counts = ", ".join(f"{t.display_name} ({len(t.frame)})" for t in tables)
+    attributions: list[str] = []
+    if {"attribution", "licence"}.issubset(provenance.columns):
+        for a, lic in zip(provenance["attribution"], provenance["licence"], strict=True):
+            text = _text(a) + (f" ({_text(lic)})" if _text(lic) else "")
+            if _text(a) and text not in attributions:
+                attributions.append(text)
+    dates = []
+    if "retrieved" in provenance.columns:
+        dates = sorted(_text(v) for v in provenance["retrieved"] if _text(v))
+    abstract = (
+        "The territorial database of the Seriana Valley (province of Bergamo): the "
+        "dismissed industrial areas with their suitability for logistics, services and "
+        "social housing, the TEB light rail, roads, tourism assets, destinations and "
+        f"travel times, in EPSG:32632. Layers: {counts}. "
+        + (f"Data: {'; '.join(attributions)}." if attributions else "")
+    )
+    attribution = "Data: " + "; ".join(attributions) if attributions else "Data: see layer metadata"
+    attribution += ". Map: EPSG:32632 (UTM zone 32N). Made with seriana_gis."
+    return ProjectInfo(
+        abstract=abstract.strip(),
+        creation=dates[-1] if dates else "",
+        attribution=attribution,
+    )
+
+
+def _metadata(root: ET.Element, info: ProjectInfo) -> None:
+    md = ET.SubElement(root, "projectMetadata")
+    for tag in ("identifier", "parentidentifier", "language", "type"):
+        ET.SubElement(md, tag)
+    ET.SubElement(md, "title").text = info.title
+    ET.SubElement(md, "abstract").text = info.abstract
+    ET.SubElement(md, "links")
+    ET.SubElement(md, "author").text = info.author
+    ET.SubElement(md, "creation").text = info.creation
+
+
 def project_xml(
     tables: Sequence[ExportTable],
     gpkg_name: str,
     *,
     rasters: Sequence[ProjectRaster] = (),
     hidden: Sequence[str] = ("road_nodes", "isochrones"),
+    info: ProjectInfo | None = None,
 ) -> str:
     """The ``.qgs`` document.
 
@@ -125,15 +199,18 @@ def project_xml(
     hidden
         Layers added unchecked: the road nodes clutter the map, and isochrones
         (like the rasters, always added unchecked) cover everything below them.
+    info
+        Title, abstract, author, date and attribution.
 
     Returns
     -------
     str
         The QGIS project XML.
     """
-    root = ET.Element("qgis", projectname=TITLE, version=QGIS_VERSION)
+    info = info or ProjectInfo()
+    root = ET.Element("qgis", projectname=info.title, version=QGIS_VERSION)
     ET.SubElement(root, "homePath", path="")
-    ET.SubElement(root, "title").text = TITLE
+    ET.SubElement(root, "title").text = info.title
     _srs(ET.SubElement(root, "projectCrs"), CRS)
 
     tree = ET.SubElement(root, "layer-tree-group")
@@ -202,6 +279,35 @@ def project_xml(
         ET.SubElement(canvas, "rotation").text = "0"
         dest = ET.SubElement(canvas, "destinationsrs")
         _srs(dest, CRS)
+
+    _metadata(root, info)
+    if bounds:
+        focus = [
+            t.frame.total_bounds
+            for t in tables
+            if t.layer in ("brownfields", "municipalities") and len(t.frame)
+        ]
+        legend = [
+            LegendLayer(_layer_id(t.table), t.display_name, f"./{gpkg_name}|layername={t.table}")
+            for name in LEGEND_LAYERS
+            for t in tables
+            if t.layer == name
+        ]
+        box = focus or bounds
+        root.append(
+            layout_element(
+                title=info.title,
+                subtitle=info.subtitle,
+                attribution=info.attribution,
+                bounds=(
+                    min(b[0] for b in box),
+                    min(b[1] for b in box),
+                    max(b[2] for b in box),
+                    max(b[3] for b in box),
+                ),
+                legend=legend,
+            )
+        )
 
     props = ET.SubElement(root, "properties")
     # QGIS 3.22 reads <projectCrs> only when projections are enabled

@@ -34,8 +34,10 @@ def _options(parent: ET.Element, props: Mapping[str, str]) -> None:
 _LAYER_ATTRS = {"pass": "0", "enabled": "1", "locked": "0"}
 
 
-def _symbol(parent: ET.Element, name: str, style: LayerStyle, cls: StyleClass) -> None:
-    kind = {"point": "marker", "line": "line"}.get(style.geometry, "fill")
+def _symbol(
+    parent: ET.Element, name: str, style: LayerStyle, cls: StyleClass, *, kind: str | None = None
+) -> None:
+    kind = kind or {"point": "marker", "line": "line"}.get(style.geometry, "fill")
     sym = ET.SubElement(
         parent,
         "symbol",
@@ -71,7 +73,7 @@ def _symbol(parent: ET.Element, name: str, style: LayerStyle, cls: StyleClass) -
             {
                 "line_color": colour,
                 "line_style": cls.line_style,
-                "line_width": f"{style.line_width:g}",
+                "line_width": f"{cls.width if cls.width is not None else style.line_width:g}",
                 "line_width_unit": "MM",
                 "capstyle": "round",
                 "joinstyle": "round",
@@ -85,12 +87,23 @@ def _symbol(parent: ET.Element, name: str, style: LayerStyle, cls: StyleClass) -
             {
                 "color": colour,
                 "style": "no" if cls.hollow else "solid",
-                "outline_color": colour if cls.hollow else "60,60,60,255",
+                "outline_color": colour if cls.hollow or style.centroid_marker else "60,60,60,255",
                 "outline_style": "solid",
-                "outline_width": "0.6" if cls.hollow else "0.26",
+                "outline_width": _outline_width(style, cls),
                 "outline_width_unit": "MM",
             },
         )
+        if style.centroid_marker:
+            # a marker at the centroid keeps a small footprint visible at valley scale
+            centroid = ET.SubElement(sym, "layer", _LAYER_ATTRS | {"class": "CentroidFill"})
+            _options(centroid, {"point_on_surface": "1", "point_on_all_parts": "0"})
+            _symbol(centroid, f"@{name}@1", style, cls, kind="marker")
+
+
+def _outline_width(style: LayerStyle, cls: StyleClass) -> str:
+    if cls.hollow:
+        return "0.6"
+    return f"{style.line_width:g}" if style.centroid_marker else "0.26"
 
 
 def renderer_element(style: LayerStyle) -> ET.Element:
@@ -164,7 +177,7 @@ def labeling_element(style: LayerStyle) -> ET.Element | None:
         "text-style",
         fieldName=style.label_field,
         isExpression="0",
-        fontSize="9" if style.geometry == "polygon" else "8",
+        fontSize=f"{style.label_size or (9 if style.geometry == 'polygon' else 8):g}",
         fontSizeUnit="Point",
         textColor="40,40,40,255",
         textOpacity="1",
@@ -218,12 +231,22 @@ def labeling_element(style: LayerStyle) -> ET.Element | None:
     return lab
 
 
+def aliases_element(style: LayerStyle) -> ET.Element:
+    """The ``<aliases>`` element: each field's name in words."""
+    el = ET.Element("aliases")
+    for i, (field, alias) in enumerate(style.aliases):
+        ET.SubElement(el, "alias", field=field, index=str(i), name=alias)
+    return el
+
+
 def style_elements(style: LayerStyle) -> list[ET.Element]:
     """The style's elements, as children of a QML ``<qgis>`` or a project ``<maplayer>``."""
     out = [renderer_element(style)]
     lab = labeling_element(style)
     if lab is not None:
         out.append(lab)
+    if style.aliases:
+        out.append(aliases_element(style))
     opacity = ET.Element("layerOpacity")
     opacity.text = f"{style.opacity:g}"
     blend = ET.Element("blendMode")
@@ -246,7 +269,7 @@ def style_qml(style: LayerStyle) -> str:
     """The style as a QGIS ``.qml`` document (symbology and labels)."""
     root = ET.Element(
         "qgis",
-        {"version": QGIS_VERSION, "styleCategories": "Symbology|Labeling|Rendering"}
+        {"version": QGIS_VERSION, "styleCategories": "Symbology|Labeling|Fields|Rendering"}
         | style_attributes(style),
     )
     root.extend(style_elements(style))

@@ -13,7 +13,9 @@ Choices, by layer:
   ``share_65_plus``, ``old_age_index`` and ``dependency_ratio``.
 - ``brownfields``: categories of ``best_use`` when present, then graduated
   colours on each ``score_{profile}``, categories of ``status``, and graduated
-  colours on each travel time (``{mode}_{destination}_min``); the first is the default.
+  colours on each travel time (``{mode}_{destination}_min``); the first is the
+  default. Drawn to be seen: footprints with a thick outline and a marker at
+  their centroid, labelled with their names.
 - ``teb_lines``: categories of ``status``, the planned extension dashed.
 - ``teb_stops``: categories of ``status`` (planned stops hollow), labels with ``name``.
 - ``tourism_assets``: categories of ``category``.
@@ -21,8 +23,10 @@ Choices, by layer:
   figure (manufacturing share, textile specialisation, employment change,
   the scenario's jobs lost), 60 % opacity, labels with ``name``; features
   without a figure for the indicator are not drawn by that style.
-- ``isochrones``: graduated colours on ``minutes``, one class per band,
-  the widest drawn first, 60 % opacity.
+- ``isochrones_{destination}`` (one table per destination): graduated colours
+  on ``minutes``, one class per band, the widest drawn first, 60 % opacity.
+- ``road_edges``: categories of the road class computed from ``highway``
+  (motorway … tertiary, other), widths by class.
 - ``destinations``: one star symbol, labels with ``name``.
 - anything else: one symbol, plus any scores and travel times as alternatives.
 
@@ -36,7 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -95,6 +99,14 @@ class LayerStyle:
         Marker size, mm.
     line_width
         Line width, mm.
+    centroid_marker
+        Polygons also drawn as a marker at their centroid, in the class
+        colour: a site of a few thousand square metres stays visible at
+        valley scale (brownfields).
+    label_size
+        Label font size, points (``None``: 8, or 9 on polygons).
+    aliases
+        ``(field, alias)`` of the layer's fields, in words.
     """
 
     name: str
@@ -109,6 +121,9 @@ class LayerStyle:
     marker: str = "circle"
     size: float = 2.6
     line_width: float = 0.4
+    centroid_marker: bool = False
+    label_size: float | None = None
+    aliases: tuple[tuple[str, str], ...] = ()
 
     @property
     def class_count(self) -> int:
@@ -360,6 +375,9 @@ def default_styles(
         if "status" in columns:
             styles.append(categorized_style(gdf, "status", name="Status", geometry=geometry))
         styles.extend(time_styles)
+        styles = [_prominent(s, has_name=has_name) for s in styles]
+    elif layer == "road_edges" and "highway" in columns:
+        styles.append(road_style(gdf, geometry=geometry))
     elif layer in ("teb_lines", "teb_stops") and "status" in columns:
         styles.append(
             categorized_style(
@@ -383,7 +401,7 @@ def default_styles(
             if _numeric(gdf, column) and gdf[column].notna().any():
                 classes = sym.municipal_classes(gdf[column])
                 styles.append(graduated(column, classes, label_field=label, opacity=0.6))
-    elif layer == "isochrones" and _numeric(gdf, "minutes"):
+    elif layer.startswith("isochrones") and _numeric(gdf, "minutes"):
         classes = sym.band_classes(gdf["minutes"])
         styles.append(graduated("minutes", classes, order_by_descending=True, opacity=0.6))
     elif layer == "destinations":
@@ -404,6 +422,59 @@ def default_styles(
     return styles
 
 
+def _prominent(style: LayerStyle, *, has_name: bool) -> LayerStyle:
+    """A brownfield style drawn to be seen: big markers, thick outlines, names."""
+    return dataclasses.replace(
+        style,
+        size=4.2,
+        line_width=0.7,
+        centroid_marker=style.geometry == "polygon",
+        label_field="name" if has_name else None,
+        label_size=9.0,
+    )
+
+
+def road_style(gdf: gpd.GeoDataFrame, *, geometry: str = "line") -> LayerStyle:
+    """Roads by class, minor roads thin and light.
+
+    The class is :func:`seriana_gis.symbology.road_class` of ``highway``,
+    computed by QGIS with :data:`~seriana_gis.symbology.ROAD_CLASS_EXPRESSION`;
+    colours and widths from :data:`~seriana_gis.symbology.CATEGORY_COLOURS`
+    and :data:`~seriana_gis.symbology.ROAD_WIDTHS_MM`, as on the web maps.
+    """
+    present = sym.road_class(gdf["highway"]).fillna("other")
+    colours = sym.category_colours("road_class", present)
+    order = [c for c in sym.CATEGORY_COLOURS["road_class"] if c in colours]
+    classes = tuple(
+        StyleClass(
+            label=sym.value_label("road_class", c),
+            colour=sym.rgba(colours[c]),
+            value=c,
+            width=sym.ROAD_WIDTHS_MM[c],
+        )
+        for c in order
+    )
+    return LayerStyle(
+        name="Road class",
+        geometry=geometry,
+        renderer="categorizedSymbol",
+        attribute=sym.ROAD_CLASS_EXPRESSION,
+        classes=classes,
+        description="Roads by class (motorway, trunk, primary, secondary, tertiary, other)",
+    )
+
+
+def field_aliases(
+    columns: Sequence[str], *, destinations: Mapping[str, str] | None = None
+) -> tuple[tuple[str, str], ...]:
+    """``(field, alias)`` for every column but the geometry: its name in words."""
+    return tuple(
+        (c, sym.column_label(c, destinations=destinations))
+        for c in columns
+        if c not in ("geometry", "geom")
+    )
+
+
 def rename_fields(style: LayerStyle, mapping: Mapping[str, str]) -> LayerStyle:
     """The same style on renamed columns (for Shapefile's ten-character field names)."""
     return dataclasses.replace(
@@ -412,6 +483,7 @@ def rename_fields(style: LayerStyle, mapping: Mapping[str, str]) -> LayerStyle:
         label_field=mapping.get(style.label_field, style.label_field)
         if style.label_field
         else None,
+        aliases=tuple((mapping.get(f, f), a) for f, a in style.aliases),
     )
 
 

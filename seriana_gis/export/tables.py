@@ -4,11 +4,14 @@ A GeoPackage table, a Shapefile and a QGIS layer each hold one geometry
 family, while ``tourism_assets`` (and, in principle, ``brownfields``) may mix
 points, lines and polygons. A mixed layer is therefore exported as one table
 per family present, named ``{layer}_points``, ``{layer}_lines`` and
-``{layer}_polygons``; a single-family layer keeps its name.
+``{layer}_polygons``; a single-family layer keeps its name. The isochrones
+become one table per destination (``isochrones_bgy``, ``isochrones_bergamo``),
+each its own layer in the QGIS project.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,10 +19,11 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
+from .. import columns as cols
 from .._errors import CRSError, DataError
 from ..layers.schemas import SCHEMAS
 from .metadata import LayerMetadata, layer_metadata
-from .styles import LayerStyle, default_styles, geometry_family, layer_geometry
+from .styles import LayerStyle, default_styles, field_aliases, geometry_family, layer_geometry
 
 #: The CRS of the territorial database and of the GeoPackage export.
 CRS = "EPSG:32632"
@@ -64,10 +68,15 @@ class ExportTable:
     geometry_type: str | None = None
     """GDAL geometry type to declare (``MultiPolygon``) when ``frame`` has no geometry
     to infer it from; ``None`` otherwise."""
+    title: str | None = None
+    """Name in the QGIS layer tree when the layer's is not enough (one isochrone
+    table per destination)."""
 
     @property
     def display_name(self) -> str:
         """Name in the QGIS layer tree."""
+        if self.title is not None:
+            return self.title
         base = DISPLAY_NAMES.get(self.layer, self.layer.replace("_", " ").capitalize())
         if self.table != self.layer:
             return f"{base} ({_SUFFIX.get(self.geometry, self.geometry)})"
@@ -175,6 +184,34 @@ def split_by_geometry(layer: str, gdf: gpd.GeoDataFrame) -> dict[str, gpd.GeoDat
     return parts
 
 
+def _destination_names(layers: Mapping[str, gpd.GeoDataFrame]) -> dict[str, str]:
+    dest = layers.get("destinations")
+    names: dict[str, str] = {}
+    if isinstance(dest, gpd.GeoDataFrame) and {"id", "name"}.issubset(dest.columns):
+        names = dict(zip(dest["id"].astype(str), dest["name"].astype(str), strict=True))
+    return cols.destination_labels(names)
+
+
+def split_by_destination(
+    layer: str, gdf: gpd.GeoDataFrame, destinations: Mapping[str, str]
+) -> list[tuple[str, str | None, gpd.GeoDataFrame]]:
+    """The isochrones as one table per destination; other layers whole.
+
+    Returns
+    -------
+    list
+        ``(name, title, frame)``: ``("isochrones_bgy", "Isochrones: Car to Orio al
+        Serio airport", ...)`` per destination; ``(layer, None, gdf)`` otherwise.
+    """
+    if layer != "isochrones" or "destination" not in gdf.columns or gdf.empty:
+        return [(layer, None, gdf)]
+    out: list[tuple[str, str | None, gpd.GeoDataFrame]] = []
+    for dest, part in gdf.groupby(gdf["destination"].astype(str), sort=True):
+        trip = cols.label(cols.travel_time("car", dest), destinations=destinations)
+        out.append((f"isochrones_{dest}", f"Isochrones: {trip}", part))
+    return out
+
+
 def export_tables(
     layers: Mapping[str, gpd.GeoDataFrame], provenance: pd.DataFrame
 ) -> list[ExportTable]:
@@ -193,26 +230,33 @@ def export_tables(
         In project order: by group, then top to bottom.
     """
     check_layers(layers)
+    destinations = _destination_names(layers)
     out: list[ExportTable] = []
     for layer, gdf in layers.items():
         frame = gdf if gdf.crs.to_epsg() == 32632 else gdf.to_crs(CRS)
-        for table, part in split_by_geometry(layer, frame).items():
-            found = layer_geometry(part)
-            geometry = found or _schema_geometry(layer)
-            styles = default_styles(layer, part, geometry=geometry)
-            out.append(
-                ExportTable(
-                    layer=layer,
-                    table=table,
-                    frame=part,
-                    geometry=styles[0].geometry,
-                    styles=tuple(styles),
-                    metadata=layer_metadata(
-                        layer, provenance, table=table, columns=list(part.columns)
-                    ),
-                    geometry_type=None if found else _EMPTY_TYPE[styles[0].geometry],
+        for name, title, piece in split_by_destination(layer, frame, destinations):
+            for table, part in split_by_geometry(name, piece).items():
+                found = layer_geometry(part)
+                geometry = found or _schema_geometry(layer)
+                aliases = field_aliases(list(part.columns), destinations=destinations)
+                styles = [
+                    dataclasses.replace(st, aliases=aliases)
+                    for st in default_styles(name, part, geometry=geometry)
+                ]
+                out.append(
+                    ExportTable(
+                        layer=layer,
+                        table=table,
+                        frame=part,
+                        geometry=styles[0].geometry,
+                        styles=tuple(styles),
+                        metadata=layer_metadata(
+                            layer, provenance, table=table, columns=list(part.columns)
+                        ),
+                        geometry_type=None if found else _EMPTY_TYPE[styles[0].geometry],
+                        title=title,
+                    )
                 )
-            )
     group_order = list(GROUPS)
     out.sort(key=lambda t: (group_order.index(t.group), t.rank, t.table))
     return out

@@ -21,7 +21,7 @@ from .. import symbology as sym
 from .features import METRIC_CRS, to_metric
 
 #: Road classes drawn as main roads.
-MAIN_ROADS: tuple[str, ...] = tuple(sym.CATEGORY_COLOURS["road_class"])
+MAIN_ROADS: tuple[str, ...] = tuple(c for c in sym.CATEGORY_COLOURS["road_class"] if c != "other")
 #: Columns shown as text; those of :data:`CATEGORICAL` in words (:func:`value_labels`).
 TEXT_COLUMNS = frozenset(
     {
@@ -82,9 +82,8 @@ LABEL_LAT, LABEL_LON = "_label_lat", "_label_lon"
 def main_roads(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The main roads of ``road_edges`` (motorway … tertiary), one row per road link.
 
-    The class is the first main class named in ``highway`` (which may hold a
-    list, osmnx-style; ``*_link`` ramps take their road's class); the reverse
-    twin of a two-way link is dropped.
+    The class is :func:`seriana_gis.symbology.road_class` of ``highway`` (the
+    rule the QGIS style uses too); the reverse twin of a two-way link is dropped.
 
     Parameters
     ----------
@@ -98,9 +97,7 @@ def main_roads(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     if "highway" not in edges.columns:
         return edges.iloc[0:0].assign(road_class=pd.Series(dtype="object"))
-    pattern = r"\b(" + "|".join(MAIN_ROADS) + r")(?:_link)?\b"
-    road_class = edges["highway"].astype(str).str.extract(pattern, expand=False)
-    out = edges.assign(road_class=road_class)
+    out = edges.assign(road_class=sym.road_class(edges["highway"]).to_numpy())
     out = out[out["road_class"].notna()]
     if {"u", "v"}.issubset(out.columns):
         key = out["key"] if "key" in out.columns else 0
