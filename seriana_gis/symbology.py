@@ -112,7 +112,7 @@ CATEGORY_COLOURS: dict[str, dict[str, str]] = {
 ROAD_CLASS_PATTERN = r"\b(motorway|trunk|primary|secondary|tertiary)(?:_link)?\b"
 #: The same rule as a QGIS expression (``other`` for the rest).
 ROAD_CLASS_EXPRESSION = (
-    "coalesce(nullif(regexp_substr(\"highway\", "
+    'coalesce(nullif(regexp_substr("highway", '
     "'\\\\b(motorway|trunk|primary|secondary|tertiary)(?:_link)?\\\\b'), ''), 'other')"
 )
 #: Line widths of the road classes, millimetres (QGIS; the web map draws 2.5 px per mm).
