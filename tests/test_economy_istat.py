@@ -190,6 +190,14 @@ def test_bad_files_are_one_clear_error(tmp_path: Path, text: str, match: str) ->
     assert "bad.csv" in str(err.value)
 
 
+def test_line_numbers_count_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "blank.csv"
+    row = '"016004","A","LU","ul","13","x","TOTAL","y","2011","2011","1",""'
+    path.write_text(ISTAT_HEADER + "\n\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match="line 3: 12 fields"):
+        read_employment(path)
+
+
 def test_another_dimension_must_be_filtered(tmp_path: Path) -> None:
     text = (
         "ITTER107,TIPO_DATO_CIS,ATECO_2007,FORMA_GIURIDICA,TIME,Value\n"

@@ -152,19 +152,24 @@ def table(text: str, *, path: Path) -> tuple[pd.DataFrame, str]:
     if counts[delim] == 0:
         msg = f"{path}: cannot find the column separator (comma, semicolon, pipe or tab) in the header."
         raise DataError(msg)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
-    header = [h.strip() for h in rows[0]]
-    body = [r for r in rows[1:] if any(c.strip() for c in r)]
-    for i, r in enumerate(body):
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    header = [h.strip() for h in next(reader)]
+    body: list[list[str]] = []
+    lines: list[int] = []
+    for r in reader:
+        if not any(c.strip() for c in r):
+            continue
+        line = reader.line_num
         if len(r) != len(header):
-            line = i + 2
             msg = (
                 f"{path}, line {line}: {len(r)} fields where the header has {len(header)}. "
                 "Check quoting of names with separators, or save the file again from I.Stat."
             )
             raise DataError(msg)
+        body.append(r)
+        lines.append(line)
     frame = pd.DataFrame(body, columns=header, dtype=object)
-    frame.index = pd.RangeIndex(2, len(frame) + 2)  # file line numbers, for messages
+    frame.index = pd.Index(lines)  # file line numbers, for messages
     return frame, delim
 
 
@@ -252,13 +257,8 @@ def _from_cells(
     dataset: str,
 ) -> pd.DataFrame:
     """I.Stat / SDMX cells (one value per row) → the employment layer."""
-    used = set(cols.values()) | {f"{c}_label" for c in cols.values()}
-    if "measure_label" in cols:
-        used.add(cols["measure_label"])
-    for ours in ("territory", "ateco", "year"):
-        label_col = {"territory": "Territorio", "ateco": "Ateco 2007"}.get(ours)
-        if label_col:
-            used.add(label_col)
+    # the columns read; label columns (Territorio, Tipo dato, ...) are not code columns
+    used = set(cols.values())
     frame = _keep_totals(frame, used=used, path=path)
     mcode = frame[cols["measure"]].map(_code)
     mlabel = (
