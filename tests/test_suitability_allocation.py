@@ -247,3 +247,15 @@ def test_job_targets_and_a_target_of_the_same_measure_clash(tmp_path: Any) -> No
     )
     with pytest.raises(ConfigError, match="remove it from 'targets'"):
         load_allocation(tmp_path / "a.yaml")
+
+
+def test_a_site_in_no_zone_counts_for_no_zone_target() -> None:
+    # bf0 lies outside the study area (no zone): it cannot count for zone a's target
+    frame = _frame([(0.9, np.nan, np.nan), (0.5, np.nan, np.nan), (0.8, np.nan, np.nan)], [1e4] * 3)
+    frame["zone"] = pd.array([None, "a", "a"], dtype="string")
+    config = _config({"industry": 100, "services": 0, "dwellings": 0}).with_targets(
+        [Target("industry@a", 100.0, measure="industry", zones=("a",))]
+    )
+    res = allocate(frame, config)
+    assert res.reached
+    assert res.assignment["industry@a"].tolist() == [0.0, 50.0, 50.0]

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from . import accessibility as accessibility_cmd
+from . import batch as batch_cmd
 from . import build as build_cmd
 from . import demo as demo_cmd
 from . import export as export_cmd
@@ -64,3 +65,4 @@ app.command("map", help=map_cmd.HELP)(map_cmd.map_)
 app.command("export", help=export_cmd.HELP)(export_cmd.export)
 app.command("demo", help=demo_cmd.HELP)(demo_cmd.demo)
 app.command("accessibility", help=accessibility_cmd.HELP)(accessibility_cmd.accessibility)
+app.command("batch", help=batch_cmd.HELP)(batch_cmd.batch)

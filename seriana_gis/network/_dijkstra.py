@@ -131,6 +131,7 @@ def _block(
     limit: float,
     columns: np.ndarray,
     full: bool,
+    missing: float,
     out: np.ndarray,
     first_row: int,
     dist: np.ndarray,
@@ -163,11 +164,11 @@ def _block(
         row = first_row + i
         if full:
             for v in range(len(dist)):
-                out[row, v] = dist[v] if dist[v] <= limit else np.inf
+                out[row, v] = dist[v] if dist[v] <= limit and dist[v] < np.inf else missing
         else:
             for j in range(len(columns)):
                 dv = dist[columns[j]]
-                out[row, j] = dv if dv <= limit else np.inf
+                out[row, j] = dv if dv <= limit and dv < np.inf else missing
         for t in range(nt):
             dist[touched[t]] = np.inf
     if not full:
@@ -199,6 +200,7 @@ def trees(
     *,
     columns: np.ndarray | None = None,
     limit: float = math.inf,
+    missing: float = math.inf,
     threads: int | None = None,
     block: int | None = None,
 ) -> np.ndarray:
@@ -214,7 +216,10 @@ def trees(
     columns
         Node positions whose times are wanted (all nodes when ``None``).
     limit
-        Times over ``limit`` are ``inf``.
+        Times over ``limit`` are ``missing``.
+    missing
+        The value written where a node is unreachable or over ``limit``
+        (``inf``; the public functions ask for NaN, saving a pass over the answer).
     threads
         Threads to use (when ``None``: :func:`seriana_gis._parallel.usable_cores`, or
         one for less than :data:`PARALLEL_MIN_WORK` node visits).
@@ -225,7 +230,7 @@ def trees(
     -------
     numpy.ndarray
         Shape ``(len(sources), n)`` or ``(len(sources), len(columns))``, float64,
-        ``inf`` where unreachable or over ``limit``.
+        ``missing`` where unreachable or over ``limit``.
     """
     n = len(indptr) - 1
     m = len(indices)
@@ -250,6 +255,7 @@ def trees(
             float(limit),
             cols,
             full,
+            float(missing),
             out,
             start,
             dist,

@@ -388,6 +388,7 @@ class RoutingEngine:
         *,
         limit: float,
         columns: np.ndarray | None = None,
+        missing: float = np.inf,
         threads: int | None = None,
     ) -> np.ndarray:
         return _dijkstra.trees(
@@ -397,6 +398,7 @@ class RoutingEngine:
             np.asarray(sources, dtype=np.int64),
             columns=columns,
             limit=limit,
+            missing=missing,
             threads=threads,
         )
 
@@ -406,6 +408,7 @@ class RoutingEngine:
         *,
         limit: float = np.inf,
         columns: np.ndarray | None = None,
+        missing: float = np.inf,
         threads: int | None = None,
     ) -> np.ndarray:
         """Times from each source position to every node (``inf`` if unreachable or over ``limit``).
@@ -418,6 +421,8 @@ class RoutingEngine:
             Stop growing trees beyond this weight.
         columns
             Only these node positions (each tree stops once they are settled).
+        missing
+            The value where there is no path (``inf``; NaN for user-facing tables).
         threads
             Threads (default: every usable core, :func:`seriana_gis._parallel.usable_cores`).
 
@@ -426,7 +431,9 @@ class RoutingEngine:
         numpy.ndarray
             Shape ``(len(sources), n)``, or ``(len(sources), len(columns))``.
         """
-        return self._trees(self.matrix, sources, limit=limit, columns=columns, threads=threads)
+        return self._trees(
+            self.matrix, sources, limit=limit, columns=columns, missing=missing, threads=threads
+        )
 
     def times_to(
         self,
@@ -434,6 +441,7 @@ class RoutingEngine:
         *,
         limit: float = np.inf,
         columns: np.ndarray | None = None,
+        missing: float = np.inf,
         threads: int | None = None,
     ) -> np.ndarray:
         """Times from every node to each target position (``inf`` if unreachable).
@@ -446,6 +454,8 @@ class RoutingEngine:
             Stop growing trees beyond this weight.
         columns
             Only from these node positions.
+        missing
+            The value where there is no path.
         threads
             Threads (default: every usable core).
 
@@ -455,10 +465,17 @@ class RoutingEngine:
             Shape ``(len(targets), n)`` (or ``len(columns)``): row ``i`` holds each
             node's time to target ``i``.
         """
-        return self._trees(self._reverse, targets, limit=limit, columns=columns, threads=threads)
+        return self._trees(
+            self._reverse, targets, limit=limit, columns=columns, missing=missing, threads=threads
+        )
 
     def od(
-        self, origins: np.ndarray, dests: np.ndarray, *, threads: int | None = None
+        self,
+        origins: np.ndarray,
+        dests: np.ndarray,
+        *,
+        missing: float = np.inf,
+        threads: int | None = None,
     ) -> np.ndarray:
         """Origin-destination times between matrix positions (``inf`` where no path).
 
@@ -469,6 +486,8 @@ class RoutingEngine:
         ----------
         origins, dests
             Matrix positions.
+        missing
+            The value where there is no path.
         threads
             Threads (default: every usable core).
 
@@ -480,9 +499,9 @@ class RoutingEngine:
         o_unique, o_inv = np.unique(origins, return_inverse=True)
         d_unique, d_inv = np.unique(dests, return_inverse=True)
         if len(o_unique) <= len(d_unique):
-            block = self.times_from(o_unique, columns=d_unique, threads=threads)
+            block = self.times_from(o_unique, columns=d_unique, missing=missing, threads=threads)
         else:
-            block = self.times_to(d_unique, columns=o_unique, threads=threads).T
+            block = self.times_to(d_unique, columns=o_unique, missing=missing, threads=threads).T
         in_order = (o_inv == np.arange(len(o_inv))).all() and (d_inv == np.arange(len(d_inv))).all()
         if in_order:  # unique and sorted already: no re-indexing copy
             return np.ascontiguousarray(block)
@@ -596,12 +615,6 @@ def get_engine(G: nx.MultiDiGraph | RoutingEngine, *, weight: str = "travel_time
     return engine
 
 
-def _user_times(values: np.ndarray) -> np.ndarray:
-    """``inf`` (no path) as NaN, in place: ``values`` is a fresh array from the engine."""
-    values[np.isinf(values)] = np.nan
-    return values
-
-
 def travel_time_to(
     G: nx.MultiDiGraph | RoutingEngine,
     targets: Iterable[Hashable],
@@ -637,8 +650,8 @@ def travel_time_to(
         msg = "no target node given; pass at least one node id."
         raise NetworkError(msg)
     pos = engine.positions(tgt, what="target")
-    times = _user_times(engine.times_to(pos)).T
-    return pd.DataFrame(times, index=engine.node_table.index, columns=tgt)
+    times = engine.times_to(pos, missing=np.nan).T  # a fresh array: no copy needed
+    return pd.DataFrame(times, index=engine.node_table.index, columns=tgt, copy=False)
 
 
 def od_matrix(
@@ -675,8 +688,9 @@ def od_matrix(
     if not o or not d:
         msg = "od_matrix needs at least one origin and one destination node."
         raise NetworkError(msg)
-    times = engine.od(engine.positions(o, what="origin"), engine.positions(d, what="destination"))
-    return pd.DataFrame(_user_times(times), index=pd.Index(o), columns=pd.Index(d))
+    po, pd_ = engine.positions(o, what="origin"), engine.positions(d, what="destination")
+    times = engine.od(po, pd_, missing=np.nan)
+    return pd.DataFrame(times, index=pd.Index(o), columns=pd.Index(d), copy=False)
 
 
 #: The reason given for a NaN time between two nodes.

@@ -369,7 +369,8 @@ def allocate(
             f"need the sites' zone in a column {zone_col!r}; join it from the municipalities."
         )
         raise ConfigError(msg)
-    site_zone = scores[zone_col].astype("string").to_numpy() if config.zoned else None
+    # a site in no zone (outside the study area) counts for no zone's target
+    site_zone = scores[zone_col].astype("string").fillna("").to_numpy() if config.zoned else None
     pairs: list[tuple[int, int]] = []
     svals: list[float] = []
     for ui, use in enumerate(uses):
