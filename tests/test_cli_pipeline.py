@@ -207,3 +207,24 @@ def test_suitability_excludes_sites_in_a_user_polygon_layer(demo_dir, tmp_path):
     others = out.drop(index="BF004")
     assert others["score_safe"].notna().sum() >= 1
     assert not others["excluded_safe"].fillna("").str.contains("flood_hazard").any()
+
+
+def test_one_profile_rerun_keeps_best_use_over_every_profile(demo_dir, tmp_path):
+    import shutil
+
+    db = tmp_path / "seriana.gpkg"
+    shutil.copy(demo_dir / "data" / "seriana.gpkg", db)
+    args = ["suitability", "-d", str(db), "--out", str(tmp_path / "s"), "--draws", "0"]
+    result = runner.invoke(app, [*args, "--profile", "services"])
+    assert result.exit_code == 0, result.output
+    assert "best use over services, logistics, social_housing" in result.output
+    bf = database.read_layer(db, "brownfields").set_index("id")
+    scores = bf[["score_logistics", "score_services", "score_social_housing"]]
+    scored = scores.notna().any(axis=1)
+    # the best use is the highest of the three scores, not services everywhere
+    expected = scores[scored].idxmax(axis=1).str.removeprefix("score_")
+    assert bf.loc[scored, "best_use"].tolist() == expected.tolist()
+    assert len(set(bf.loc[scored, "best_use"])) > 1
+    # the allocation ran again on the three profiles' scores: no stale columns
+    alloc = pd.read_csv(tmp_path / "s" / "allocation.csv", index_col=0)
+    assert bf["alloc_use"].fillna("").tolist() == alloc["use"].reindex(bf.index).fillna("").tolist()

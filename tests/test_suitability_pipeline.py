@@ -81,7 +81,7 @@ def test_stage_scores_allocates_and_merges() -> None:
     assert stage.allocation.result is not None
     assert stage.allocation.result.total_score == pytest.approx(1.5)
     assert set(stage.tables) == set(SUITABILITY_TABLES)
-    assert "suitability (p; seed 0, 0 Monte Carlo draws)" in stage.note
+    assert "suitability (p; seed 0, 0 Monte Carlo draws; best use over p)" in stage.note
     assert layers["brownfields"]["score_p"].tolist() == [9.0, 9.0, 9.0]  # input unchanged
 
 
@@ -108,3 +108,46 @@ def test_write_updates_the_database_and_writes_every_table(tmp_path) -> None:
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.csv" for n in SUITABILITY_TABLES)
     with pytest.raises(OutputExistsError):
         write_suitability(stage, database=db, out=out)
+
+
+def test_best_use_reads_the_profiles_an_earlier_run_stored(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # the database holds q's scores from an earlier run, and a stale allocation
+    bf = _brownfields().assign(
+        score_q=[0.9, 0.1, np.nan],  # c was not scored for q
+        rank_q=[1, 2, None],
+        alloc_use=["q", "q", "q"],
+        alloc_jobs=[1.0, 2.0, 3.0],
+    )
+    stage = suitability_stage(
+        {"brownfields": bf},
+        _profile(),
+        allocation=_allocation("q"),
+        n_draws=0,
+        known=["p", "q", "r"],
+    )
+    out = stage.brownfields.set_index("id")
+    # p: a .75, b .5, c .25 (see above); q stored: a .9, b .1, c none
+    assert out["best_use"].tolist() == ["q", "p", "p"]
+    np.testing.assert_allclose(out["best_use_margin"], [0.15, 0.4, np.nan])
+    assert stage.result.scores["best_use"].tolist() == ["q", "p", "p"]  # the CSV too
+    # q's stored columns are kept, p's replaced
+    assert out["score_q"].tolist()[:2] == [0.9, 0.1] and out["score_p"].tolist()[0] == 0.75
+    assert stage.best_use_note == (
+        "best use over p, q (q from an earlier run); not scored yet: r "
+        "(run them for a best use over all)"
+    )
+    assert "not scored yet: r" in caplog.text and "best use over p, q" in stage.note
+    # the allocation reads q's stored scores: a and b are scored for q, c is not
+    assert stage.allocation.result is not None
+    assert set(out["alloc_use"].dropna()) <= {"q"} and pd.isna(out.loc["c", "alloc_use"])
+
+
+def test_a_skipped_allocation_leaves_no_stale_columns() -> None:
+    bf = _brownfields().assign(alloc_use=["p", "p", "p"], alloc_jobs=[1.0, 2.0, 3.0])
+    stage = suitability_stage(
+        {"brownfields": bf}, _profile(), allocation=_allocation("r"), n_draws=0
+    )
+    assert stage.allocation.result is None and "r" in stage.allocation.note
+    assert not [c for c in stage.brownfields.columns if c.startswith("alloc_")]

@@ -21,6 +21,7 @@ from ..suitability.pipeline import (
     suitability_stage,
     write_suitability,
 )
+from ..suitability.profile import profile_files
 from ._common import DatabaseOpt, done, report_errors
 
 logger = logging.getLogger(__name__)
@@ -160,6 +161,7 @@ def suitability(
             n_draws=draws,
             rasters=rasters,
             where=str(database),
+            known=list(profile_files(analyses)),
         )
     write_suitability(stage, database=database, out=out, overwrite=overwrite)
     done(
@@ -168,4 +170,5 @@ def suitability(
     )
     for note in stage.result.notes:
         done(note)
+    done(stage.best_use_note)
     done(f"allocation: {stage.allocation.note}")

@@ -7,6 +7,8 @@ and any batch runner share one implementation:
 - :func:`suitability_sites`: the brownfields of the database, checked for
   accessibility columns;
 - :func:`allocation_stage`: the allocation, or why it is skipped;
+- :func:`stored_scores` and :func:`best_use_everywhere`: the best use over
+  every profile the database holds, this run's and earlier runs';
 - :func:`merge_results`: the result columns merged into the brownfields layer
   (one definition of the merge);
 - :func:`suitability_stage`: all of it in one call;
@@ -17,8 +19,8 @@ and any batch runner share one implementation:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from ..database import provenance_frame, read_provenance, update_database
 from .allocation import AllocationConfig, AllocationResult, allocate, job_targets
 from .profile import Profile
 from .run import SuitabilityResult, municipality_summary, run_suitability
+from .score import best_use
 
 logger = logging.getLogger(__name__)
 
@@ -146,8 +149,9 @@ def allocation_stage(
     config: AllocationConfig,
     *,
     municipalities: gpd.GeoDataFrame | None = None,
+    stored: pd.DataFrame | None = None,
 ) -> AllocationStage:
-    """Allocate one use per site, unless the run did not score a profile the uses need.
+    """Allocate one use per site, unless no run scored a profile the uses need.
 
     Parameters
     ----------
@@ -160,23 +164,30 @@ def allocation_stage(
     municipalities
         The municipalities with their ``zone``, for targets by zone (the job
         targets of a job-loss scenario).
+    stored
+        The ``score_{p}`` columns of profiles an earlier run scored and this
+        one did not (:func:`stored_scores`): the allocation uses them too.
 
     Returns
     -------
     AllocationStage
-        Skipped (with a warning and a reason) when a use's profile was not run.
+        Skipped (with a warning and a reason) when a use's profile has no
+        scores, from this run or an earlier one.
     """
-    missing = sorted({u.profile for u in config.uses.values()} - set(result.profiles))
+    stored = stored if stored is not None else pd.DataFrame(index=result.scores.index)
+    have = set(result.profiles) | set(columns.profile_names(stored.columns))
+    missing = sorted({u.profile for u in config.uses.values()} - have)
     if missing:
-        # the allocation chooses among uses scored by profiles this run did not score
+        # the allocation chooses among uses scored by profiles no run has scored
         note = (
-            f"allocation skipped: its uses need the profile(s) {', '.join(missing)}, not run "
-            "here; pass --allocation with uses for the profiles you run"
+            f"allocation skipped: its uses need the profile(s) {', '.join(missing)}, not scored "
+            "yet; run them, or pass --allocation with uses for the profiles you run"
         )
         logger.warning(note)
         return AllocationStage(None, pd.DataFrame(index=result.scores.index), pd.DataFrame(), note)
     area = config.area_column
-    scores = result.scores.join(sites[[area]]) if area in sites.columns else result.scores
+    scores = result.scores.join(stored)
+    scores = scores.join(sites[[area]]) if area in sites.columns else scores
     if config.zoned:
         if municipalities is None or not isinstance(sites, gpd.GeoDataFrame):
             msg = "allocation: its targets by zone need the sites' geometry and the municipalities."
@@ -184,6 +195,71 @@ def allocation_stage(
         scores = scores.join(site_zones(sites, municipalities).rename(config.zone_column))
     alloc = allocate(scores, config)
     return AllocationStage(alloc, alloc.assignment, alloc.targets, alloc.message)
+
+
+def stored_scores(sites: pd.DataFrame, run: Sequence[str]) -> pd.DataFrame:
+    """The ``score_{p}`` columns of the profiles an earlier run stored and this run does not redo.
+
+    Parameters
+    ----------
+    sites
+        The brownfields as read from the database.
+    run
+        The profiles this run scores.
+
+    Returns
+    -------
+    pandas.DataFrame
+        On the sites' index, one ``score_{p}`` column per stored profile.
+    """
+    names = [
+        p
+        for p in columns.profile_names([str(c) for c in sites.columns])
+        if p not in run and columns.score(p) in sites.columns
+    ]
+    cols = [columns.score(p) for p in names]
+    return sites[cols].apply(pd.to_numeric, errors="coerce") if cols else sites[[]].copy()
+
+
+def best_use_everywhere(
+    result: SuitabilityResult, stored: pd.DataFrame, *, known: Sequence[str] = ()
+) -> tuple[SuitabilityResult, str]:
+    """Best use over every profile scored, by this run or stored by an earlier one.
+
+    A run of one profile updates that profile's columns; the best use is the
+    highest score among all the profiles the database holds, never only the
+    ones run now.
+
+    Parameters
+    ----------
+    result
+        This run's result.
+    stored
+        The stored scores of the other profiles (:func:`stored_scores`).
+    known
+        Every profile the run could score (the analyses folder's): those
+        scored by neither run are named as missing.
+
+    Returns
+    -------
+    tuple
+        The result with ``best_use`` and ``best_use_margin`` over all the
+        scores, and a note naming the profiles compared and those missing.
+    """
+    compare = [*result.profiles, *columns.profile_names(stored.columns)]
+    both = result.scores.join(stored)
+    best = best_use(both, compare)
+    scores = result.scores.drop(columns=[c for c in best.columns if c in result.scores.columns])
+    scores = pd.concat([scores, best], axis=1)
+    missing = [p for p in known if p not in compare]
+    earlier = [p for p in compare if p not in result.profiles]
+    note = f"best use over {', '.join(compare)}"
+    if earlier:
+        note += f" ({', '.join(earlier)} from an earlier run)"
+    if missing:
+        note += f"; not scored yet: {', '.join(missing)} (run them for a best use over all)"
+        logger.warning(note)
+    return replace(result, scores=scores), note
 
 
 def merge_results(sites: gpd.GeoDataFrame, *tables: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -205,7 +281,9 @@ def merge_results(sites: gpd.GeoDataFrame, *tables: pd.DataFrame) -> gpd.GeoData
     new = pd.DataFrame(index=sites.index)
     for table in tables:
         new = new.join(table)
-    keep = [c for c in sites.columns if c not in new.columns]
+    # an allocation replaces the earlier one whole, and no allocation leaves none:
+    # an earlier run's alloc_ columns never outlive it
+    keep = [c for c in sites.columns if c not in new.columns and not str(c).startswith("alloc_")]
     merged = gpd.GeoDataFrame(sites[keep].join(new), geometry=sites.geometry.name, crs=sites.crs)
     return merged.reset_index()
 
@@ -226,6 +304,8 @@ class SuitabilityStage:
         The brownfields layer with every result column merged in.
     n_draws
         Monte Carlo draws per profile.
+    best_use_note
+        The profiles the best use compares, and those not scored yet.
     """
 
     result: SuitabilityResult
@@ -233,6 +313,7 @@ class SuitabilityStage:
     summary: pd.DataFrame
     brownfields: gpd.GeoDataFrame
     n_draws: int
+    best_use_note: str = ""
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -245,9 +326,10 @@ class SuitabilityStage:
     def note(self) -> str:
         """One line saying what was computed, for the provenance table."""
         left_out = "".join(f"; {n}" for n in self.result.notes)
+        best = f"; {self.best_use_note}" if self.best_use_note else ""
         return (
             f"suitability ({', '.join(self.result.profiles)}; seed {self.result.seed}, "
-            f"{self.n_draws} Monte Carlo draws{left_out}): {self.allocation.note}"
+            f"{self.n_draws} Monte Carlo draws{left_out}{best}): {self.allocation.note}"
         )
 
 
@@ -260,8 +342,14 @@ def suitability_stage(
     n_draws: int = 1000,
     rasters: Mapping[str, Any] | None = None,
     where: str = "the database",
+    known: Sequence[str] = (),
 ) -> SuitabilityStage:
     """Score, rank, test and allocate the brownfields of the database.
+
+    The best use and the allocation read every profile scored: this run's and
+    those an earlier run stored in the database, so running one profile
+    never makes it everybody's best use. The allocation columns of an earlier
+    run are replaced, or dropped when the allocation is skipped.
 
     Parameters
     ----------
@@ -278,6 +366,10 @@ def suitability_stage(
         Open rasterio datasets by name for raster indicators.
     where
         What the layers were read from, for the messages.
+    known
+        Every profile the user could run (the analyses folder's,
+        :func:`~seriana_gis.suitability.profile.profile_files`): those scored
+        by no run are named in the best-use note.
 
     Returns
     -------
@@ -287,8 +379,12 @@ def suitability_stage(
     result = run_suitability(
         sites, profiles, seed=seed, n_draws=n_draws, layers=layers, rasters=rasters or None
     )
+    stored = stored_scores(sites, list(result.profiles))
+    result, best_note = best_use_everywhere(result, stored, known=known)
     allocation = zone_job_targets(allocation, layers.get("economy"))
-    alloc = allocation_stage(result, sites, allocation, municipalities=layers.get("municipalities"))
+    alloc = allocation_stage(
+        result, sites, allocation, municipalities=layers.get("municipalities"), stored=stored
+    )
     merged = merge_results(
         sites, result.scores, result.robustness, alloc.assignment.add_prefix("alloc_")
     )
@@ -298,6 +394,7 @@ def suitability_stage(
         summary=municipality_summary(result, sites),
         brownfields=merged,
         n_draws=n_draws,
+        best_use_note=best_note,
     )
 
 

@@ -55,6 +55,7 @@ __all__ = [
     "load_profile",
     "load_profiles",
     "parse_profile",
+    "profile_files",
 ]
 
 _TOP_KEYS = (
@@ -424,7 +425,7 @@ def load_profiles(
         Profile name → :class:`Profile`, in file-name order.
     """
     d = Path(folder) if folder is not None else default_analyses_dir()
-    files = {f.stem: f for f in sorted(d.glob("*.yaml")) if f.stem not in NOT_PROFILES}
+    files = profile_files(d)
     if names is not None:
         for n in names:
             if n not in files:
@@ -435,6 +436,24 @@ def load_profiles(
         files = {n: files[n] for n in names}
     profiles = [load_profile(f) for f in files.values()]
     return {p.name: p for p in profiles}
+
+
+def profile_files(folder: str | Path | None = None) -> dict[str, Path]:
+    """The profile files of a folder (default: the shipped ``analyses/``), by file stem.
+
+    Parameters
+    ----------
+    folder
+        The folder of ``*.yaml`` profiles; files named in :data:`NOT_PROFILES`
+        are not profiles.
+
+    Returns
+    -------
+    dict
+        File stem → path, in file-name order (the files are not read).
+    """
+    d = Path(folder) if folder is not None else default_analyses_dir()
+    return {f.stem: f for f in sorted(d.glob("*.yaml")) if f.stem not in NOT_PROFILES}
 
 
 def default_analyses_dir() -> Path:
