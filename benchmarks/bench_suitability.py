@@ -52,6 +52,7 @@ def synthetic_sites(n: int, *, seed: int = 0) -> pd.DataFrame:
             "car_bgy_min": rng.uniform(5, 55, n),
             "car_bergamo_min": rng.uniform(8, 60, n),
             "car_a4_min": rng.uniform(4, 50, n),
+            "hgv_a4_min": rng.uniform(4, 60, n),
             "transit_bergamo_min": rng.uniform(15, 95, n),
             "walk_teb_min": rng.gamma(2.0, 8.0, n),
             "pop_15min": rng.lognormal(9.5, 0.8, n),

@@ -9,7 +9,8 @@ column                           what
 ===============================  =============================================
 ``{mode}_{dest}_min``            travel time, minutes (``car_bgy_min``,
                                  ``transit_bergamo_min``, ``car_a4_min``,
-                                 ``walk_teb_min``)
+                                 ``walk_teb_min``, ``hgv_a4_min``: a lorry on
+                                 the roads fit for lorries)
 ``transit_{dest}_{leg}``         a leg of the transit trip (:data:`TRANSIT_LEGS`:
                                  ``transit_bgy_wait_min``, ``transit_bgy_board``)
 ``car_{dest}_reason``            why a car time is missing (``car_a4_junction``:
@@ -47,9 +48,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 #: Travel modes of the travel-time columns.
-MODES: tuple[str, ...] = ("car", "transit", "walk")
+MODES: tuple[str, ...] = ("car", "transit", "walk", "hgv")
 #: Human names of the modes, as the first word of a label.
-MODE_LABELS: dict[str, str] = {"car": "Car", "transit": "TEB", "walk": "Walk"}
+MODE_LABELS: dict[str, str] = {"car": "Car", "transit": "TEB", "walk": "Walk", "hgv": "Lorry"}
 
 #: Legs of a transit trip: column suffix after ``transit_{dest}_`` → label.
 TRANSIT_LEGS: dict[str, str] = {

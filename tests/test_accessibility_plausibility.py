@@ -52,3 +52,18 @@ def test_station_to_east_edge_within_25_percent_of_osm(osm_graph: nx.MultiDiGrap
     assert 0 < o_out < 15 and 0 < o_back < 15
     assert abs(s_out - o_out) <= 0.25 * o_out, (s_out, o_out)
     assert abs(s_back - o_back) <= 0.25 * o_back, (s_back, o_back)
+
+
+def test_lorry_network_of_the_osm_snapshot(osm_graph: nx.MultiDiGraph) -> None:
+    """The OSM lorry bans are read and obeyed; streets and town crossings are left out."""
+    from seriana_gis.network.hgv import lorry_fit, lorry_graph
+
+    banned = [(u, v, k) for u, v, k, d in osm_graph.edges(keys=True, data=True) if d.get("hgv")]
+    # the 2021 snapshot tags a few ways hgv=no or delivery (counted in the raw extract: 10 ways)
+    assert banned and all(not lorry_fit(osm_graph.edges[e])[0] for e in banned)
+    H = lorry_graph(osm_graph)
+    assert not any(H.has_edge(*e) for e in banned)
+    classes = {str(d.get("highway")) for _, _, d in H.edges(data=True)}
+    assert "residential" not in classes and "tertiary" not in classes and "trunk" in classes
+    assert nx.is_strongly_connected(H)
+    assert H.number_of_edges() < 0.1 * osm_graph.number_of_edges()

@@ -31,6 +31,7 @@ def _valley() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
             "snap_m": rng.uniform(0, 1200, n),
             "car_bgy_min": rng.uniform(8, 35, n),
             "car_a4_min": rng.uniform(5, 30, n),
+            "hgv_a4_min": rng.uniform(5, 40, n),
             "car_bergamo_min": rng.uniform(5, 30, n),
             "transit_bergamo_min": rng.uniform(18, 70, n),
             "walk_teb_min": rng.uniform(1, 60, n),

@@ -259,3 +259,46 @@ def test_owa_order_weights_are_resampled_when_a_criterion_is_left_out():
     # Q(1/3) = .1 + (1/3 - 1/4)·.2/.25 = .1667, Q(2/3) = .3 + (2/3 - 1/2)·.3/.25 = .5
     np.testing.assert_allclose(prof.aggregation.order_weights, [1 / 6, 1 / 3, 0.5])
     np.testing.assert_allclose(prof.weights, [1 / 3] * 3)
+
+
+@pytest.mark.shared_data
+def test_residents_on_the_osm_residential_land_of_bergamo(shared_data):
+    """Real data: ISTAT's Bergamo spread over OSM landuse=residential (2021 snapshot)."""
+    import warnings
+
+    import pyogrio
+
+    from seriana_gis.sources import istat
+
+    with warnings.catch_warnings():
+        # GDAL's OSM driver reports the unclosed rings it drops, as RuntimeWarnings
+        warnings.simplefilter("ignore", RuntimeWarning)
+        homes = pyogrio.read_dataframe(
+            shared_data / "osm" / "bergamo_city_2021-04-17.osm.pbf",
+            layer="multipolygons",
+            where="landuse = 'residential'",
+            columns=["landuse"],
+        )
+    homes = homes.set_crs("EPSG:4326").to_crs(CRS)
+    city = istat.boundaries(["016024"], year=2023).to_crs(CRS)
+    pop = int(istat.population_by_age(["016024"], year=2023)["total"].sum())
+    munis = gpd.GeoDataFrame(
+        {"name": ["Bergamo"], "population": [pop]}, geometry=city.geometry.values, crs=CRS
+    )
+    # areal weighting keeps the total: a 20 km ring round the city holds all its residents,
+    # with or without the residential layer
+    centre = gpd.GeoDataFrame(geometry=[city.geometry.iloc[0].representative_point()], crs=CRS)
+    for layer in (None, homes):
+        total = residents_within(centre, munis, distance_m=20_000, residential=layer).iloc[0]
+        assert total == pytest.approx(pop, rel=1e-3)
+    # a block of flats in Borgo Palazzo against the woods of the Parco dei Colli north of
+    # Città Alta: uniform density gives both the same; the residential land tells them apart
+    pts = gpd.GeoDataFrame(
+        geometry=[Point(9.6880, 45.6930), Point(9.6480, 45.7180)], crs="EPSG:4326"
+    ).to_crs(CRS)
+    flat = residents_within(pts, munis, distance_m=300)
+    dasy = residents_within(pts, munis, distance_m=300, residential=homes)
+    assert flat.iloc[0] == pytest.approx(flat.iloc[1], rel=1e-6)
+    # (10.9 of Bergamo's 40.8 km² are residential land in the snapshot, so 3.8 times the
+    # density on it; about half of the ring round the flats is residential land)
+    assert dasy.iloc[0] > 1.5 * flat.iloc[0] and dasy.iloc[1] < 0.5 * flat.iloc[1]

@@ -25,16 +25,17 @@ import pandas as pd
 import shapely
 
 from .. import columns as names
-from .._errors import ConfigError, DataError
+from .._errors import ConfigError, DataError, NetworkError
 from .._progress import task
 from ..config import DEFAULT_CRS
 from ..network import get_engine
+from ..network.hgv import lorry_graph
 from ..network.snap import MAX_SNAP_M
 from .catchment import BETA_PER_MIN, THRESHOLDS_MIN, catchment
 from .isochrones import BUFFER_M, ISOCHRONE_MINUTES, isochrones
 from .raster import CELL_M, TravelTimeRaster, travel_time_raster
 from .scenarios import Scenario, apply_road_changes, scenario_deltas
-from .times import destination_table, layer_od_matrix, travel_times
+from .times import destination_table, layer_od_matrix, lorry_times, travel_times
 from .transit import TransitParams, params_from_mapping, tram_stops
 
 if TYPE_CHECKING:
@@ -227,6 +228,13 @@ def run_accessibility(
     else:
         notes.append("no TEB layers: transit columns not computed")
         logger.warning("teb_lines / teb_stops missing or empty: no transit columns")
+    lorry = None
+    if "brownfields" in site_layers and _usable(layers, "brownfields") is not None:
+        try:
+            lorry = lorry_graph(G)
+        except NetworkError as exc:
+            notes.append(f"no lorry times: {exc}")
+            logger.warning("no lorry times: %s", exc)
     out_layers: dict[str, gpd.GeoDataFrame] = {}
     tables: dict[str, pd.DataFrame] = {}
     steps = len(site_layers) + 1 + (len(dests) if rasters else 0)
@@ -247,7 +255,11 @@ def run_accessibility(
             )
             tt = tt.rename(columns={"node": "road_node"})
             ca = catchment(G, gdf, munis, layer=name, thresholds=thresholds, beta=beta)
-            table = pd.concat([tt, ca], axis=1)
+            parts = [tt, ca]
+            if name == "brownfields" and lorry is not None:
+                # a logistics site's lorries: to the A4 over the roads fit for them
+                parts.append(lorry_times(lorry, gdf, dest_layer, layer=name))
+            table = pd.concat(parts, axis=1)
             tables[name] = table
             _warn_far_sites(table, gdf, layer=name)
             kept = strip_results(gdf)

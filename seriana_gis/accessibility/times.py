@@ -531,6 +531,85 @@ def transit_table(
     return pd.DataFrame(out, index=origins.index)
 
 
+def nearest_junction(
+    G: nx.MultiDiGraph, origins: pd.DataFrame, destinations: pd.DataFrame, *, mode: str
+) -> dict[str, pd.Series]:
+    """Minutes to the nearest motorway junction, the junction and why there is none.
+
+    Parameters
+    ----------
+    G
+        The graph the sites were located on (the road graph, or the lorry graph).
+    origins
+        :func:`locate_sites` of the sites on ``G``.
+    destinations
+        :func:`destination_table` on ``G``; its members of kind
+        ``motorway_junction`` are the junctions.
+    mode
+        The mode of the column names (``car``, ``hgv``).
+
+    Returns
+    -------
+    dict
+        ``{mode}_a4_min``, ``{mode}_a4_junction`` and ``{mode}_a4_reason``.
+    """
+    minutes = names.travel_time(mode, A4)
+    junction = names.travel_note(mode, A4, "junction")
+    reason = names.travel_note(mode, A4, "reason")
+    junctions = destinations[destinations["kind"] == JUNCTION_KIND]
+    if not len(junctions):
+        return {
+            minutes: pd.Series(np.nan, index=origins.index),
+            junction: pd.Series("", index=origins.index),
+            reason: pd.Series(
+                f"no destination of kind {JUNCTION_KIND!r} in the destinations layer",
+                index=origins.index,
+            ),
+        }
+    cj = car_minutes(G, origins, junctions)
+    best = cj.min(axis=1, skipna=True)
+    return {
+        minutes: best,
+        junction: cj.fillna(np.inf).idxmin(axis=1).where(best.notna(), ""),
+        reason: pd.Series(
+            np.where(best.isna(), "no road path to any motorway junction", ""), index=best.index
+        ),
+    }
+
+
+def lorry_times(
+    H: nx.MultiDiGraph,
+    sites: gpd.GeoDataFrame,
+    destinations: gpd.GeoDataFrame,
+    *,
+    layer: str = "sites",
+    access_speed_kph: float = ACCESS_SPEED_KPH,
+) -> pd.DataFrame:
+    """Lorry minutes from each site to the nearest A4 junction over roads fit for lorries.
+
+    Parameters
+    ----------
+    H
+        The lorry graph (:func:`seriana_gis.network.hgv.lorry_graph`; not changed).
+    sites, destinations
+        As for :func:`travel_times`.
+    layer
+        Layer name for messages.
+    access_speed_kph
+        Speed of the straight leg from the site to the nearest node of the
+        lorry network: the local streets a lorry crawls through.
+
+    Returns
+    -------
+    pandas.DataFrame
+        On the sites' index: ``hgv_a4_min``, ``hgv_a4_junction`` and
+        ``hgv_a4_reason``.
+    """
+    origins = locate_sites(H, sites, layer=layer, access_speed_kph=access_speed_kph)
+    dests = destination_table(H, destinations, access_speed_kph=access_speed_kph)
+    return pd.DataFrame(nearest_junction(H, origins, dests, mode="hgv"), index=origins.index)
+
+
 def travel_times(
     G: nx.MultiDiGraph,
     sites: gpd.GeoDataFrame,
@@ -606,24 +685,7 @@ def travel_times(
         cols[names.travel_note("car", d, "reason")] = pd.Series(
             np.where(t.isna(), f"no road path from the site's node to {d!r}", ""), index=t.index
         )
-    junctions = all_dests[all_dests["kind"] == JUNCTION_KIND]
-    if len(junctions):
-        cj = car_minutes(G, origins, junctions)
-        best = cj.min(axis=1, skipna=True)
-        cols[CAR_A4] = best
-        cols[names.travel_note("car", A4, "junction")] = (
-            cj.fillna(np.inf).idxmin(axis=1).where(best.notna(), "")
-        )
-        cols[names.travel_note("car", A4, "reason")] = pd.Series(
-            np.where(best.isna(), "no road path to any motorway junction", ""), index=best.index
-        )
-    else:
-        cols[CAR_A4] = pd.Series(np.nan, index=origins.index)
-        cols[names.travel_note("car", A4, "junction")] = pd.Series("", index=origins.index)
-        cols[names.travel_note("car", A4, "reason")] = pd.Series(
-            f"no destination of kind {JUNCTION_KIND!r} in the destinations layer",
-            index=origins.index,
-        )
+    cols.update(nearest_junction(G, origins, all_dests, mode="car"))
     out = pd.DataFrame(cols, index=origins.index)
     if stops is not None and len(stops):
         sxy = np.column_stack([stops.geometry.x, stops.geometry.y])

@@ -39,6 +39,7 @@ from shapely.geometry.base import BaseGeometry
 from .._errors import CRSError, DataError, SourceUnavailableError
 from ..sources.osm import osm_settings
 from .graph import FILTER_TAGS, is_drivable, normalise_graph
+from .hgv import HGV_TAGS
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,15 @@ def _osmnx_settings(**values: Any) -> Iterator[None]:
     finally:
         for k, v in old.items():
             setattr(ox.settings, k, v)
+
+
+def _way_tags() -> list[str]:
+    """osmnx's useful way tags plus the lorry restrictions (``hgv``, ``maxweight``).
+
+    Kept on the edges for the roads fit for lorries (:mod:`seriana_gis.network.hgv`).
+    """
+    tags = list(ox.settings.useful_tags_way)
+    return tags + [t for t in HGV_TAGS if t not in tags]
 
 
 def _polygon_4326(
@@ -132,7 +142,10 @@ def fetch_roads(
     poly = _polygon_4326(polygon, crs)
     folder = Path(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    with osm_settings(cache_dir=folder, overpass_url=overpass_url):
+    with (
+        osm_settings(cache_dir=folder, overpass_url=overpass_url),
+        _osmnx_settings(useful_tags_way=_way_tags()),
+    ):
         endpoint = ox.settings.overpass_url
         try:
             G = ox.graph_from_polygon(
@@ -205,8 +218,8 @@ def graph_from_osm_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
 
 
 def _graph_from_xml_drive(path: Path) -> nx.MultiDiGraph:
-    extra = [t for t in FILTER_TAGS if t not in ox.settings.useful_tags_way]
-    with _osmnx_settings(useful_tags_way=[*ox.settings.useful_tags_way, *extra]):
+    extra = [t for t in FILTER_TAGS if t not in _way_tags()]
+    with _osmnx_settings(useful_tags_way=[*_way_tags(), *extra]):
         try:
             G = ox.graph_from_xml(path, simplify=False, retain_all=True)
         except Exception as exc:  # osmnx/ElementTree raise various errors on bad XML
@@ -318,7 +331,7 @@ def graph_from_osm_elements(
     DataError
         If no way has two nodes.
     """
-    useful = set(ox.settings.useful_tags_way)
+    useful = set(_way_tags())
     G = nx.MultiDiGraph(crs="epsg:4326", created_with="seriana_gis (pyosmium)")
     used: set[int] = set()
     for way in ways:
