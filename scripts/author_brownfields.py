@@ -157,10 +157,26 @@ def author(shared: Path) -> dict[str, Any]:
     for s in sites:
         place = s.pop("place")
         props = dict(s)
+        if s.get("area_m2") is None and not ("osm" in place or "point" in place):
+            raise SystemExit(f"{s['id']}: a footprint of the published area needs area_m2")
         if "osm" in place:
             geom = shapely.union_all([reader.areas[o] for o in place["osm"]])
-            props["geometry_quality"] = "osm_outline"
+            published = s.get("area_m2") is not None
+            props["geometry_quality"] = (
+                "osm_outline" if published else "osm_outline_area_unpublished"
+            )
             props["osm_id"] = ";".join(place["osm"])
+        elif "point" in place:
+            if s.get("area_m2") is not None:
+                raise SystemExit(f"{s['id']}: a published area is drawn as a square, not a point")
+            lat, lon = place["point"]
+            geom = _utm(shapely.Point(lon, lat))
+            props["geometry_quality"] = "point_area_unpublished"
+            props["osm_id"] = None
+            props["source_note"] = (
+                f"{props.get('source_note', '')} No area is published, so none is drawn: the "
+                f"point is the documented position ({lat:.5f}, {lon:.5f}): {place['how']}"
+            ).strip()
         elif "block" in place and place.get("footprint") == "square":
             lat, lon = place["block"]
             block = _block(lat, lon, faces)

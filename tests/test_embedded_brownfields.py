@@ -19,7 +19,7 @@ import shapely
 from pyproj import Transformer
 
 from seriana_gis.config import load_study_area
-from seriana_gis.layers.schemas import GEOMETRY_QUALITIES, HERITAGE, STATUSES
+from seriana_gis.layers.schemas import AREA_UNPUBLISHED, GEOMETRY_QUALITIES, HERITAGE, STATUSES
 from seriana_gis.layers.site_point import site_points
 from seriana_gis.layers.validate import validate_layer
 from seriana_gis.sources import istat
@@ -30,6 +30,8 @@ from seriana_gis.sources.embedded import (
     read_embedded,
     register_table,
 )
+from seriana_gis.suitability import load_profiles
+from seriana_gis.suitability.score import constraint_reasons
 
 ROOT = Path(__file__).resolve().parents[1]
 PBF = "osm/bergamo_city_2021-04-17.osm.pbf"
@@ -40,8 +42,8 @@ BLOCK_HIGHWAYS = {
     "secondary_link", "tertiary_link", "service",
 }  # fmt: skip
 SKIP_SERVICE = {"parking_aisle", "driveway"}
-#: The register's floor (the issue asks for at least 40; 17 are sourced so far, see layers/README.md).
-MIN_SITES = 17
+#: The register's floor (the issue asks for at least 40; 25 are sourced so far, see layers/README.md).
+MIN_SITES = 25
 
 
 @pytest.fixture(scope="module")
@@ -89,13 +91,43 @@ def test_every_site_has_a_source_and_a_geometry_quality(register: gpd.GeoDataFra
     assert listed["heritage_note"].notna().all(), "say what a listing covers"
 
 
+def test_sites_without_a_published_area_are_flagged_not_scored(
+    register: gpd.GeoDataFrame,
+) -> None:
+    """The shipped logistics profile (min_area_m2, an area criterion) leaves them unscored."""
+    profile = load_profiles()["logistics"]
+    sites = register.assign(snap_m=0.0)  # the constraint on snapping is not under test
+    reasons = constraint_reasons(sites, profile)
+    empty = register["area_m2"].isna().to_numpy()
+    for i in np.flatnonzero(empty):
+        assert "area unknown (area_m2 missing)" in reasons[i], register["id"].iloc[i]
+    for i in np.flatnonzero(~empty):
+        assert not any(r.startswith("area unknown") for r in reasons[i])
+
+
 def test_closure_years_are_plausible(register: gpd.GeoDataFrame) -> None:
     years = register["closure_year"].dropna().astype(int)
     assert years.between(1900, 2026).all()
 
 
-def test_footprints_are_polygons(register: gpd.GeoDataFrame) -> None:
-    assert set(register.geom_type) <= {"Polygon", "MultiPolygon"}
+def test_footprints_are_polygons_and_points_only_where_no_area_is_published(
+    register: gpd.GeoDataFrame,
+) -> None:
+    points = register.geom_type == "Point"
+    assert set(register.geom_type[~points]) <= {"Polygon", "MultiPolygon"}
+    assert (register.loc[points, "geometry_quality"] == "point_area_unpublished").all()
+    assert (register.loc[~points, "geometry_quality"] != "point_area_unpublished").all()
+
+
+def test_an_empty_area_is_said_so_and_never_estimated(register: gpd.GeoDataFrame) -> None:
+    """area_m2 is empty exactly where geometry_quality says no area is published."""
+    empty = register["area_m2"].isna()
+    assert empty.any(), "the register uses the area-unpublished rule"
+    assert (empty == register["geometry_quality"].isin(AREA_UNPUBLISHED)).all()
+    for row in register[empty].itertuples():
+        assert "AREA NOT PUBLISHED" in row.source_note, row.id
+    for row in register[register["geometry_quality"] == "point_area_unpublished"].itertuples():
+        assert "No area is published, so none is drawn" in row.source_note, row.id
 
 
 def test_site_point_lies_in_the_named_municipality(
@@ -120,9 +152,9 @@ def test_approximate_footprints_are_squares_of_the_published_area(
     for row in approx.itertuples():
         g = row.geometry
         assert g.area == pytest.approx(row.area_m2, rel=0.01), row.id
-        assert g.area == pytest.approx(g.minimum_rotated_rectangle.area, rel=1e-3), (
-            row.id
-        )  # 6 decimals
+        # a rectangle up to the 6-decimal rounding of its corners (about 0.1 m each)
+        rounding = 0.15 * g.length
+        assert g.area == pytest.approx(g.minimum_rotated_rectangle.area, abs=rounding), row.id
         assert "Footprint: a square of the published area" in row.source_note, row.id
 
 
@@ -180,7 +212,8 @@ def test_osm_outlines_are_faithful_to_the_snapshot(
     register: gpd.GeoDataFrame, snapshot: _Snapshot
 ) -> None:
     """Area within 0.5 %, and the outline differs from the OSM element by under 1 % of it."""
-    rows = register[register["geometry_quality"] == "osm_outline"]
+    outlines = ("osm_outline", "osm_outline_area_unpublished")
+    rows = register[register["geometry_quality"].isin(outlines)]
     for row in rows.itertuples():
         ids = str(row.osm_id).split(";")
         missing = [i for i in ids if i not in snapshot.areas]
@@ -188,7 +221,7 @@ def test_osm_outlines_are_faithful_to_the_snapshot(
         ref = shapely.union_all([snapshot.areas[i] for i in ids])
         assert row.geometry.area == pytest.approx(ref.area, rel=0.005), row.id
         assert row.geometry.symmetric_difference(ref).area < 0.01 * ref.area, row.id
-    others = register[register["geometry_quality"] != "osm_outline"]
+    others = register[~register["geometry_quality"].isin(outlines)]
     assert others["osm_id"].isna().all()
 
 

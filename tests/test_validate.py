@@ -168,6 +168,31 @@ def test_area_must_be_positive(bad):
         validate_layer(gdf, "brownfields", source="x.gpkg")
 
 
+def test_area_may_be_empty_only_where_geometry_quality_says_it_is_unpublished():
+    nan = float("nan")
+    gdf = brownfields(
+        area_m2=[nan, nan, 3000.0],
+        geometry_quality=[
+            "point_area_unpublished",
+            "osm_outline_area_unpublished",
+            "approximate_area_at_documented_location",
+        ],
+    )
+    gdf.loc[0, "geometry"] = Point(X, Y)
+    out = validate_layer(gdf, "brownfields", source="x")
+    assert out["area_m2"].isna().tolist() == [True, True, False]
+    # an empty area elsewhere is still an error, naming the site and the way out
+    for quality in ("osm_outline", "approximate_area_at_documented_location", "point", None):
+        bad = gdf.copy()
+        bad.loc[1, "geometry_quality"] = quality
+        with pytest.raises(DataError, match=r"'area_m2'.*for S1.*osm_outline_area_unpublished"):
+            validate_layer(bad, "brownfields", source="x")
+    # a published figure must still be positive, whatever the geometry quality says
+    zero = gdf.assign(area_m2=[0.0, nan, 3000.0])
+    with pytest.raises(DataError, match=r"'area_m2'.*for S0"):
+        validate_layer(zero, "brownfields", source="x")
+
+
 def test_geometry_quality_vocabulary_and_points_and_footprints_together():
     gdf = brownfields(
         geometry_quality=["osm_outline", "point", "approximate_area_at_documented_location"]

@@ -20,7 +20,9 @@ class Column:
 
     ``values`` is the column's vocabulary when it has one (a value outside it is an
     error that lists it); ``positive`` says the values must be numbers greater than 0.
-    Missing values are allowed in a column that is not ``required``.
+    Missing values are allowed in a column that is not ``required``, and in a
+    required one only on the rows where the column named by ``empty_when[0]``
+    holds one of the values ``empty_when[1]`` (the row says why it is empty).
     """
 
     name: str
@@ -30,6 +32,7 @@ class Column:
     required: bool = True
     values: tuple[str, ...] = ()
     positive: bool = False
+    empty_when: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,19 @@ GEOMETRY_QUALITIES: dict[str, str] = {
     ),
     "surveyed_outline": "an outline from a plan or survey the user supplies",
     "point": "a point without a footprint (area_m2 is the published figure)",
+    "point_area_unpublished": (
+        "a point at the documented position; the site's area is not published, so area_m2 "
+        "is empty and no footprint is drawn"
+    ),
+    "osm_outline_area_unpublished": (
+        "the outline of OpenStreetMap area element(s) that the source names as the site "
+        "(ODbL); the site's area is not published, so area_m2 is empty (the outline's own "
+        "area is not used in its place)"
+    ),
 }
+
+#: The geometry qualities that say a site's area is not published (area_m2 may be empty).
+AREA_UNPUBLISHED: tuple[str, ...] = ("point_area_unpublished", "osm_outline_area_unpublished")
 
 #: Recommended values of the brownfields ``former_use`` column.
 FORMER_USES: tuple[str, ...] = (
@@ -170,9 +185,13 @@ SCHEMAS: dict[str, LayerSchema] = {
                 Column(
                     "area_m2",
                     "float",
-                    "site area as published (not the drawn footprint's area); greater than 0",
+                    "site area as published (not the drawn footprint's area); greater than 0; "
+                    "empty only where geometry_quality says no area is published ("
+                    + ", ".join(AREA_UNPUBLISHED)
+                    + ")",
                     "m²",
                     positive=True,
+                    empty_when=("geometry_quality", AREA_UNPUBLISHED),
                 ),
                 Column(
                     "status",

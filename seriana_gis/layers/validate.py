@@ -20,7 +20,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .._errors import CRSError, DataError, DataWarning, GeometryError
-from .schemas import SCHEMAS, TYPE_KINDS, LayerSchema
+from .schemas import SCHEMAS, TYPE_KINDS, Column, LayerSchema
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +83,14 @@ def _same_family(geom: BaseGeometry, allowed: tuple[str, ...]) -> BaseGeometry |
     return None
 
 
+def _empty_allowed(out: pd.DataFrame, c: Column) -> pd.Series:
+    """Rows on which ``c`` may be empty: those its ``empty_when`` column says why."""
+    if c.empty_when is None or c.empty_when[0] not in out.columns:
+        return pd.Series(False, index=out.index)
+    other, allowed = c.empty_when
+    return out[other].isin(allowed)
+
+
 def _check_values(out: pd.DataFrame, s: LayerSchema, *, where: str, ids: pd.Series) -> None:
     """Vocabulary and sign checks of the columns that declare them."""
     for c in s.columns:
@@ -101,12 +109,25 @@ def _check_values(out: pd.DataFrame, s: LayerSchema, *, where: str, ids: pd.Seri
                 raise DataError(msg)
         if c.positive:
             num = pd.to_numeric(col, errors="coerce").astype(float)
-            bad = ~(num > 0) if c.required else col.notna() & ~(num > 0)  # NaN fails too
+            may_be_empty = _empty_allowed(out, c)
+            # in a required column an empty value fails too, unless the row says why
+            bad = (
+                ~(num > 0) & ~(col.isna() & may_be_empty)
+                if c.required
+                else col.notna() & ~(num > 0)
+            )
             if bad.any():
+                why = ""
+                if c.empty_when is not None:
+                    other, allowed = c.empty_when
+                    why = (
+                        f", or, where none is published, leave it empty and set {other} to "
+                        f"{' or '.join(allowed)}"
+                    )
                 msg = (
                     f"{where}: column {c.name!r} must be greater than 0, but is "
                     f"{', '.join(str(v) for v in col[bad].head(_MAX_LISTED))} for "
-                    f"{_ids(ids[bad])}. Give the published figure ({c.unit or 'a number'})."
+                    f"{_ids(ids[bad])}. Give the published figure ({c.unit or 'a number'}){why}."
                 )
                 raise DataError(msg)
 

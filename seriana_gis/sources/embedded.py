@@ -59,8 +59,8 @@ _SOURCES: dict[str, str] = {
         "embedded default: register of documented dismissed and under-used industrial areas of "
         "the Seriana Valley, the Bergamo fringe and the airport belt, one published source per "
         "site (press, municipal plans, heritage inventories); footprints from OpenStreetMap "
-        "inside Bergamo, elsewhere a square of the published area at the documented position "
-        "(geometry_quality); NOT the official Regione Lombardia census of dismissed areas "
+        "inside Bergamo, elsewhere a square of the published area at the documented position, "
+        "or a point where no area is published (geometry_quality); NOT the official Regione Lombardia census of dismissed areas "
         "(2008-2010, 746 areas)"
     ),
     "teb_lines": (
@@ -194,7 +194,8 @@ def register_table(brownfields: gpd.GeoDataFrame) -> str:
     -------
     str
         A Markdown table, one row per site in the layer's order: id, name,
-        municipality, former use, closure year, published area, status, planned
+        municipality, former use, closure year, published area ("not published"
+        where none is), status, planned
         use, heritage, how the footprint was drawn, and the source (title linked
         to its address, and date).
     """
@@ -207,7 +208,12 @@ def register_table(brownfields: gpd.GeoDataFrame) -> str:
         r = row._asdict()
         year = r.get("closure_year")
         closed = "–" if year is None or year != year else f"{int(year)}"
-        area = f"{float(r['area_m2']):,.0f}"
+        published = r.get("area_m2")
+        area = (
+            "not published"
+            if published is None or published != published
+            else f"{float(published):,.0f}"
+        )
         title = _cell(r.get("source_title"))
         url = r.get("source_url")
         source = f"[{title}]({url})" if isinstance(url, str) and url else title
