@@ -1,9 +1,10 @@
-"""Routing speed: seriana_gis's compiled engine against networkx and pandana.
+"""Routing speed and memory: seriana_gis's engine against networkx and pandana, and its scaling.
 
 Run by hand (not part of the test suite)::
 
-    .venv/bin/python benchmarks/bench_routing.py            # both graphs
-    .venv/bin/python benchmarks/bench_routing.py --side 200 # a smaller synthetic graph
+    .venv/bin/python benchmarks/bench_routing.py              # Bergamo + synthetic 250k
+    .venv/bin/python benchmarks/bench_routing.py --scaling    # 10k ... 2M nodes, time and memory
+    .venv/bin/python benchmarks/bench_routing.py --skip-synthetic --skip-pandana
 
 Graphs:
 
@@ -13,38 +14,45 @@ Graphs:
 - ``synthetic``: a road-like graph of ``side × side`` nodes (default 500 × 500 =
   250,000): a grid of 100 m blocks with nodes jittered by up to ±30 m, every
   10th row and column an arterial (70 km/h), other streets 30 or 50 km/h, one
-  block in ten with a diagonal, each direction's speed perturbed ±20%.
+  block in ten with a diagonal, each direction's speed perturbed ±20%. It is
+  generated as arrays (:func:`synthetic_arrays`); the networkx graph is built
+  from them only where networkx or the graph-taking public calls are measured.
 
 Tasks: (a) travel time from every node to 2 destinations; (b) a 1,000 × 250
-origin-destination matrix (random nodes, seeded). Competitors:
+origin-destination matrix (random nodes, seeded). For each, three of ours:
 
-- networkx as a user of osmnx would write it: (a)
-  ``nx.single_source_dijkstra_path_length`` on ``G.reverse()`` per destination; (b)
-  a loop over origins with ``nx.single_source_dijkstra_path_length(G, o)``. On the
-  synthetic graph (b) is timed on ``--nx-origins`` origins and extrapolated
-  linearly to 1,000 (each origin costs one full Dijkstra, so the cost is linear).
+- *engine*: the engine's own method (``engine.times_to``, ``engine.od``), all cores;
+- *engine, 1 thread*: the same on one thread (what the parallel trees bring);
+- *public call*: ``travel_time_to(G, ...)`` / ``od_matrix(G, ...)`` given the
+  networkx graph, its engine already cached (what a user or the library calls);
+
+against the fair methods a user would write:
+
+- networkx: (a) ``nx.single_source_dijkstra_path_length`` on ``G.reverse()`` per
+  destination; (b) the same from the smaller side, one reverse tree per
+  destination (250 trees, not 1,000 forward ones); on the synthetic graph (b)
+  is timed on ``--nx-trees`` destinations and extrapolated linearly to 250
+  (each tree costs one full Dijkstra).
 - pandana 0.8: ``pandana.Network(..., twoway=False)`` (contraction hierarchies,
-  preprocessing timed apart) and ``Network.shortest_path_lengths`` on the
-  250,000 pairs. ``OMP_NUM_THREADS=1`` is set below so all three run on one core.
-  pandana 0.8 keeps edge weights as integer thousandths of their unit (0.0004 is
-  routed as 0.001, 1.23456 as 1.234), so it is given travel times in units of
-  10 ms × 1e-3 (seconds × 100) and its answers divided by 100: its quantisation
-  is then 1e-5 s per edge.
+  its preprocessing timed apart as "setup") then ``shortest_path_lengths`` on the
+  250,000 pairs. pandana keeps weights as integer thousandths of their unit, so
+  it is given seconds × 100 and its answers divided by 100.
 
-Every result is checked against the others: networkx to 1e-6 s; pandana to
-0.01 s (its fixed-point quantisation; the largest difference is printed).
-Speed-ups are networkx time / our time, from one run.
+Every result is checked in the same run: networkx to 1e-6 s; pandana to 0.01 s
+(its fixed-point quantisation; the largest difference is printed).
+``--scaling`` runs each size in a fresh process (so its peak resident memory is
+its own): graph arrays, engine built from them (no networkx), OD 1,000 × 250.
 """
 
 # ruff: noqa: N803  (G, R: the networkx names for graphs)
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-
 import argparse
+import json
+import os
+import resource
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -54,7 +62,14 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from seriana_gis.network import RoutingEngine, graph_from_osm_file, od_matrix, travel_time_to
+from seriana_gis.network import (
+    NodeTable,
+    RoutingEngine,
+    get_engine,
+    graph_from_osm_file,
+    od_matrix,
+    travel_time_to,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 PANDANA_SCALE = 100.0
@@ -71,74 +86,91 @@ def timed(fn: Callable[[], Any], *, repeat: int = 1) -> tuple[Any, float]:
     return out, best
 
 
-def synthetic_graph(side: int, *, seed: int = 1) -> nx.MultiDiGraph:
-    """A perturbed grid road graph of ``side * side`` nodes (see the module docs)."""
+def synthetic_arrays(
+    side: int, *, seed: int = 1
+) -> tuple[NodeTable, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A perturbed grid road graph of ``side * side`` nodes as arrays (see the module docs).
+
+    Returns the nodes and, per directed edge, ``u``, ``v`` (node ids), ``length`` (m)
+    and ``travel_time`` (s).
+    """
     rng = np.random.default_rng(seed)
     step = 100.0
     ii, jj = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
     ids = (ii * side + jj).ravel()
     x = 500_000 + ii.ravel() * step + rng.uniform(-30, 30, ids.size)
     y = 5_000_000 + jj.ravel() * step + rng.uniform(-30, 30, ids.size)
-    pairs = []
-    # horizontal and vertical streets
-    h = (
-        ii[:-1, :].ravel() * side + jj[:-1, :].ravel(),
-        (ii[:-1, :].ravel() + 1) * side + jj[:-1, :].ravel(),
-    )
-    v = (
-        ii[:, :-1].ravel() * side + jj[:, :-1].ravel(),
-        ii[:, :-1].ravel() * side + jj[:, :-1].ravel() + 1,
-    )
     h_art = (jj[:-1, :].ravel() % 10) == 0
     v_art = (ii[:, :-1].ravel() % 10) == 0
-    pairs.append((h[0], h[1], h_art))
-    pairs.append((v[0], v[1], v_art))
-    # diagonals in one block of ten
     bi, bj = ii[:-1, :-1].ravel(), jj[:-1, :-1].ravel()
     pick = rng.random(bi.size) < 0.1
-    pairs.append(
-        (
+    a = np.concatenate(
+        [
+            ii[:-1, :].ravel() * side + jj[:-1, :].ravel(),
+            ii[:, :-1].ravel() * side + jj[:, :-1].ravel(),
             bi[pick] * side + bj[pick],
-            (bi[pick] + 1) * side + bj[pick] + 1,
-            np.zeros(pick.sum(), bool),
-        )
+        ]
     )
-    u = np.concatenate([p[0] for p in pairs])
-    w = np.concatenate([p[1] for p in pairs])
-    art = np.concatenate([p[2] for p in pairs])
-    base = np.where(art, 70.0, rng.choice([30.0, 50.0], size=u.size, p=[0.6, 0.4]))
-    length = np.hypot(x[u] - x[w], y[u] - y[w])
+    b = np.concatenate(
+        [
+            (ii[:-1, :].ravel() + 1) * side + jj[:-1, :].ravel(),
+            ii[:, :-1].ravel() * side + jj[:, :-1].ravel() + 1,
+            (bi[pick] + 1) * side + bj[pick] + 1,
+        ]
+    )
+    art = np.concatenate([h_art, v_art, np.zeros(pick.sum(), bool)])
+    del ii, jj, bi, bj, pick, h_art, v_art
+    base = np.where(art, 70.0, rng.choice([30.0, 50.0], size=a.size, p=[0.6, 0.4]))
+    length = np.hypot(x[a] - x[b], y[a] - y[b])
+    speed = base[None, :] * rng.uniform(0.8, 1.2, (2, a.size))  # one speed per direction
+    u = np.concatenate([a, b])
+    v = np.concatenate([b, a])
+    lengths = np.concatenate([length, length])
+    tt = lengths / (speed.ravel() / 3.6)
+    nodes = NodeTable(ids=ids.astype(np.int64), x=x, y=y, crs="EPSG:32632")
+    return nodes, u, v, lengths, tt
+
+
+def synthetic_graph(side: int, *, seed: int = 1) -> nx.MultiDiGraph:
+    """The graph of :func:`synthetic_arrays` as a networkx MultiDiGraph (osmnx convention)."""
+    nodes, u, v, length, tt = synthetic_arrays(side, seed=seed)
     G = nx.MultiDiGraph(crs="EPSG:32632")
     G.add_nodes_from(
-        (int(n), {"x": float(a), "y": float(b)}) for n, a, b in zip(ids, x, y, strict=True)
+        (int(n), {"x": float(a), "y": float(b)})
+        for n, a, b in zip(nodes.ids, nodes.x, nodes.y, strict=True)
     )
-    for a, b in ((u, w), (w, u)):
-        speed = base * rng.uniform(0.8, 1.2, u.size)
-        tt = length / (speed / 3.6)
-        G.add_edges_from(
-            (int(p), int(q), {"length": float(ln), "speed_kph": float(s), "travel_time": float(t)})
-            for p, q, ln, s, t in zip(a, b, length, speed, tt, strict=True)
-        )
+    G.add_edges_from(
+        (int(p), int(q), {"length": float(ln), "travel_time": float(t)})
+        for p, q, ln, t in zip(u, v, length, tt, strict=True)
+    )
     return G
 
 
-def run(name: str, G: nx.MultiDiGraph, *, nx_origins: int, rng: np.random.Generator) -> list[str]:
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.0f}×" if a / b >= 10 else f"{a / b:.1f}×"
+
+
+def run(
+    name: str, G: nx.MultiDiGraph, *, nx_trees: int, pandana: bool, rng: np.random.Generator
+) -> list[str]:
     nodes = np.array(list(G.nodes))
     dests2 = [int(n) for n in rng.choice(nodes, 2, replace=False)]
     origins = [int(n) for n in rng.choice(nodes, 1000, replace=False)]
     dests = [int(n) for n in rng.choice(nodes, 250, replace=False)]
     print(f"\n## {name}: {len(G):,} nodes, {G.number_of_edges():,} edges", flush=True)
     rows = []
-
-    # sub-second measurements are the best of 5 calls (both sides), longer ones a single call
-    small = 5 if len(G) < 50_000 else 1
+    small = 5 if len(G) < 50_000 else 1  # sub-second figures: best of 5 calls, both sides
     engine, t_build = timed(lambda: RoutingEngine.from_graph(G), repeat=small)
-    print(f"engine build (CSR): {t_build:.3g} s", flush=True)
+    get_engine(G)  # the public calls below hit the cache, as every call after the first does
+    print(f"engine build from the graph: {t_build:.3g} s", flush=True)
+    R = G.reverse(copy=False)
 
     # (a) all nodes to 2 destinations
-    tt, t_ours_a = timed(lambda: travel_time_to(engine, dests2), repeat=5)
-    R = G.reverse(copy=False)
-    refs, t_nx_a = timed(
+    p2 = engine.positions(dests2)
+    _, t_eng = timed(lambda: engine.times_to(p2), repeat=5)
+    _, t_eng1 = timed(lambda: engine.times_to(p2, threads=1), repeat=5)
+    tt, t_pub = timed(lambda: travel_time_to(G, dests2), repeat=5)
+    refs, t_nx = timed(
         lambda: [nx.single_source_dijkstra_path_length(R, d, weight="travel_time") for d in dests2],
         repeat=small,
     )
@@ -147,97 +179,173 @@ def run(name: str, G: nx.MultiDiGraph, *, nx_origins: int, rng: np.random.Genera
         assert np.abs(got - np.array(list(ref.values()))).max() < 1e-6
         assert tt[d].notna().sum() == len(ref)
     rows.append(
-        f"| {name} | (a) all nodes → 2 destinations | {t_ours_a:.3g} | {t_build + t_ours_a:.3g} "
-        f"| {t_nx_a:.3g} | {t_nx_a / t_ours_a:.0f}× ({t_nx_a / (t_build + t_ours_a):.0f}×) | – | – |"
+        f"| {name} | (a) all nodes → 2 destinations | {t_eng:.3g} | {t_eng1:.3g} | {t_pub:.3g} "
+        f"({t_pub / t_eng:.2f}× engine) | {t_nx:.3g} | {_ratio(t_nx, t_pub)} | – |"
     )
     print(rows[-1], flush=True)
 
     # (b) 1,000 x 250 OD matrix
-    od, t_ours_b = timed(lambda: od_matrix(engine, origins, dests), repeat=small)
-    n_nx = min(nx_origins, len(origins))
-    sub = origins[:n_nx]
+    po, pd_ = engine.positions(origins), engine.positions(dests)
+    _, t_eng = timed(lambda: engine.od(po, pd_), repeat=small)
+    _, t_eng1 = timed(lambda: engine.od(po, pd_, threads=1), repeat=small)
+    od, t_pub = timed(lambda: od_matrix(G, origins, dests), repeat=small)
+    k = min(nx_trees, len(dests))
+    sub = dests[:k]
 
-    def nx_loop() -> list[dict[int, float]]:
+    def nx_smaller_side() -> list[dict[int, float]]:
         out = []
-        for o in sub:
-            dist = nx.single_source_dijkstra_path_length(G, o, weight="travel_time")
-            out.append({d: dist.get(d, np.inf) for d in dests})
+        for d in sub:
+            dist = nx.single_source_dijkstra_path_length(R, d, weight="travel_time")
+            out.append({o: dist.get(o, np.inf) for o in origins})
         return out
 
-    ref_rows, t_nx_sub = timed(nx_loop)
-    t_nx_b = t_nx_sub * len(origins) / n_nx
-    for o, ref in zip(sub, ref_rows, strict=True):
-        assert np.abs(od.loc[o, dests].to_numpy() - np.array([ref[d] for d in dests])).max() < 1e-6
-    extrap = (
-        "" if n_nx == len(origins) else f" (timed on {n_nx} origins, ×{len(origins) / n_nx:.0f})"
-    )
+    ref_cols, t_nx_sub = timed(nx_smaller_side)
+    t_nx = t_nx_sub * len(dests) / k
+    for d, ref in zip(sub, ref_cols, strict=True):
+        assert np.abs(od[d].to_numpy() - np.array([ref[o] for o in origins])).max() < 1e-6
+    extrap = "" if k == len(dests) else f" ({k} trees timed, ×{len(dests) / k:.0f})"
+    pandana_cell = "–"
+    if pandana:
+        import pandana as pdna
+        import pandas as pd
 
-    # pandana on the same matrix, on the same least-weight arcs
-    import pandana
-    import pandas as pd
+        coo = engine.matrix.tocoo()
+        ids = engine.nodes.astype(np.int64)
+        xs, ys = engine.node_table.x, engine.node_table.y
 
-    coo = engine.matrix.tocoo()
-    node_ids = engine.nodes.astype(np.int64)
-    edges = pd.DataFrame({"travel_time": coo.data * PANDANA_SCALE})
+        def setup() -> Any:
+            return pdna.Network(
+                pd.Series(xs, index=ids),
+                pd.Series(ys, index=ids),
+                pd.Series(ids[coo.row]),
+                pd.Series(ids[coo.col]),
+                pd.DataFrame({"travel_time": coo.data * PANDANA_SCALE}),
+                twoway=False,
+            )
 
-    def pandana_setup() -> Any:
-        return pandana.Network(
-            pd.Series(np.array([G.nodes[n]["x"] for n in node_ids]), index=node_ids),
-            pd.Series(np.array([G.nodes[n]["y"] for n in node_ids]), index=node_ids),
-            pd.Series(node_ids[coo.row]),
-            pd.Series(node_ids[coo.col]),
-            edges,
-            twoway=False,
+        net, t_setup = timed(setup)
+        oo = np.repeat(origins, len(dests))
+        dd = np.tile(dests, len(origins))
+        res, t_q = timed(
+            lambda: (
+                np.asarray(net.shortest_path_lengths(oo, dd, imp_name="travel_time"))
+                / PANDANA_SCALE
+            )
         )
-
-    net, t_pd_setup = timed(pandana_setup)
-    oo = np.repeat(origins, len(dests))
-    dd = np.tile(dests, len(origins))
-    pd_res, t_pd = timed(
-        lambda: (
-            np.asarray(net.shortest_path_lengths(oo, dd, imp_name="travel_time")) / PANDANA_SCALE
+        diff = np.abs(res - od.to_numpy().ravel()).max()
+        print(f"pandana vs ours: max |difference| {diff:.2e} s", flush=True)
+        assert diff < 0.01, diff
+        pandana_cell = (
+            f"{t_q:.3g} + {t_setup:.3g} setup: {_ratio(t_q + t_setup, t_pub + t_build)} "
+            f"ours incl. build (queries alone {_ratio(t_q, t_pub)})"
         )
-    )
-    ours = od.to_numpy().ravel()
-    diff = np.abs(pd_res - ours)
-    print(f"pandana vs ours: max |difference| {diff.max():.2e} s", flush=True)
-    assert diff.max() < 0.01, diff.max()
     rows.append(
-        f"| {name} | (b) 1,000 × 250 OD matrix | {t_ours_b:.3g} | {t_build + t_ours_b:.3g} "
-        f"| {t_nx_b:.3g}{extrap} | {t_nx_b / t_ours_b:.0f}× ({t_nx_b / (t_build + t_ours_b):.0f}×) "
-        f"| {t_pd:.3g} + {t_pd_setup:.3g} setup | {t_pd / t_ours_b:.2f} ({(t_pd + t_pd_setup) / (t_build + t_ours_b):.2f}) |"
+        f"| {name} | (b) 1,000 × 250 OD matrix | {t_eng:.3g} | {t_eng1:.3g} | {t_pub:.3g} "
+        f"({t_pub / t_eng:.2f}× engine) | {t_nx:.3g}{extrap} | {_ratio(t_nx, t_pub)} | {pandana_cell} |"
     )
     print(rows[-1], flush=True)
+    return rows
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (MB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def one_size(side: int) -> dict[str, float]:
+    """Arrays → engine (no networkx) → OD 1,000 × 250, in this process."""
+    t0 = time.perf_counter()
+    nodes, u, v, _, tt = synthetic_arrays(side)
+    t_arrays = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    engine = RoutingEngine.from_arrays(nodes, u, v, tt)
+    t_build = time.perf_counter() - t0
+    del u, v, tt
+    rng = np.random.default_rng(42)
+    o = rng.choice(engine.n, 1000, replace=False)
+    d = rng.choice(engine.n, 250, replace=False)
+    engine.od(o[:1], d[:1])  # compiled code loaded, scratch allocated
+    _, t_od = timed(lambda: engine.od(o, d))
+    return {
+        "nodes": engine.n,
+        "arcs": engine.matrix.nnz,
+        "arrays_s": t_arrays,
+        "build_s": t_build,
+        "od_s": t_od,
+        "peak_mb": peak_rss_mb(),
+    }
+
+
+def scaling(sides: list[int]) -> list[str]:
+    rows = []
+    for side in sides:
+        out = subprocess.run(
+            [sys.executable, __file__, "--one-size", str(side)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        rows.append(
+            f"| {r['nodes']:,} | {r['arcs']:,} | {r['arrays_s']:.2f} | {r['build_s']:.2f} "
+            f"| {r['od_s']:.2f} | {r['peak_mb']:,.0f} |"
+        )
+        print(rows[-1], flush=True)
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--side", type=int, default=500, help="synthetic grid side (nodes = side²)")
-    ap.add_argument(
-        "--nx-origins", type=int, default=10, help="networkx OD origins timed (synthetic)"
-    )
+    ap.add_argument("--nx-trees", type=int, default=10, help="networkx OD trees timed (synthetic)")
     ap.add_argument("--skip-synthetic", action="store_true")
+    ap.add_argument("--skip-bergamo", action="store_true")
+    ap.add_argument("--skip-pandana", action="store_true")
+    ap.add_argument("--scaling", action="store_true", help="the scaling table instead")
+    ap.add_argument(
+        "--sides", default="100,316,500,1000,1415", help="grid sides of the scaling table"
+    )
+    ap.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    print(f"load average at start: {os.getloadavg()}", file=sys.stderr, flush=True)
+    if args.one_size:
+        print(json.dumps(one_size(args.one_size)))
+        return 0
+    if args.scaling:
+        rows = scaling([int(s) for s in args.sides.split(",")])
+        print("\n| nodes | arcs | arrays s | engine build s | OD 1,000 × 250 s | peak MB |")
+        print("|---|---|---|---|---|---|")
+        print("\n".join(rows))
+        print(f"load average at end: {os.getloadavg()}", file=sys.stderr)
+        return 0
     rng = np.random.default_rng(42)
     rows = []
     bz2 = SHARED / "osm" / "bergamo_city_2021-04-17_highways.osm.bz2"
-    if bz2.exists():
+    if args.skip_bergamo:
+        pass
+    elif bz2.exists():
         G, t = timed(lambda: graph_from_osm_file(bz2))
         print(f"Bergamo graph built in {t:.1f} s", flush=True)
-        rows += run("Bergamo drive", G, nx_origins=1000, rng=rng)
+        rows += run("Bergamo drive", G, nx_trees=250, pandana=not args.skip_pandana, rng=rng)
     else:
         print(f"{bz2} not found: Bergamo skipped", file=sys.stderr)
     if not args.skip_synthetic:
         G, t = timed(lambda: synthetic_graph(args.side))
         print(f"synthetic graph built in {t:.1f} s", flush=True)
-        rows += run(f"synthetic {args.side}×{args.side}", G, nx_origins=args.nx_origins, rng=rng)
+        rows += run(
+            f"synthetic {args.side}×{args.side}",
+            G,
+            nx_trees=args.nx_trees,
+            pandana=not args.skip_pandana,
+            rng=rng,
+        )
     print(
-        "\n| graph | task | ours query s | ours incl. engine build s | networkx s "
-        "| speed-up vs networkx (incl. build) | pandana s | pandana / ours (incl. setup+build) |"
+        "\n| graph | task | engine s | engine 1 thread s | public call s | networkx s "
+        "| networkx ÷ public call | pandana: query + setup s |"
     )
     print("|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
+    print(f"load average at end: {os.getloadavg()}", file=sys.stderr)
     return 0
 
 

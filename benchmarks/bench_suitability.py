@@ -66,6 +66,8 @@ def synthetic_sites(n: int, *, seed: int = 0) -> pd.DataFrame:
             "footprint_compactness": rng.uniform(0.15, 0.9, n),
             "residents_300m": rng.lognormal(5.5, 1.0, n),
             "residents_500m": rng.lognormal(6.5, 1.0, n),
+            # the jobs lost within reach (economy job-loss scenario), precomputed
+            "jobs_lost_reach": rng.uniform(0, 5_000, n),
         },
         index=pd.Index([f"bf{i:06d}" for i in range(n)], name="id"),
     )
