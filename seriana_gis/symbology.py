@@ -236,6 +236,7 @@ COLUMN_KINDS: dict[str, str] = {
     "employment_change_pct": "tenth",
     "jobs_lost": "int",
     "jobs_lost_reach": "int",
+    "score": "score",  # a score without its profile (allocation, comparisons)
 }
 
 #: Fixed score class edges on the 0–1 scale, for every page and QGIS.

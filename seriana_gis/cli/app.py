@@ -13,6 +13,7 @@ from . import demo as demo_cmd
 from . import export as export_cmd
 from . import fetch as fetch_cmd
 from . import map as map_cmd
+from . import report as report_cmd
 from . import suitability as suitability_cmd
 from ._common import setup_logging
 
@@ -63,6 +64,7 @@ app.command("fetch", help=fetch_cmd.HELP)(fetch_cmd.fetch)
 app.command("suitability", help=suitability_cmd.HELP)(suitability_cmd.suitability)
 app.command("map", help=map_cmd.HELP)(map_cmd.map_)
 app.command("export", help=export_cmd.HELP)(export_cmd.export)
+app.command("report", help=report_cmd.HELP)(report_cmd.report)
 app.command("demo", help=demo_cmd.HELP)(demo_cmd.demo)
 app.command("accessibility", help=accessibility_cmd.HELP)(accessibility_cmd.accessibility)
 app.command("batch", help=batch_cmd.HELP)(batch_cmd.batch)
