@@ -51,8 +51,7 @@ DRAWN = """
 SWITCH = """
 () => new Promise((resolve) => {
   const t0 = performance.now();
-  seriana.map.removeLayer(seriana.layers.brownfields_logistics);
-  seriana.map.addLayer(seriana.layers.brownfields_services);
+  seriana.setMode("brownfields", "score_services");
   requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
 })
 """

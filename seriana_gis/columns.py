@@ -42,6 +42,7 @@ profiles, ``contrib_social_housing_teb`` is criterion ``teb`` of
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -321,6 +322,22 @@ def parse(
     destinations: Collection[str] | None = None,
     profiles: Collection[str] | None = None,
 ) -> Column | None:
+    """What a column name means, or ``None`` for a column outside the contract (see :func:`_parse`)."""
+    if not isinstance(name, str) or not name:
+        return None
+    return _parse(
+        name,
+        None if destinations is None else tuple(destinations),
+        None if profiles is None else tuple(profiles),
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse(
+    name: str,
+    destinations: tuple[str, ...] | None = None,
+    profiles: tuple[str, ...] | None = None,
+) -> Column | None:
     """What a column name means, or ``None`` for a column outside the contract.
 
     Parameters
@@ -358,7 +375,7 @@ def parse(
     if name == HANSEN:
         return Column(name, "hansen")
     if name.startswith("delta_") and name != DELTA_NOTE:
-        base = parse(name[len("delta_") :], destinations=destinations, profiles=profiles)
+        base = _parse(name[len("delta_") :], destinations, profiles)
         return Column(name, "delta", base=base) if base is not None else None
     m = _CATCHMENT.match(name)
     if m:

@@ -413,12 +413,27 @@ def round_column(column: str, values: Any) -> np.ndarray:
     return round_array(values, DECIMALS[kind_of(column)])
 
 
-def round_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every float column rounded to the decimals of its kind."""
+def round_frame(frame: pd.DataFrame, *, sources: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A copy of ``frame`` with every float column rounded to the decimals of its kind.
+
+    Columns of a whole-number kind (residents, ranks, m²) become integers
+    (missing values kept), so that a CSV reads ``279831``, not ``279831.0``.
+
+    Parameters
+    ----------
+    frame
+        The table (not changed).
+    sources
+        Column → the column whose kind it has (a comparison's ``score_x@base``
+        has the kind of ``score_x``); by default each column's own.
+    """
     out = frame.copy()
     for c in out.columns:
         if isinstance(c, str) and pd.api.types.is_float_dtype(out[c]):
-            out[c] = round_column(c, out[c].to_numpy(dtype=float))
+            source = (sources or {}).get(c, c)
+            decimals = DECIMALS[kind_of(source)]
+            values = round_array(out[c].to_numpy(dtype=float), decimals)
+            out[c] = pd.array(values, dtype="Int64") if decimals == 0 else values
     return out
 
 

@@ -9,6 +9,7 @@ import typer
 from . import accessibility as accessibility_cmd
 from . import batch as batch_cmd
 from . import build as build_cmd
+from . import compare as compare_cmd
 from . import demo as demo_cmd
 from . import export as export_cmd
 from . import fetch as fetch_cmd
@@ -65,6 +66,7 @@ app.command("suitability", help=suitability_cmd.HELP)(suitability_cmd.suitabilit
 app.command("map", help=map_cmd.HELP)(map_cmd.map_)
 app.command("export", help=export_cmd.HELP)(export_cmd.export)
 app.command("report", help=report_cmd.HELP)(report_cmd.report)
+app.command("compare", help=compare_cmd.HELP)(compare_cmd.compare)
 app.command("demo", help=demo_cmd.HELP)(demo_cmd.demo)
 app.command("accessibility", help=accessibility_cmd.HELP)(accessibility_cmd.accessibility)
 app.command("batch", help=batch_cmd.HELP)(batch_cmd.batch)

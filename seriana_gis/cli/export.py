@@ -25,6 +25,8 @@ Examples:
   seriana export --out "exports/Valle Seriana" --format gpkg --format geojson --format csv
 
   seriana export --format shapefile --overwrite
+
+  seriana export --format csv --csv-italian     # ';' and decimal comma for Excel in Italian
 """
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Export folder.")]
@@ -46,6 +48,13 @@ RasterDirOpt = Annotated[
     ),
 ]
 OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace an existing export.")]
+ItalianOpt = Annotated[
+    bool,
+    typer.Option(
+        "--csv-italian",
+        help="CSV for spreadsheets set to Italian: ';' between fields and a decimal comma.",
+    ),
+]
 
 
 @report_errors
@@ -55,6 +64,7 @@ def export(
     format_: FormatOpt = None,
     rasters: RasterDirOpt = None,
     overwrite: OverwriteOpt = False,
+    csv_italian: ItalianOpt = False,
 ) -> None:
     layers = read_database(database)
     provenance = read_provenance(database)
@@ -67,6 +77,7 @@ def export(
         formats=tuple(format_ or ("gpkg",)),
         overwrite=overwrite,
         rasters=tifs or None,
+        csv_italian=csv_italian,
     )
     for note in result.notes:
         logging.getLogger("seriana_gis").warning(note)

@@ -165,6 +165,7 @@ def export_qgis(
     formats: Sequence[str] = ("gpkg",),
     overwrite: bool = False,
     rasters: Mapping[str, str | os.PathLike[str]] | None = None,
+    csv_italian: bool = False,
 ) -> ExportResult:
     """Write the QGIS GeoPackage and project, and the other formats asked for.
 
@@ -189,6 +190,8 @@ def export_qgis(
     rasters
         Name → GeoTIFF path of travel-time rasters (``{"car_bgy_min": ...}``),
         copied with a style and added to the project.
+    csv_italian
+        CSV files for spreadsheets set to Italian (``;`` and a decimal comma).
 
     Returns
     -------
@@ -240,7 +243,7 @@ def export_qgis(
     if "geojson" in chosen:
         _plan_geojson(plan, layers, tables, provenance, folder / "geojson")
     if "csv" in chosen:
-        _plan_csv(plan, layers, folder / "csv")
+        _plan_csv(plan, layers, folder / "csv", italian=csv_italian)
     if "shapefile" in chosen:
         _plan_shapefile(plan, tables, folder / "shapefile")
 
@@ -328,7 +331,9 @@ def _plan_geojson(
         plan.sidecar(out, ".qmd", metadata_xml(md))
 
 
-def _plan_csv(plan: _Plan, layers: Mapping[str, gpd.GeoDataFrame], folder: Path) -> None:
+def _plan_csv(
+    plan: _Plan, layers: Mapping[str, gpd.GeoDataFrame], folder: Path, *, italian: bool = False
+) -> None:
     """Plan the rankings and travel-time tables of the layers that have them."""
     before = len(plan.steps)
     for layer, gdf in layers.items():
@@ -338,7 +343,7 @@ def _plan_csv(plan: _Plan, layers: Mapping[str, gpd.GeoDataFrame], folder: Path)
         ):
             if columns:
                 out = folder / f"{layer}_{kind}.csv"
-                plan.add([out], partial(_csv, build, gdf, out))
+                plan.add([out], partial(_csv, build, gdf, out, italian=italian))
     if len(plan.steps) == before:
         plan.notes.append("csv: no layer has scores, ranks, best use or travel times; none written")
 
@@ -369,8 +374,10 @@ def _plan_shapefile(plan: _Plan, tables: Sequence[ExportTable], folder: Path) ->
     plan.add([mapping], partial(_csv, fmt.field_names_table, plan.shapefile_fields, mapping))
 
 
-def _csv(build: Callable[[Any], pd.DataFrame], data: Any, path: Path) -> None:
-    fmt.write_csv(build(data), path)
+def _csv(
+    build: Callable[[Any], pd.DataFrame], data: Any, path: Path, *, italian: bool = False
+) -> None:
+    fmt.write_csv(build(data), path, italian=italian)
 
 
 def _gpkg(

@@ -9,7 +9,9 @@ plans every path first and refuses to start if any exists without
   right-hand-rule rings, 7 decimals, no ``crs`` member).
 - CSV: ``{layer}_rankings.csv`` (id, name, municipality, scores, ranks, best
   use; sorted by the first rank) and ``{layer}_travel_times.csv`` (id, name,
-  municipality and every ``{mode}_{destination}_min``), UTF-8.
+  municipality and every ``{mode}_{destination}_min``), UTF-8, values rounded
+  to the decimals of their kind; for Italian spreadsheets, ``;`` and a decimal
+  comma (``csv_italian``).
 - GeoTIFF: a copy of each raster (translated when it is not a GeoTIFF).
 - Shapefile: one set per table, UTF-8 (``.cpg``); column names longer than
   ten characters are shortened, reported, and listed in ``field_names.csv``;
@@ -33,6 +35,7 @@ import rasterio
 import rasterio.shutil
 
 from .. import columns as cols
+from .. import symbology as sym
 from .._errors import DataError
 from .._io import atomic_path
 
@@ -88,10 +91,36 @@ def travel_times_table(gdf: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(gdf[travel_time_columns(gdf)]).reset_index(drop=True)
 
 
-def write_csv(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write ``table`` as UTF-8 CSV without the index (atomically)."""
+def write_csv(
+    table: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    italian: bool = False,
+    round_values: bool = True,
+) -> None:
+    """Write ``table`` as CSV without the index (atomically), values rounded to their kind.
+
+    Parameters
+    ----------
+    table
+        The table; its float columns are rounded to the decimals of their kind
+        (:func:`seriana_gis.symbology.round_frame`: scores 3, minutes 1, ...).
+    path
+        The file to write.
+    italian
+        For spreadsheets set to Italian: ``;`` between fields, a decimal comma,
+        and a byte-order mark so that the accents read right; otherwise ``,``,
+        a decimal point and plain UTF-8.
+    round_values
+        ``False`` for a table whose headers are words and whose values were
+        rounded already.
+    """
+    out = sym.round_frame(table) if round_values else table
     with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False, encoding="utf-8")
+        if italian:
+            out.to_csv(tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+        else:
+            out.to_csv(tmp, index=False, encoding="utf-8")
 
 
 def raster_range(path: str | os.PathLike[str]) -> tuple[float, float, str | None]:

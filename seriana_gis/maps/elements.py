@@ -97,7 +97,25 @@ class RawHTML(Element):
         self.text = text
 
 
-class _Runtime(MacroElement):
+class _Rendered(MacroElement):
+    """A macro element whose script goes into the page as text.
+
+    branca compiles each rendered macro's output as a new jinja template
+    (``Element(script(...))``): 50 compilations a page. The script is text
+    already, so it is added as :class:`RawHTML`, which compiles nothing.
+    """
+
+    def render(self, **kwargs: Any) -> str:
+        fig = self.get_root()
+        script = self._template.module.__dict__.get("script")
+        if isinstance(fig, Figure) and script is not None:
+            fig.script.add_child(RawHTML(script(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+        return ""  # the script went into the page's script section
+
+
+class _Runtime(_Rendered):
     """Starts the map runtime: scale bar, fullscreen and measure controls."""
 
     _template = Template(
@@ -137,8 +155,10 @@ class DataLayer(Layer):
         self._name = "DataLayer"
         self.spec = spec
 
+    render = _Rendered.render
 
-class _Script(MacroElement):
+
+class _Script(_Rendered):
     """One call into the runtime, ``seriana.<function>(<json argument>)``."""
 
     _template = Template(
