@@ -192,7 +192,8 @@ def _label(column: str, names: tuple[str, str]) -> str:
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
     """Values rounded to the kind of the column they compare; best uses in words."""
-    out = sym.round_frame(frame, sources={str(c): _kind_source(str(c)) for c in frame.columns})
+    sources = {str(c): _kind_source(str(c)) for c in frame.columns}
+    out = sym.round_frame(frame, sources=sources, whole_as_int=True)
     for c in out.columns:
         if str(c).startswith(cols.BEST_USE):
             out[c] = [None if pd.isna(v) else sym.value_label(cols.BEST_USE, v) for v in out[c]]

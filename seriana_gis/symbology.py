@@ -413,11 +413,13 @@ def round_column(column: str, values: Any) -> np.ndarray:
     return round_array(values, DECIMALS[kind_of(column)])
 
 
-def round_frame(frame: pd.DataFrame, *, sources: Mapping[str, str] | None = None) -> pd.DataFrame:
+def round_frame(
+    frame: pd.DataFrame,
+    *,
+    sources: Mapping[str, str] | None = None,
+    whole_as_int: bool = False,
+) -> pd.DataFrame:
     """A copy of ``frame`` with every float column rounded to the decimals of its kind.
-
-    Columns of a whole-number kind (residents, ranks, m²) become integers
-    (missing values kept), so that a CSV reads ``279831``, not ``279831.0``.
 
     Parameters
     ----------
@@ -426,6 +428,9 @@ def round_frame(frame: pd.DataFrame, *, sources: Mapping[str, str] | None = None
     sources
         Column → the column whose kind it has (a comparison's ``score_x@base``
         has the kind of ``score_x``); by default each column's own.
+    whole_as_int
+        Columns of a whole-number kind (residents, ranks, m²) as nullable
+        integers, so that a file reads ``279831``, not ``279831.0``.
     """
     out = frame.copy()
     for c in out.columns:
@@ -433,7 +438,8 @@ def round_frame(frame: pd.DataFrame, *, sources: Mapping[str, str] | None = None
             source = (sources or {}).get(c, c)
             decimals = DECIMALS[kind_of(source)]
             values = round_array(out[c].to_numpy(dtype=float), decimals)
-            out[c] = pd.array(values, dtype="Int64") if decimals == 0 else values
+            whole = whole_as_int and decimals == 0
+            out[c] = pd.array(values, dtype="Int64") if whole else values
     return out
 
 

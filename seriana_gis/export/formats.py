@@ -115,7 +115,7 @@ def write_csv(
         ``False`` for a table whose headers are words and whose values were
         rounded already.
     """
-    out = sym.round_frame(table) if round_values else table
+    out = sym.round_frame(table, whole_as_int=True) if round_values else table
     with atomic_path(path) as tmp:
         if italian:
             out.to_csv(tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig")
