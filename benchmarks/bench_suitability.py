@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from seriana_gis.suitability import load_profiles, run_suitability
-from seriana_gis.suitability.indicators import drop_unavailable
+from seriana_gis.suitability.indicators import compute_indicators, drop_unavailable
 from seriana_gis.suitability.profile import Constraints, Profile
 from seriana_gis.suitability.score import score_profile
 
@@ -68,12 +68,47 @@ def synthetic_sites(n: int, *, seed: int = 0) -> pd.DataFrame:
             "residents_500m": rng.lognormal(6.5, 1.0, n),
             # the jobs lost within reach (economy job-loss scenario), precomputed
             "jobs_lost_reach": rng.uniform(0, 5_000, n),
+            # the register's heritage vocabulary, in its proportions (21 / 3 / 1 of 25 sites)
+            "heritage": rng.choice(
+                ["none_known", "vincolo", "lombardia_beni_culturali"], size=n, p=[0.84, 0.12, 0.04]
+            ),
         },
         index=pd.Index([f"bf{i:06d}" for i in range(n)], name="id"),
     )
 
 
 # --- the per-site pandas implementation --------------------------------------
+
+
+def _column(crit: Any) -> str:
+    """The sites' column a criterion reads (a category criterion reads its raw text)."""
+    ind = crit.indicator
+    return str(ind.column) if ind.kind == "category" else str(ind.key)
+
+
+def _raw_scalar(x: Any, crit: Any) -> float:
+    """One site's raw value: a number, or a category's score from its table (plain Python)."""
+    ind = crit.indicator
+    if ind.kind != "category":
+        return float(x)
+    table = {str(k).strip().casefold(): float(v) for k, v in ind.scores}
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return table.get("*", math.nan)
+    return table.get(str(x).strip().casefold(), table.get("*", math.nan))
+
+
+def _criterion_score(row: pd.Series, crit: Any, lo: float, hi: float) -> float:
+    """One criterion of one site, standardised; a missing value takes ``missing_score``."""
+    x = _raw_scalar(row[_column(crit)], crit)
+    if math.isnan(x) and crit.missing_score is not None:
+        return float(crit.missing_score)
+    return _std_scalar(x, crit, lo, hi)
+
+
+def _bounds(vals: pd.DataFrame, crit: Any) -> tuple[float, float]:
+    """Lowest and highest raw value of a criterion over the sites (for min-max scales)."""
+    raw = [_raw_scalar(x, crit) for x in vals[_column(crit)]]
+    return float(np.nanmin(raw)), float(np.nanmax(raw))
 
 
 def _std_scalar(x: float, crit: Any, lo: float, hi: float) -> float:
@@ -108,7 +143,7 @@ def naive_profile(
 ) -> pd.DataFrame:
     """Monte Carlo the way it is written without vectorisation: apply per site, per draw."""
     rng = np.random.default_rng(seed)
-    cols = [c.indicator.key for c in prof.criteria]
+    cols = list(dict.fromkeys(_column(c) for c in prof.criteria))
     w0 = prof.weights
     ow = prof.aggregation.order_weights
     all_ranks = []
@@ -118,18 +153,13 @@ def naive_profile(
         for c in prof.criteria:
             u = c.uncertainty
             if u is not None:
-                col = vals[c.indicator.key]
+                col = vals[_column(c)]
                 sd = np.sqrt((u.relative_sd * col) ** 2 + u.sd**2)
-                vals[c.indicator.key] = col + rng.standard_normal(len(col)) * sd
-        lo, hi = vals.min(), vals.max()
+                vals[_column(c)] = col + rng.standard_normal(len(col)) * sd
+        bounds = [_bounds(vals, c) for c in prof.criteria]
 
-        def site_score(
-            row: pd.Series, w: np.ndarray = w, lo: pd.Series = lo, hi: pd.Series = hi
-        ) -> float:
-            s = [
-                _std_scalar(row[c.indicator.key], c, lo[c.indicator.key], hi[c.indicator.key])
-                for c in prof.criteria
-            ]
+        def site_score(row: pd.Series, w: np.ndarray = w, bounds: list = bounds) -> float:
+            s = [_criterion_score(row, c, *b) for c, b in zip(prof.criteria, bounds, strict=True)]
             if prof.aggregation.method == "wlc":
                 return sum(wj * sj for wj, sj in zip(w, s, strict=True))
             order = sorted(range(len(s)), key=lambda j: -s[j])
@@ -154,16 +184,13 @@ def naive_profile(
 def _check_naive_scores(df: pd.DataFrame, profiles: dict[str, Profile]) -> None:
     """The per-site code computes the same base scores as the library."""
     for prof in profiles.values():
-        ref = score_profile(df, prof)[f"score_{prof.name}"].to_numpy()
-        cols = [c.indicator.key for c in prof.criteria]
-        lo, hi = df[cols].min(), df[cols].max()
+        ref = score_profile(compute_indicators(df, {prof.name: prof}), prof)
+        ref = ref[f"score_{prof.name}"].to_numpy()
+        bounds = [_bounds(df, c) for c in prof.criteria]
         w, ow = prof.weights, prof.aggregation.order_weights
         got = []
         for _, row in df.iterrows():
-            s = [
-                _std_scalar(row[c.indicator.key], c, lo[c.indicator.key], hi[c.indicator.key])
-                for c in prof.criteria
-            ]
+            s = [_criterion_score(row, c, *b) for c, b in zip(prof.criteria, bounds, strict=True)]
             if prof.aggregation.method == "wlc":
                 got.append(sum(wj * sj for wj, sj in zip(w, s, strict=True)))
             else:
