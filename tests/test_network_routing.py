@@ -374,3 +374,40 @@ def test_engine_from_layers_equals_engine_from_graph(small: nx.MultiDiGraph) -> 
         RoutingEngine.from_layers(nodes, edges.assign(travel_time=-1.0), crs="EPSG:32632")
     with pytest.raises(DataError, match="road_edges: no column"):
         RoutingEngine.from_layers(nodes, edges.drop(columns="v"), crs="EPSG:32632")
+
+
+def test_positions_by_binary_search_match_a_pandas_lookup() -> None:
+    # unsorted, negative and huge ids (OSM ids are up to ~1e10)
+    ids = np.array([10_000_000_017, -3, 42, 7, 9_999_999_999], dtype=np.int64)
+    table = NodeTable(ids=ids, x=np.zeros(5), y=np.zeros(5), crs="EPSG:32632")
+    query = [42, 10_000_000_017, -3, 42, 9_999_999_999, 7]
+    expected = [2, 0, 1, 2, 4, 3]  # by hand: where each id stands in ``ids``
+    assert table.positions(query).tolist() == expected
+    assert table.positions(np.array([42, -3, 7], dtype=np.int32)).tolist() == [2, 1, 3]
+    assert table.positions(np.array([7, 10_000_000_017], dtype=np.uint64)).tolist() == [3, 0]
+    # ids absent from the table, beyond both ends and in between, are named
+    for bad in ([10_000_000_018], [-4], [8], [42, 43]):
+        with pytest.raises(NetworkError, match="not nodes of the road graph"):
+            table.positions(bad)
+    # other id types go through the pandas index: floats equal to an id, strings
+    assert table.positions([42.0]).tolist() == [2]
+    words = NodeTable(
+        ids=np.array(["b", "a"], dtype=object), x=np.zeros(2), y=np.zeros(2), crs="EPSG:32632"
+    )
+    assert words.positions(["a", "b"]).tolist() == [1, 0]
+    with pytest.raises(NetworkError, match="not nodes"):
+        words.positions(["c"])
+
+
+def test_public_tables_keep_the_given_labels(small: nx.MultiDiGraph) -> None:
+    tt = travel_time_to(small, [4, 1])
+    assert list(tt.columns) == [4, 1] and tt.columns.name is None
+    assert tt.index.name == "node"
+    od = od_matrix(small, np.array([6, 1, 6], dtype=np.int32), [5, 4])
+    assert list(od.index) == [6, 1, 6] and list(od.columns) == [5, 4]
+    assert od.index.name is None and od.columns.name is None
+    np.testing.assert_allclose(od.to_numpy(), [[14.0, 7.0], [13.0, 6.0], [14.0, 7.0]])
+    G = _graph([(1, 2, 1.0), (2, 1, 1.0)])
+    G = nx.relabel_nodes(G, {1: "one", 2: "two"})
+    tt = travel_time_to(G, ["two"])
+    assert list(tt.columns) == ["two"] and tt.loc["one", "two"] == 1.0

@@ -124,6 +124,40 @@ class NodeTable:
         """A KD-tree on the coordinates (built once)."""
         return cKDTree(self.xy)
 
+    @cached_property
+    def _sorted(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Integer ids sorted, and their matrix positions (None for other ids): built once."""
+        if self.ids.dtype.kind not in "iu":
+            return None
+        order = np.argsort(self.ids, kind="stable")
+        return self.ids[order], order
+
+    def _sorted_positions(self, ids: np.ndarray | list[Hashable]) -> np.ndarray | None:
+        """Positions of integer ids by binary search (-1 where absent); None when not applicable.
+
+        A look-up of a few ids costs microseconds here, against tens for a pandas
+        index look-up (which first turns the list into an index).
+        """
+        table = self._sorted
+        if table is None:
+            return None
+        try:
+            query = np.asarray(ids)
+        except (TypeError, ValueError):
+            return None
+        if query.dtype.kind not in "iu" or query.ndim != 1:
+            return None
+        if query.dtype != table[0].dtype:
+            if query.dtype.kind == "u" and len(query) and query.max() > np.iinfo(np.int64).max:
+                return None
+            query = query.astype(table[0].dtype)  # mixed integer types compare as floats
+        sorted_ids, order = table
+        at = np.searchsorted(sorted_ids, query)
+        np.minimum(at, len(sorted_ids) - 1, out=at)
+        pos = order[at]
+        pos[sorted_ids[at] != query] = -1
+        return pos
+
     def positions(self, nodes: Iterable[Hashable], *, what: str = "node") -> np.ndarray:
         """Matrix positions of node ids.
 
@@ -145,7 +179,11 @@ class NodeTable:
             If an id is not a node of the graph.
         """
         ids = nodes if isinstance(nodes, np.ndarray) else list(nodes)
-        pos = self.index.get_indexer(ids) if len(ids) else np.array([], dtype=np.int64)
+        if not len(ids):
+            return np.array([], dtype=np.int64)
+        pos = self._sorted_positions(ids)
+        if pos is None:
+            pos = self.index.get_indexer(ids)
         if (pos < 0).any():
             unknown = [ids[i] for i in np.flatnonzero(pos < 0)[:5]]
             msg = (
@@ -154,7 +192,12 @@ class NodeTable:
                 "the returned node ids."
             )
             raise NetworkError(msg)
-        return pos.astype(np.int64)
+        return pos.astype(np.int64, copy=False)
+
+    @cached_property
+    def labels(self) -> pd.Index:
+        """The ids as an unnamed index, sharing :attr:`index`'s data (rows and columns of tables)."""
+        return self.index.rename(None)
 
 
 def _least_arcs(
@@ -615,6 +658,23 @@ def get_engine(G: nx.MultiDiGraph | RoutingEngine, *, weight: str = "travel_time
     return engine
 
 
+def _labels(ids: list[Hashable], pos: np.ndarray, engine: RoutingEngine) -> pd.Index:
+    """The ids as an index; integer ids are taken from the engine's own index.
+
+    Building an index from a list of Python objects makes pandas infer their
+    type (tens of microseconds, a good part of a small call); the engine's
+    int64 labels at the same positions are equal, and already typed.
+    """
+    if engine.nodes.dtype.kind in "iu":
+        try:
+            given = np.asarray(ids)
+        except (TypeError, ValueError):
+            given = np.empty(0, dtype=object)
+        if given.ndim == 1 and given.dtype.kind in "iu":
+            return engine.node_table.labels[pos]
+    return pd.Index(ids)
+
+
 def travel_time_to(
     G: nx.MultiDiGraph | RoutingEngine,
     targets: Iterable[Hashable],
@@ -651,7 +711,8 @@ def travel_time_to(
         raise NetworkError(msg)
     pos = engine.positions(tgt, what="target")
     times = engine.times_to(pos, missing=np.nan).T  # a fresh array: no copy needed
-    return pd.DataFrame(times, index=engine.node_table.index, columns=tgt, copy=False)
+    cols = _labels(tgt, pos, engine)
+    return pd.DataFrame(times, index=engine.node_table.index, columns=cols, copy=False)
 
 
 def od_matrix(
@@ -690,7 +751,8 @@ def od_matrix(
         raise NetworkError(msg)
     po, pd_ = engine.positions(o, what="origin"), engine.positions(d, what="destination")
     times = engine.od(po, pd_, missing=np.nan)
-    return pd.DataFrame(times, index=pd.Index(o), columns=pd.Index(d), copy=False)
+    rows, cols = _labels(o, po, engine), _labels(d, pd_, engine)
+    return pd.DataFrame(times, index=rows, columns=cols, copy=False)
 
 
 #: The reason given for a NaN time between two nodes.
