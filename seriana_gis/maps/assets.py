@@ -3,7 +3,8 @@
 A map must open with no network and still open in ten years, so nothing is
 loaded from a CDN: Leaflet and its plugins are read from the npm packages
 pinned in ``seriana_gis/maps/js/package-lock.json`` (exact versions and
-``sha512`` integrity hashes) and written into each HTML file. The packages are
+``sha512`` integrity hashes) and written into each HTML file, or once into an
+office site's ``assets/`` folder that its pages share. The packages are
 installed by ``npm ci`` into a cache folder outside the repository, once per
 lock file; the repository holds only the lock file and our own glue code
 (``js/seriana.js``), never a copy of third-party code.

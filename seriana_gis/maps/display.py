@@ -50,8 +50,8 @@ CATEGORICAL: tuple[str, ...] = (
     "road_class",
     "geometry_quality",
 )
-#: Site attributes, in popup order (those present are shown).
-BROWNFIELD_FIELDS: tuple[str, ...] = (
+#: A site's facts, in the order every output shows them (those present).
+SITE_FACTS: tuple[str, ...] = (
     "municipality",
     "former_use",
     "former_company",
@@ -61,9 +61,9 @@ BROWNFIELD_FIELDS: tuple[str, ...] = (
     "planned_use",
     "heritage",
     "ownership",
-    "geometry_quality",
-    "source_title",
 )
+#: Site attributes, in popup order (those present are shown).
+BROWNFIELD_FIELDS: tuple[str, ...] = (*SITE_FACTS, "geometry_quality", "source_title")
 #: Municipal attributes, in popup order.
 MUNICIPALITY_FIELDS: tuple[str, ...] = (
     "istat",

@@ -16,7 +16,14 @@ import pandas as pd
 
 from .. import columns as cols
 from .. import symbology as sym
-from .display import ADDS_UP, CATEGORICAL, DOES_NOT_ADD_UP, TEXT_COLUMNS, contributions_add_up
+from .display import (
+    ADDS_UP,
+    CATEGORICAL,
+    DOES_NOT_ADD_UP,
+    SITE_FACTS,
+    TEXT_COLUMNS,
+    contributions_add_up,
+)
 
 PAGE_CSS = """
 body { font: 14px/1.45 sans-serif; color: #222; }
@@ -38,16 +45,8 @@ body { display: flex; flex-direction: column; }
 #: Site attributes on a sheet, in order (those present and filled are shown).
 SHEET_FIELDS: tuple[str, ...] = (
     "id",
-    "municipality",
-    "former_use",
-    "former_company",
-    "closure_year",
-    "area_m2",
-    "status",
-    "planned_use",
-    "heritage",
+    *SITE_FACTS,
     "heritage_note",
-    "ownership",
     "geometry_quality",
     "source_title",
     "source_url",

@@ -16,21 +16,10 @@ import pandas as pd
 
 from .. import columns as cols
 from .. import symbology as sym
+from ..maps.display import SITE_FACTS
 
 #: Site attributes in the sites table, in order (those present).
-SITE_ATTRIBUTES: tuple[str, ...] = (
-    "id",
-    "name",
-    "municipality",
-    "former_use",
-    "former_company",
-    "closure_year",
-    "area_m2",
-    "status",
-    "planned_use",
-    "heritage",
-    "ownership",
-)
+SITE_ATTRIBUTES: tuple[str, ...] = ("id", "name", *SITE_FACTS)
 #: Municipal attributes in the municipalities table, in order (those present).
 MUNICIPAL_ATTRIBUTES: tuple[str, ...] = (
     "istat",
