@@ -61,8 +61,8 @@ _SOURCES: dict[str, str] = {
         "the Seriana Valley, the Bergamo fringe and the airport belt, one published source per "
         "site (press, municipal plans, heritage inventories); footprints from OpenStreetMap "
         "inside Bergamo, elsewhere a square of the published area at the documented position, "
-        "or a point where no area is published (geometry_quality); NOT the official Regione Lombardia census of dismissed areas "
-        "(2008-2010, 746 areas)"
+        "or a point where no area is published (geometry_quality); NOT the official Regione "
+        "Lombardia census of dismissed areas (2008-2010, 746 areas)"
     ),
     "teb_lines": (
         "embedded default: TEB line T1 Bergamo-Albino and the planned Albino-Vertova extension, "
