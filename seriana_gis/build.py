@@ -36,6 +36,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_CACHE = Path("cache")
 
 
+#: How far outside the study area a TEB feature may lie before it is named in a warning.
+FAR_FROM_AREA_M = 10_000.0
+
+
 @dataclass
 class Territory:
     """The layers of a study area, validated, with their provenance.
@@ -205,8 +209,10 @@ def _teb(t: Territory, *, cache_dir: Path, overpass_url: str | None) -> None:
         prov_s = embedded.embedded_provenance("teb_stops")
         src = "embedded default"
     stops = _with_municipality(stops, t.layers["municipalities"])
-    t.add("teb_lines", validate_layer(lines, "teb_lines", source=src, crs=a.crs), **prov_l)
-    t.add("teb_stops", validate_layer(stops, "teb_stops", source=src, crs=a.crs), **prov_s)
+    # the area only tells a feed or file of another place (far away, or in another CRS)
+    near = {"area": t.polygon, "area_tolerance_m": FAR_FROM_AREA_M}
+    t.add("teb_lines", validate_layer(lines, "teb_lines", source=src, crs=a.crs, **near), **prov_l)
+    t.add("teb_stops", validate_layer(stops, "teb_stops", source=src, crs=a.crs, **near), **prov_s)
 
 
 def _with_municipality(points: gpd.GeoDataFrame, munis: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

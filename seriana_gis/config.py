@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,18 +154,60 @@ def read_yaml(path: str | Path, *, what: str, hint: str = "") -> tuple[Any, str]
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        data = p.read_bytes()
     except FileNotFoundError:
         msg = f"{what} {p} not found.{' ' + hint if hint else ''}"
         raise ConfigError(msg) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"cannot read {what} {p}: {exc}."
+    except IsADirectoryError:
+        msg = f"{what} {p} is a folder; give the path of the YAML file in it."
+        raise ConfigError(msg) from None
+    except OSError as exc:
+        msg = f"cannot read {what} {p}: {exc.strerror or exc}."
         raise ConfigError(msg) from None
     try:
-        return yaml.safe_load(text), text
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        msg = (
+            f"{what} {p} is not UTF-8 text: byte 0x{data[exc.start]:02x} on line {line} "
+            "(the file was probably saved as Latin-1 or Windows-1252). Save it again as UTF-8 "
+            "(in most editors: Save As, Encoding: UTF-8)."
+        )
+        raise ConfigError(msg) from None
+    try:
+        return yaml.load(text, Loader=_Loader), text  # a SafeLoader
     except yaml.YAMLError as exc:
         msg = f"{p} is not valid YAML: {exc}"
         raise ConfigError(msg) from None
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 booleans: only ``true`` and ``false``.
+
+    YAML 1.1 (PyYAML's default) also reads ``yes``, ``no``, ``on`` and ``off``
+    as booleans, so that a municipality or zone called ``No`` would silently
+    become ``False``; here they stay strings, and a yes/no where a boolean is
+    expected is an error that says to write true or false (:func:`yaml_bool`).
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def yaml_bool(value: Any, *, where: str) -> bool:
+    """A boolean from YAML: ``true`` or ``false``, else a :class:`ConfigError` saying so."""
+    if isinstance(value, bool):
+        return value
+    msg = f"{where}: expected true or false, got {value!r}. Write true or false."
+    raise ConfigError(msg)
 
 
 @dataclass(frozen=True)
@@ -404,7 +447,7 @@ def _parse_source(layer: str, spec: Any, *, base: Path, where: str) -> SourceSpe
         mapping=_path(spec["mapping"], base=base, where=f"{where}.{layer}.mapping")
         if "mapping" in spec
         else None,
-        crs=spec.get("crs"),
+        crs=_declared_crs(spec.get("crs"), where=f"{where}.{layer}.crs"),
         x=spec.get("x"),
         y=spec.get("y"),
         trails=tuple(_path(t, base=base, where=f"{where}.{layer}.trails") for t in trails),
@@ -412,6 +455,23 @@ def _parse_source(layer: str, spec: Any, *, base: Path, where: str) -> SourceSpe
         url=url,
         route=str(route).strip() if route is not None else None,
     )
+
+
+def _declared_crs(value: Any, *, where: str) -> str | None:
+    """A source's declared CRS, checked to be one PROJ knows."""
+    if value is None:
+        return None
+    from .layers.crs import parse_crs
+
+    parse_crs(value, where=where)
+    return str(value)
+
+
+def check_analysis_crs(value: Any, *, where: str) -> str:
+    """The study area's ``crs``: known, projected, in metres (see :mod:`seriana_gis.layers.crs`)."""
+    from .layers.crs import check_analysis_crs as check
+
+    return check(value, where=where)
 
 
 def parse_study_area(raw: Any, *, path: Path, text: str = "") -> StudyArea:
@@ -488,7 +548,7 @@ def parse_study_area(raw: Any, *, path: Path, text: str = "") -> StudyArea:
         municipalities=tuple(munis),
         zone_labels=labels,
         year=year,
-        crs=str(raw.get("crs", DEFAULT_CRS)),
+        crs=check_analysis_crs(raw.get("crs", DEFAULT_CRS), where=f"{where}, crs"),
         province=province,
         embedded_dir=embedded_dir,
         sources=sources,

@@ -37,7 +37,7 @@ import pandas as pd
 import pyogrio
 
 from ._errors import DataError
-from ._io import atomic_path
+from ._io import atomic_path, current_version
 from .layers.schemas import SCHEMAS
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,10 @@ logger = logging.getLogger(__name__)
 #: Where ``seriana build`` writes by default (relative to the working folder).
 DEFAULT_DATABASE = Path("data") / "seriana.gpkg"
 PROVENANCE_LAYER = "provenance"
+#: The table of named runs (:mod:`seriana_gis.runs`).
+RUNS_TABLE = "runs"
+#: Between a layer's name and a named run's in the run's layers (``brownfields__extension``).
+RUN_SEPARATOR = "__"
 PROVENANCE_COLUMNS: tuple[str, ...] = (
     "layer",
     "source",
@@ -135,15 +139,16 @@ def update_database(
     Provenance rows given replace the rows of the same layers.
     """
     p = Path(path)
-    _require(p)
+    source = current_version(p)  # this command's earlier update, if any
+    _require(source)
     merged = None
     if provenance is not None:
-        old = read_provenance(p)
+        old = read_provenance(source)
         merged = pd.concat(
             [old[~old["layer"].isin(provenance["layer"])], provenance], ignore_index=True
         )
     with atomic_path(p, overwrite=True) as tmp:
-        shutil.copyfile(p, tmp)
+        shutil.copyfile(source, tmp)
         _write_all(tmp, layers, merged)
     return p
 
@@ -186,7 +191,28 @@ def read_provenance(path: str | Path) -> pd.DataFrame:
 def read_database(
     path: str | Path, *, layers: Iterable[str] | None = None
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Read the spatial layers of a database (all, or those named) into a dict."""
+    """Read the layers of a database (all, or those named) into a dict.
+
+    Without ``layers``: every layer of the base results, that is neither the
+    ``provenance`` and ``runs`` tables nor the layers of named runs
+    (``{layer}__{run}``, read with :func:`seriana_gis.runs.read_run`).
+
+    Raises
+    ------
+    DataError
+        The file is missing, not a GeoPackage, or a GeoPackage that is not a
+        territorial database (no provenance table).
+    """
     names = list_layers(path)
-    wanted = list(layers) if layers is not None else [n for n in names if n != PROVENANCE_LAYER]
-    return {n: read_layer(path, n) for n in wanted}
+    if layers is not None:
+        return {n: read_layer(path, n) for n in layers}
+    if PROVENANCE_LAYER not in names:
+        listed = ", ".join(names) or "none"
+        msg = (
+            f"{path} is a GeoPackage but not a territorial database written by seriana_gis "
+            f"(it has no provenance table; its layers: {listed}). Build one with `seriana "
+            "build`, or pass --database with the path of the one you built."
+        )
+        raise DataError(msg)
+    skip = {PROVENANCE_LAYER, RUNS_TABLE}
+    return {n: read_layer(path, n) for n in names if n not in skip and RUN_SEPARATOR not in n}

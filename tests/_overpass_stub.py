@@ -12,14 +12,21 @@ The server answers ``GET <url>/status`` like Overpass (one free slot, so osmnx
 does not pause) and ``POST <url>/interpreter`` with the JSON given (or built by a
 callable from the query text). It binds 127.0.0.1 on a free port and runs in a
 daemon thread until the ``with`` block ends.
+
+To play a failing server, the response (or what the callable returns) can be a
+:class:`Reply` (any status, body, content type, headers, and a delay before
+answering), or a list of them served in turn, the last one repeated.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -34,7 +41,19 @@ STATUS_TEXT = (
     "Currently running queries (pid, space limit, time limit, start time):\n"
 )
 
-Response = dict[str, Any] | Callable[[str], dict[str, Any]]
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer: HTTP status, body, content type, headers, delay in seconds."""
+
+    status: int = 200
+    body: str | dict[str, Any] = ""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+Response = dict[str, Any] | Reply | list[Reply] | Callable[[str], dict[str, Any] | Reply]
 
 
 class OverpassStub:
@@ -50,9 +69,13 @@ class OverpassStub:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-            def _send(self, code: int, body: bytes, ctype: str) -> None:
+            def _send(
+                self, code: int, body: bytes, ctype: str, headers: dict[str, str] | None = None
+            ) -> None:
                 self.send_response(code)
                 self.send_header("Content-Type", ctype)
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -72,11 +95,23 @@ class OverpassStub:
                     self._send(404, b"not found", "text/plain")
                     return
                 stub.queries.append(query)
-                body = stub.response(query) if callable(stub.response) else stub.response
-                self._send(200, json.dumps(body).encode(), "application/json")
+                reply = stub._reply(query)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+                # the client may have given up waiting (a timeout being tested)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self._send(reply.status, body.encode(), reply.content_type, reply.headers)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def _reply(self, query: str) -> Reply:
+        r = self.response
+        if isinstance(r, list):
+            return r[min(len(self.queries) - 1, len(r) - 1)]
+        out = r(query) if callable(r) else r
+        return out if isinstance(out, Reply) else Reply(body=out)
 
     @property
     def url(self) -> str:

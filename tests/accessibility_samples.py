@@ -19,6 +19,8 @@ is chosen so that times can be computed by hand:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import networkx as nx
 from shapely.geometry import LineString, Point, box
@@ -145,3 +147,47 @@ def layers() -> dict[str, gpd.GeoDataFrame]:
         "teb_stops": teb_stops(),
         "destinations": destinations(),
     }
+
+
+def sample_database(path: Path) -> Path:
+    """The synthetic territory written as a territorial database, with its road graph."""
+    from seriana_gis.database import provenance_frame, write_database
+    from seriana_gis.network import graph_to_gdfs
+
+    L = layers()
+    L["road_nodes"], L["road_edges"] = graph_to_gdfs(road_graph())
+    prov = provenance_frame(
+        [
+            {"layer": n, "source": "test", "feature_count": len(g), "note": "made in code"}
+            for n, g in L.items()
+        ]
+    )
+    return write_database(L, path, provenance=prov)
+
+
+#: A profile and an allocation the synthetic site can be scored with (one criterion,
+#: car minutes to bgy on a fixed 0-40 min scale; 100 jobs per hectare).
+NEAR_PROFILE = """\
+name: near
+criteria:
+  airport:
+    indicator: car_bgy_min
+    direction: cost
+    standardisation: {method: linear_range, low: 0, high: 40}
+    weight: 1
+"""
+NEAR_ALLOCATION = """\
+targets:
+  jobs: {value: 5}
+uses:
+  near: {profile: near, per_ha: {jobs: 100}}
+"""
+
+
+def near_analyses(folder: Path) -> tuple[Path, Path]:
+    """Write :data:`NEAR_PROFILE` into ``folder`` and the allocation beside it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "near.yaml").write_text(NEAR_PROFILE, encoding="utf-8")
+    alloc = folder.parent / "near_allocation.yaml"
+    alloc.write_text(NEAR_ALLOCATION, encoding="utf-8")
+    return folder, alloc

@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import rasterio
-from accessibility_samples import layers, road_graph
+from accessibility_samples import layers, road_graph, sample_database
 from typer.testing import CliRunner
 
+from seriana_gis.accessibility import TransitParams
 from seriana_gis.cli import app
 from seriana_gis.database import (
     provenance_frame,
@@ -17,23 +18,13 @@ from seriana_gis.database import (
     read_provenance,
     write_database,
 )
-from seriana_gis.network import graph_to_gdfs
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    L = layers()
-    nodes, edges = graph_to_gdfs(road_graph())
-    L["road_nodes"], L["road_edges"] = nodes, edges
-    prov = provenance_frame(
-        [
-            {"layer": n, "source": "test", "feature_count": len(g), "note": "made in code"}
-            for n, g in L.items()
-        ]
-    )
-    return write_database(L, tmp_path / "t.gpkg", provenance=prov)
+    return sample_database(tmp_path / "t.gpkg")
 
 
 def test_help_has_examples() -> None:
@@ -69,12 +60,20 @@ def test_writes_database_csv_and_rasters(db: Path, tmp_path: Path) -> None:
         "name: slow\nroads:\n  - {action: slow, select: {id: E0}, speed_kph: 30}\n",
         encoding="utf-8",
     )
-    third = runner.invoke(app, [*args, "--overwrite", "--off-peak", "--scenario", str(scen)])
+    # a scenario off-peak is a named run beside the base, which stays as it was
+    slow = tmp_path / "slow"
+    third = runner.invoke(app, [*args[:-4], "--out", str(slow), "--destinations", "bergamo,bgy",
+                                "--off-peak", "--scenario", str(scen)])  # fmt: skip
     assert third.exit_code == 0, third.output
-    bf = read_layer(db, "brownfields")
+    assert "slow_off-peak" in third.output and "--run slow_off-peak" in third.output
+    bf = read_layer(db, "brownfields__slow_off-peak")
     assert bf["delta_car_bergamo_min"].iloc[0] == pytest.approx(2.0)
     assert bf["transit_bergamo_wait_min"].iloc[0] == pytest.approx(10.0)  # off-peak: 20 / 2
-    assert (out / "scenario_slow_brownfields.csv").exists()
+    assert (slow / "scenario_slow_brownfields.csv").exists()
+    base = read_layer(db, "brownfields")
+    assert "delta_car_bergamo_min" not in base.columns
+    peak_wait = TransitParams().headway_peak_min / 2
+    assert base["transit_bergamo_wait_min"].iloc[0] == pytest.approx(peak_wait)
 
 
 @pytest.mark.parametrize(
@@ -125,7 +124,7 @@ def test_walk_over_the_roads_or_straight(db: Path, tmp_path: Path) -> None:
     for mode in ("straight", "roads"):
         out = tmp_path / mode
         result = runner.invoke(app, ["accessibility", "-d", str(db), "--out", str(out),
-                                     "--walk", mode, "--overwrite"])  # fmt: skip
+                                     "--walk", mode, "--run", "base", "--overwrite"])  # fmt: skip
         assert result.exit_code == 0, result.output
         cols.append(read_layer(db, "brownfields")["walk_teb_min"].to_numpy())
     straight, on_roads = cols

@@ -153,10 +153,12 @@ def test_suitability_reads_a_raster_given_on_the_command_line(demo_dir, tmp_path
     db = demo_dir / "data" / "seriana.gpkg"
     args = ["suitability", "-d", str(db), "--out", str(tmp_path / "s"), "--analyses", str(folder),
             "--draws", "0", "--allocation", str(_allocation_for(tmp_path, "flat")),
-            "--raster", f"slope={tif}"]  # fmt: skip
+            "--run", "flat", "--raster", f"slope={tif}"]  # fmt: skip
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    bf = database.read_layer(db, "brownfields").set_index("id")
+    # another profile folder is a named run: its own layer, the base results untouched
+    assert "raster_slope_b1" not in database.read_layer(db, "brownfields").columns
+    bf = database.read_layer(db, "brownfields__flat").set_index("id")
     pts = bf.geometry.representative_point()
     # the value at each site is the cell's value: distance of the cell centre from x0, in km
     expected = (np.floor((pts.x - x0) / cell) + 0.5) * cell / 1000.0
@@ -201,7 +203,8 @@ def test_suitability_excludes_sites_in_a_user_polygon_layer(demo_dir, tmp_path):
     assert missing.exit_code == 2 and "flood_hazard" in missing.output
     result = runner.invoke(app, [*args, "--layer", f"flood_hazard={path}"])
     assert result.exit_code == 0, result.output
-    out = database.read_layer(db, "brownfields").set_index("id")
+    # named after the profile folder and the allocation file
+    out = database.read_layer(db, "brownfields__profiles_allocation").set_index("id")
     assert "flood_hazard" in out.loc["BF004", "excluded_safe"]
     assert pd.isna(out.loc["BF004", "score_safe"])
     others = out.drop(index="BF004")

@@ -118,7 +118,7 @@ def test_wrong_geometry_type_rejected():
             "municipality": ["Albino"],
             "status": ["existing"],
         },
-        geometry=[box(0, 0, 1, 1)],
+        geometry=[box(550_000, 5_060_000, 550_001, 5_060_001)],  # in the valley: a UTM 32N position
         crs="EPSG:32632",
     )
     with pytest.raises(DataError, match="Polygon not allowed for id T1; expected Point"):

@@ -29,12 +29,22 @@ import pandas as pd
 
 from .. import columns
 from .._errors import ConfigError, DataError
-from .._io import atomic_path, check_writable
+from .._io import atomic_path, check_writable, staged_outputs
 from ..build import DEFAULT_CACHE, Territory, road_graph
 from ..config import StudyArea
-from ..database import provenance_frame, read_provenance, update_database
+from ..database import provenance_frame, read_provenance
 from ..network import gdfs_to_graph
 from ..network.walk import walk_graph
+from ..runs import (
+    BASE,
+    RunRecord,
+    layer_name,
+    now,
+    result_columns,
+    slug,
+    write_run,
+)
+from ..staleness import input_hashes, strip_suitability
 from .run import DEFAULT_DESTINATIONS, SITE_LAYERS, AccessibilityResult, run_accessibility
 from .run import run_scenario as _run_scenario
 from .scenarios import Scenario
@@ -43,6 +53,16 @@ from .transit import TransitParams
 
 logger = logging.getLogger(__name__)
 
+#: The database layers accessibility reads (hashed for staleness).
+ACCESSIBILITY_INPUTS: tuple[str, ...] = (
+    "destinations",
+    "municipalities",
+    *SITE_LAYERS,
+    "teb_lines",
+    "teb_stops",
+    "road_edges",
+    "road_nodes",
+)
 #: How walks to and from the TEB are timed (``seriana accessibility --walk``).
 WalkRule = Literal["auto", "roads", "straight"]
 #: The id columns kept beside a scenario's deltas in its CSV files.
@@ -155,6 +175,9 @@ class AccessibilityStage:
         Per site layer, the scenario's ``delta_*`` columns (empty without a scenario).
     graph_source
         Where the road graph came from.
+    inputs
+        The hashes of the database layers read (``layer:<name>``, see
+        :func:`seriana_gis.staleness.input_hashes`).
     """
 
     result: AccessibilityResult
@@ -162,6 +185,15 @@ class AccessibilityStage:
     scenario: Scenario | None = None
     deltas: dict[str, pd.DataFrame] = field(default_factory=dict)
     graph_source: str = "road graph"
+    inputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> dict[str, list[str]]:
+        """The result columns added to each layer."""
+        return {
+            name: [*table.columns, *self.deltas.get(name, pd.DataFrame()).columns]
+            for name, table in self.result.tables.items()
+        }
 
     @property
     def database_layers(self) -> dict[str, gpd.GeoDataFrame]:
@@ -190,6 +222,8 @@ def accessibility_stage(
     scenario: Scenario | None = None,
     walk_graph: nx.MultiDiGraph | None = None,
     graph_source: str = "road graph",
+    run: str = BASE,
+    records: Sequence[RunRecord] = (),
 ) -> AccessibilityStage:
     """Run accessibility on the database's layers, and a scenario against it.
 
@@ -211,6 +245,12 @@ def accessibility_stage(
         The pedestrian graph (:func:`walk_network`), or None for straight walks.
     graph_source
         Where ``G`` came from (for the provenance note).
+    run
+        The run's name. A run other than ``base`` starts from the site layers
+        without the base run's suitability results.
+    records
+        The database's run records (:func:`seriana_gis.runs.read_runs`), to
+        tell input columns from result columns.
 
     Returns
     -------
@@ -224,6 +264,18 @@ def accessibility_stage(
         An unknown destination id.
     """
     check_accessibility_inputs(layers, destinations)
+    inputs = input_hashes(layers, ACCESSIBILITY_INPUTS, records=records)
+    if run != BASE:
+        layers = {
+            **layers,
+            **{
+                n: strip_suitability(
+                    layers[n], drop=result_columns(records, n, stage="suitability")
+                )
+                for n in SITE_LAYERS
+                if n in layers
+            },
+        }
     result = run_accessibility(
         layers,
         G,
@@ -242,8 +294,36 @@ def accessibility_stage(
                 pd.concat([keep, delta], axis=1), geometry=keep.geometry.name, crs=keep.crs
             )
     return AccessibilityStage(
-        result=result, layers=out, scenario=scenario, deltas=deltas, graph_source=graph_source
+        result=result,
+        layers=out,
+        scenario=scenario,
+        deltas=deltas,
+        graph_source=graph_source,
+        inputs=inputs,
     )
+
+
+def accessibility_run_name(
+    *,
+    scenario: str | None = None,
+    with_extension: bool = False,
+    peak: bool = True,
+    walk: str = "auto",
+    destinations: Sequence[str] | None = None,
+    default_destinations: Sequence[str] = DEFAULT_DESTINATIONS,
+) -> str:
+    """The default name of a run: ``base`` with the shipped inputs, else one from the options.
+
+    Examples: a scenario ``ss671_closed`` gives ``ss671_closed``; the extension
+    off-peak gives ``extension_off-peak``.
+    """
+    parts = [scenario] if scenario else []
+    parts += ["extension"] if with_extension else []
+    parts += [] if peak else ["off-peak"]
+    parts += [] if walk == "auto" else [f"walk-{walk}"]
+    if destinations is not None and set(destinations) != set(default_destinations):
+        parts.append("to-" + "-".join(destinations))
+    return slug("_".join(parts)) if parts else BASE
 
 
 def accessibility_file_names(
@@ -305,13 +385,14 @@ def accessibility_tables(stage: AccessibilityStage) -> dict[str, pd.DataFrame]:
 
 
 def accessibility_provenance(
-    old: pd.DataFrame, stage: AccessibilityStage, *, config_hash: str
+    old: pd.DataFrame, stage: AccessibilityStage, *, config_hash: str, run: str = BASE
 ) -> pd.DataFrame:
     """The provenance rows of the layers a run writes.
 
     A site layer keeps its row (source, licence) with the run's note appended
     after ``" | accessibility: "`` (replacing an earlier run's); ``isochrones``
-    gets a row of its own.
+    gets a row of its own. A named run's layers (``brownfields__extension``)
+    take the base layer's row.
 
     Parameters
     ----------
@@ -321,13 +402,15 @@ def accessibility_provenance(
         The run.
     config_hash
         The study-area configuration's hash.
+    run
+        The run's name.
 
     Returns
     -------
     pandas.DataFrame
     """
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    note = stage.note
+    note = stage.note if run == BASE else f"run {run}: {stage.note}"
     rows = []
     for name, gdf in stage.database_layers.items():
         hit = old[old["layer"] == name]
@@ -347,6 +430,7 @@ def accessibility_provenance(
                 "config_hash": config_hash,
                 "note": note,
             }
+        row["layer"] = layer_name(name, run)
         row["feature_count"] = len(gdf)
         row["retrieved"] = row.get("retrieved") or now
         rows.append(row)
@@ -359,9 +443,19 @@ def write_accessibility(
     database: Path,
     out: Path,
     config_hash: str,
+    run: str = BASE,
     overwrite: bool = False,
-) -> None:
-    """Write a run: CSV files and rasters into ``out``, layers into the database.
+    command: str = "seriana accessibility",
+    options: Mapping[str, object] | None = None,
+    files: Sequence[str | Path] = (),
+) -> RunRecord:
+    """Write a run in one commit: CSV files and rasters into ``out``, layers and record into the database.
+
+    Every output is staged and moved into place at the end
+    (:func:`~seriana_gis._io.staged_outputs`): if anything fails, the previous
+    files and database are left as they were. Hold
+    :func:`~seriana_gis.lock.database_lock` from before reading the database
+    to exclude concurrent writers.
 
     Parameters
     ----------
@@ -373,8 +467,22 @@ def write_accessibility(
         The folder of the CSV files and GeoTIFF rasters.
     config_hash
         The study-area configuration's hash (for new provenance rows).
+    run
+        The run's name: ``base`` replaces the base results (``brownfields``,
+        ``isochrones``, ...), another name writes ``brownfields__{run}``, ...
     overwrite
         Replace existing files in ``out``.
+    command
+        The command line that computes the run again (for ``seriana status``).
+    options
+        The options of the run, recorded in the ``runs`` table.
+    files
+        The input files the run read (scenario, configuration), hashed for staleness.
+
+    Returns
+    -------
+    RunRecord
+        The run's record, as written to the ``runs`` table.
 
     Raises
     ------
@@ -382,12 +490,31 @@ def write_accessibility(
         A file exists in ``out`` and ``overwrite`` is false.
     """
     tables = accessibility_tables(stage)
-    for name in [*tables, *(f"{k}.tif" for k in stage.result.rasters)]:
+    rasters = {f"{k}.tif": grid for k, grid in stage.result.rasters.items()}
+    for name in [*tables, *rasters]:
         check_writable(out / name, overwrite=overwrite)
-    for name, table in tables.items():
-        with atomic_path(out / name, overwrite=overwrite) as tmp:
-            table.to_csv(tmp, index=name.startswith("od_"))
-    for key, grid in stage.result.rasters.items():
-        grid.write(out / f"{key}.tif", overwrite=overwrite)
-    prov = accessibility_provenance(read_provenance(database), stage, config_hash=config_hash)
-    update_database(database, stage.database_layers, provenance=prov)
+    written = stage.database_layers
+    record = RunRecord(
+        run=run,
+        stage="accessibility",
+        created=now(),
+        command=command,
+        options=dict(options or {}),
+        inputs={**stage.inputs, **input_hashes({}, (), files=files)},
+        layers={name: layer_name(name, run) for name in written},
+        columns={layer_name(name, run): cols for name, cols in stage.columns.items()},
+        folder=str(Path(out).resolve()),
+        files=[*tables, *rasters],
+    ).stamped()
+    with staged_outputs():
+        for name, table in tables.items():
+            with atomic_path(out / name, overwrite=overwrite) as tmp:
+                table.to_csv(tmp, index=name.startswith("od_"))
+        for name, grid in rasters.items():
+            grid.write(out / name, overwrite=overwrite)
+        prov = accessibility_provenance(
+            read_provenance(database), stage, config_hash=config_hash, run=run
+        )
+        layers = {layer_name(n, run): g for n, g in written.items()}
+        write_run(database, record, layers, provenance=prov)
+    return record

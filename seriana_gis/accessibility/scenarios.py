@@ -55,7 +55,7 @@ from shapely.geometry import LineString
 
 from .. import columns as names
 from .._errors import ConfigError
-from ..config import DEFAULT_CRS, check_keys, closest, read_yaml
+from ..config import DEFAULT_CRS, check_keys, closest, read_yaml, yaml_bool
 from ..network.speeds import DEFAULT_SPEEDS_KPH
 
 logger = logging.getLogger(__name__)
@@ -159,9 +159,8 @@ def parse_scenario(raw: Any, *, where: str) -> Scenario:
     """
     check_keys(raw, _TOP_KEYS, where=where, required=("name",))
     ext = raw.get("with_extension")
-    if ext is not None and not isinstance(ext, bool):
-        msg = f"{where}: 'with_extension' must be true or false, got {ext!r}."
-        raise ConfigError(msg)
+    if ext is not None:
+        yaml_bool(ext, where=f"{where}, with_extension")
     transit = raw.get("transit", {}) or {}
     if not isinstance(transit, Mapping):
         msg = f"{where}: 'transit' must be a mapping of TransitParams fields."
@@ -216,7 +215,7 @@ def parse_scenario(raw: Any, *, where: str) -> Scenario:
             attrs = {
                 "name": str(ch.get("name", f"scenario link {i + 1}")),
                 "highway": hw,
-                "oneway": bool(ch.get("oneway", False)),
+                "oneway": yaml_bool(ch.get("oneway", False), where=f"{w}.oneway"),
             }
             if "ref" in ch:
                 attrs["ref"] = str(ch["ref"])

@@ -92,7 +92,7 @@ from shapely.geometry import LineString, MultiLineString, Point
 from shapely.ops import linemerge
 
 from .._errors import ConfigError, CRSError, DataError
-from ..config import DEFAULT_CRS, check_keys
+from ..config import DEFAULT_CRS, check_keys, yaml_bool
 from ..layers.site_point import site_xy
 
 logger = logging.getLogger(__name__)
@@ -281,6 +281,19 @@ def params_from_mapping(
     from dataclasses import replace
 
     values: dict[str, Any] = dict(raw)
+    defaults = TransitParams()
+    for key, value in values.items():
+        default = getattr(defaults, key)
+        if isinstance(default, bool):
+            yaml_bool(value, where=f"{where}.{key}")
+        elif isinstance(default, int | float) and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            msg = f"{where}.{key}: expected a number ≥ 0, got {value!r}."
+            raise ConfigError(msg)
     if "feeders" in values:
         feeders = values["feeders"]
         if not isinstance(feeders, list):

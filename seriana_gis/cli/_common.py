@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -15,6 +16,7 @@ from rich.logging import RichHandler
 
 from .. import _progress
 from .._errors import SerianaError
+from .._signals import Interrupted, interrupts_as_exceptions
 
 #: Exit codes (documented in ``seriana --help``).
 EXIT_OK = 0
@@ -50,6 +52,32 @@ OverpassOpt = Annotated[
         show_default=False,
     ),
 ]
+RunOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--run",
+        help="Name of this run's results. Default: 'base' with the shipped inputs, else a name "
+        "made from the options (a scenario's name, 'extension', 'off-peak', a profile folder's "
+        "name). A run other than base writes its own layers (brownfields__NAME, ...) and "
+        "files (data/runs/NAME/); list them with `seriana runs`.",
+        show_default=False,
+    ),
+]
+ShowRunOpt = Annotated[
+    str,
+    typer.Option(
+        "--run",
+        help="The run whose results to use (see `seriana runs`); other layers are the base's.",
+    ),
+]
+WaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        help="Seconds to wait when another command is writing the same database.",
+        min=0,
+    ),
+]
 YearOpt = Annotated[
     int | None,
     typer.Option(
@@ -73,19 +101,35 @@ def setup_logging(*, quiet: bool, verbose: bool) -> None:
 
 
 def report_errors(func: F) -> F:
-    """Turn a :class:`SerianaError` into one message and exit code 2; anything else into 1."""
+    """Turn a :class:`SerianaError` into one message and exit code 2; anything else into 1.
+
+    SIGINT and SIGTERM stop the command with a message and exit code 130 or 143;
+    the command's outputs are staged and committed together
+    (:func:`seriana_gis._io.staged_outputs`), so an interrupted command
+    leaves the previous outputs as they were.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            if show_progress() and _progress._reporter.get() is None:
-                with _progress.reporting(RichReporter()):
-                    return func(*args, **kwargs)
-            return func(*args, **kwargs)
+            with interrupts_as_exceptions():
+                if show_progress() and _progress._reporter.get() is None:
+                    with _progress.reporting(RichReporter()):
+                        return func(*args, **kwargs)
+                return func(*args, **kwargs)
         except SerianaError as exc:
             err_console.print(f"[bold red]error:[/] {exc}", markup=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except KeyboardInterrupt as exc:
+            code = exc.exit_code if isinstance(exc, Interrupted) else 130
+            what = (
+                "after its outputs were all written"
+                if isinstance(exc, Interrupted) and exc.after_commit
+                else "nothing was written; the previous outputs are as they were"
+            )
+            err_console.print(f"[bold red]interrupted[/] ({exc or 'SIGINT'}): {what}.", markup=True)
+            raise typer.Exit(code) from None
+        except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
             if logging.getLogger("seriana_gis").level <= logging.DEBUG:
@@ -140,6 +184,46 @@ class RichReporter:
 def show_progress() -> bool:
     """Progress bars on a terminal, unless --quiet."""
     return is_interactive() and logging.getLogger("seriana_gis").level <= logging.INFO
+
+
+def command_line(command: str, *options: tuple[str, object]) -> str:
+    """The command line that runs a command again with the options given.
+
+    Parameters
+    ----------
+    command
+        The subcommand (``accessibility``).
+    *options
+        ``(flag, value)`` pairs: None and False are left out, True gives the flag
+        alone, a list repeats the flag.
+
+    Returns
+    -------
+    str
+        For example ``seriana accessibility --with-extension --run extension``.
+    """
+    parts = ["seriana", command]
+    for flag, value in options:
+        values = value if isinstance(value, list | tuple) else [value]
+        for v in values:
+            if v is None or v is False:
+                continue
+            parts += [flag] if v is True else [flag, shlex.quote(str(v))]
+    return " ".join(parts)
+
+
+def warn_if_stale(
+    database: Path,
+    *,
+    stages: Iterable[tuple[str, str]] | None = None,
+    layers: Mapping[str, Any] | None = None,
+) -> None:
+    """Log a warning for each result the command reads that is out of date."""
+    from ..staleness import database_status
+
+    for status in database_status(database, stages=stages, layers=layers):
+        if status.stale:
+            logging.getLogger("seriana_gis").warning(status.message)
 
 
 def done(message: str) -> None:

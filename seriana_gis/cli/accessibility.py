@@ -14,6 +14,7 @@ from .._io import check_writable
 from ..accessibility import TransitParams, load_scenario
 from ..accessibility.pipeline import (
     accessibility_file_names,
+    accessibility_run_name,
     accessibility_stage,
     check_accessibility_inputs,
     load_road_graph,
@@ -24,7 +25,19 @@ from ..accessibility.run import SITE_LAYERS
 from ..build import DEFAULT_CACHE
 from ..config import StudyArea, load_study_area
 from ..database import DEFAULT_DATABASE, read_database
-from ._common import CacheOpt, ConfigOpt, DatabaseOpt, done, report_errors
+from ..lock import DEFAULT_WAIT_S, database_lock
+from ..runs import BASE, check_new, check_run_name, default_folder, layer_name, read_runs
+from ..suitability.profile import default_analyses_dir
+from ._common import (
+    CacheOpt,
+    ConfigOpt,
+    DatabaseOpt,
+    RunOpt,
+    WaitOpt,
+    command_line,
+    done,
+    report_errors,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,19 +52,34 @@ into the database (new columns, layer 'isochrones') and into CSV files.
 The road graph is the database's road_edges/road_nodes, else the
 configuration's road source (the embedded strategic network by default).
 
+With the shipped inputs the results are the base run (layers brownfields,
+isochrones, ...; files in data/accessibility/). A scenario, the extension,
+the off-peak headway or other destinations make a named run beside it
+(brownfields__NAME, ...; data/runs/NAME/accessibility/): the base results
+are replaced only with --overwrite. See `seriana runs` and `seriana status`.
+
 Examples:
 
   seriana accessibility
 
-  seriana accessibility --destinations bgy,bergamo,fiera --off-peak
+  seriana accessibility --with-extension          # run 'extension'
 
-  seriana accessibility --with-extension --out data/accessibility_ext --overwrite
+  seriana accessibility --scenario analyses/scenarios/ss671_closed.yaml   # run 'ss671_closed'
 
-  seriana accessibility --scenario analyses/scenarios/ss671_closed.yaml --overwrite
+  seriana accessibility --destinations bgy,bergamo,fiera --off-peak --run fiera-offpeak
+
+  seriana accessibility --overwrite               # compute the base run again
 """
 
 OutOpt = Annotated[
-    Path, typer.Option("--out", "-o", help="Folder for the CSV files and the GeoTIFF rasters.")
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Folder for the CSV files and the GeoTIFF rasters (default: data/accessibility "
+        "for the base run, data/runs/NAME/accessibility for a named run).",
+        show_default=False,
+    ),
 ]
 DestOpt = Annotated[
     str | None,
@@ -76,7 +104,10 @@ PeakOpt = Annotated[
     bool, typer.Option("--peak/--off-peak", help="TEB headway: peak (10 min) or off-peak (20 min).")
 ]
 OverwriteOpt = Annotated[
-    bool, typer.Option("--overwrite", help="Replace existing CSV and GeoTIFF outputs.")
+    bool,
+    typer.Option(
+        "--overwrite", help="Replace the run's existing results (database layers, CSV, GeoTIFF)."
+    ),
 ]
 
 
@@ -109,11 +140,16 @@ WalkOpt = Annotated[
 ]
 
 
+def default_job_loss() -> Path:
+    """The shipped job-loss scenario, which accessibility reads for ``jobs_lost_reach``."""
+    return default_analyses_dir() / "job_loss.yaml"
+
+
 @report_errors
 def accessibility(
     config: ConfigOpt = None,
     database: DatabaseOpt = DEFAULT_DATABASE,
-    out: OutOpt = Path("data") / "accessibility",
+    out: OutOpt = None,
     destinations: DestOpt = None,
     scenario: ScenarioOpt = None,
     with_extension: ExtOpt = False,
@@ -121,32 +157,91 @@ def accessibility(
     cache: CacheOpt = DEFAULT_CACHE,
     overwrite: OverwriteOpt = False,
     walk: WalkOpt = Walk.auto,
+    run: RunOpt = None,
+    wait: WaitOpt = DEFAULT_WAIT_S,
 ) -> None:
     area = load_study_area(config)
     dest_ids = _destinations(destinations, area)
     scen = load_scenario(scenario) if scenario is not None else None
-    layers = read_database(database)
-    check_accessibility_inputs(layers, dest_ids, where=str(database))
-    graph, graph_source = load_road_graph(layers, area, cache_dir=cache)
-    present = [n for n in SITE_LAYERS if n in layers and len(layers[n])]
-    names = accessibility_file_names(present, dest_ids, scenario=scen.name if scen else None)
-    for name in names:
-        check_writable(out / name, overwrite=overwrite)
-    stage = accessibility_stage(
-        layers,
-        graph,
-        destinations=dest_ids,
-        with_extension=with_extension,
-        params=TransitParams(peak=peak),
-        scenario=scen,
-        walk_graph=walk_network(graph, area, walk=walk.value),
-        graph_source=graph_source,
+    name = (
+        check_run_name(run)
+        if run is not None
+        else accessibility_run_name(
+            scenario=scen.name if scen else None,
+            with_extension=with_extension,
+            peak=peak,
+            walk=walk.value,
+            destinations=dest_ids,
+            default_destinations=area.destinations,
+        )
     )
-    write_accessibility(
-        stage, database=database, out=out, config_hash=area.config_hash, overwrite=overwrite
+    folder = out if out is not None else default_folder(name, "accessibility")
+    cmd = command_line(
+        "accessibility",
+        ("--config", config),
+        ("--database", database if database != DEFAULT_DATABASE else None),
+        ("--out", out),
+        ("--destinations", destinations),
+        ("--scenario", scenario),
+        ("--with-extension", with_extension),
+        ("--off-peak", not peak),
+        ("--walk", walk.value if walk != Walk.auto else None),
+        ("--cache", cache if cache != DEFAULT_CACHE else None),
+        ("--run", run),
     )
+    with database_lock(database, command=cmd, wait=wait):
+        layers = read_database(database)
+        records = read_runs(database)
+        check_new(records, name, "accessibility", overwrite=overwrite)
+        check_accessibility_inputs(layers, dest_ids, where=str(database))
+        present = [n for n in SITE_LAYERS if n in layers and len(layers[n])]
+        files = accessibility_file_names(present, dest_ids, scenario=scen.name if scen else None)
+        for f in files:
+            check_writable(folder / f, overwrite=overwrite)
+        graph, graph_source = load_road_graph(layers, area, cache_dir=cache)
+        stage = accessibility_stage(
+            layers,
+            graph,
+            destinations=dest_ids,
+            with_extension=with_extension,
+            params=TransitParams(peak=peak),
+            scenario=scen,
+            walk_graph=walk_network(graph, area, walk=walk.value),
+            graph_source=graph_source,
+            run=name,
+            records=records,
+        )
+        write_accessibility(
+            stage,
+            database=database,
+            out=folder,
+            config_hash=area.config_hash,
+            run=name,
+            overwrite=overwrite,
+            command=cmd,
+            options={
+                "destinations": dest_ids,
+                "scenario": str(scenario) if scenario else None,
+                "with_extension": with_extension,
+                "peak": peak,
+                "walk": walk.value,
+                "road_graph": graph_source,
+            },
+            # the job-loss scenario gives the brownfields' jobs_lost_reach
+            files=[f for f in (scenario, area.config_path, default_job_loss()) if f is not None],
+        )
     counts = ", ".join(f"{n} {len(g)}" for n, g in stage.layers.items())
-    done(
-        f"{database}: accessibility columns for {counts}; isochrones {len(stage.result.isochrones)}"
+    where = (
+        ""
+        if name == BASE
+        else f" as run {name!r} (layers "
+        + ", ".join(layer_name(n, name) for n in stage.database_layers)
+        + ")"
     )
-    done(f"CSV files and rasters in {out}")
+    done(
+        f"{database}: accessibility columns for {counts}; isochrones "
+        f"{len(stage.result.isochrones)}{where}"
+    )
+    done(f"CSV files and rasters in {folder}")
+    if name != BASE:
+        done(f"score the sites on these times with `seriana suitability --run {name}`")

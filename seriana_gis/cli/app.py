@@ -15,6 +15,8 @@ from . import export as export_cmd
 from . import fetch as fetch_cmd
 from . import map as map_cmd
 from . import report as report_cmd
+from . import runs as runs_cmd
+from . import status as status_cmd
 from . import suitability as suitability_cmd
 from ._common import setup_logging
 
@@ -35,6 +37,10 @@ Examples:
   seriana build --config my_territory.yaml -d data/other.gpkg
 
   seriana fetch tourism                # download OSM features once, cached for offline builds
+
+  seriana runs                         # the base and named runs in the database
+
+  seriana status                       # which results are out of date, and how to refresh them
 
 Exit codes: 0 ok, 2 bad input (the message says what and how to fix it),
 1 internal error (a bug: rerun with --verbose and report it).
@@ -70,3 +76,5 @@ app.command("compare", help=compare_cmd.HELP)(compare_cmd.compare)
 app.command("demo", help=demo_cmd.HELP)(demo_cmd.demo)
 app.command("accessibility", help=accessibility_cmd.HELP)(accessibility_cmd.accessibility)
 app.command("batch", help=batch_cmd.HELP)(batch_cmd.batch)
+app.command("runs", help=runs_cmd.HELP)(runs_cmd.runs)
+app.command("status", help=status_cmd.HELP)(status_cmd.status)

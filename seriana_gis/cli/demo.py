@@ -7,8 +7,10 @@ from typing import Annotated
 
 import typer
 
+from .._io import staged_outputs
 from ..build import build_database
 from ..config import load_study_area
+from ..lock import database_lock
 from ..maps.overview import write_overview_map
 from . import accessibility as accessibility_cmd
 from . import export as export_cmd
@@ -40,12 +42,13 @@ def demo(
     area = load_study_area()
     data = output / "data"
     db = data / "seriana.gpkg"
-    territory = build_database(area, path=db, cache_dir=output / "cache")
+    with database_lock(db, command="seriana demo"), staged_outputs():
+        territory = build_database(area, path=db, cache_dir=output / "cache")
+        overview = write_overview_map(
+            territory.layers, output / "maps" / "overview.html", title=area.title, overwrite=True
+        )
     counts = ", ".join(f"{n} {len(g)}" for n, g in territory.layers.items())
     done(f"territorial database {db}: {counts}")
-    overview = write_overview_map(
-        territory.layers, output / "maps" / "overview.html", title=area.title, overwrite=True
-    )
     done(f"overview map {overview}")
     # the same commands a planner runs one by one; the demo regenerates its own outputs
     accessibility_cmd.accessibility(

@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
-from ..database import DEFAULT_DATABASE, read_database, read_provenance
+from .._io import staged_outputs
+from ..database import DEFAULT_DATABASE, read_provenance
 from ..export import FORMATS, export_qgis
-from ._common import DatabaseOpt, done, report_errors
+from ..runs import BASE, STAGES, read_run, run_provenance, run_rasters
+from ._common import DatabaseOpt, ShowRunOpt, done, report_errors, warn_if_stale
 
 HELP = """\
 Export every layer and result for QGIS: one GeoPackage with default styles
@@ -27,6 +29,8 @@ Examples:
   seriana export --format shapefile --overwrite
 
   seriana export --format csv --csv-italian     # ';' and decimal comma for Excel in Italian
+
+  seriana export --run extension --out exports/extension   # the results of a named run
 """
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Export folder.")]
@@ -43,7 +47,8 @@ RasterDirOpt = Annotated[
     Path | None,
     typer.Option(
         "--rasters",
-        help="Folder of travel-time GeoTIFFs to include (default: data/accessibility/ when present).",
+        help="Folder of travel-time GeoTIFFs to include (default: those the run's accessibility "
+        "wrote, else data/accessibility/ beside the database when present).",
         show_default=False,
     ),
 ]
@@ -65,20 +70,25 @@ def export(
     rasters: RasterDirOpt = None,
     overwrite: OverwriteOpt = False,
     csv_italian: ItalianOpt = False,
+    run: ShowRunOpt = BASE,
 ) -> None:
-    layers = read_database(database)
-    provenance = read_provenance(database)
-    folder = rasters if rasters is not None else database.parent / "accessibility"
-    tifs = {p.stem: p for p in sorted(folder.glob("*.tif"))} if folder.is_dir() else {}
-    result = export_qgis(
-        layers,
-        provenance,
-        out,
-        formats=tuple(format_ or ("gpkg",)),
-        overwrite=overwrite,
-        rasters=tifs or None,
-        csv_italian=csv_italian,
-    )
+    layers = read_run(database, run)
+    provenance = run_provenance(read_provenance(database), database, run)
+    warn_if_stale(database, stages=[(run, s) for s in STAGES])
+    if rasters is not None:
+        tifs = {p.stem: p for p in sorted(rasters.glob("*.tif"))} if rasters.is_dir() else {}
+    else:
+        tifs = run_rasters(database, run)
+    with staged_outputs():
+        result = export_qgis(
+            layers,
+            provenance,
+            out,
+            formats=tuple(format_ or ("gpkg",)),
+            overwrite=overwrite,
+            rasters=tifs or None,
+            csv_italian=csv_italian,
+        )
     for note in result.notes:
         logging.getLogger("seriana_gis").warning(note)
     done(f"export written to {out} ({len(result.files)} files); open {result.project} in QGIS")

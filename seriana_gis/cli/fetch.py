@@ -11,6 +11,7 @@ from ..build import DEFAULT_CACHE, Territory, download_area_features, teb_feed
 from ..config import load_study_area
 from ..layers.municipalities import municipalities_layer
 from ..sources import osm
+from ..sources.overpass import check_overpass_url
 from ._common import CacheOpt, ConfigOpt, OverpassOpt, done, report_errors
 
 HELP = """\
@@ -46,6 +47,8 @@ def fetch(
     overpass_url: OverpassOpt = None,
 ) -> None:
     area = load_study_area(config)
+    if overpass_url is not None:
+        check_overpass_url(overpass_url)
     t = Territory(area=area)
     t.add("municipalities", municipalities_layer(area))
     if what in (What.tourism, What.all):

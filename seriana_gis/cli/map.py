@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 
 from .._errors import SerianaError
-from ..database import DEFAULT_DATABASE, read_database
+from .._io import staged_outputs
+from ..database import DEFAULT_DATABASE
 from ..maps import write_office_site
+from ..runs import BASE, STAGES, read_run
 from ..suitability import load_profiles
-from ._common import DatabaseOpt, done, report_errors
+from ._common import DatabaseOpt, ShowRunOpt, done, report_errors, warn_if_stale
 
 HELP = """\
 Write the review map and the office site (one map per municipality, one sheet
@@ -30,6 +32,8 @@ Examples:
   seriana map --tiles OpenStreetMap      # background tiles, when online
 
   seriana map --self-contained --out maps/single   # pages that travel alone
+
+  seriana map --run extension --out maps/extension   # the results of a named run
 """
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for the maps.")]
@@ -79,15 +83,18 @@ def map_(
     tiles: TilesOpt = None,
     overwrite: OverwriteOpt = False,
     self_contained: SelfContainedOpt = False,
+    run: ShowRunOpt = BASE,
 ) -> None:
-    layers = read_database(database)
-    index = write_office_site(
-        layers,
-        out,
-        overwrite=overwrite,
-        indicator=indicator,
-        tiles=tiles,
-        self_contained=self_contained,
-        criteria=criterion_labels(),
-    )
+    layers = read_run(database, run)
+    warn_if_stale(database, stages=[(run, s) for s in STAGES])
+    with staged_outputs():  # every page, or none
+        index = write_office_site(
+            layers,
+            out,
+            overwrite=overwrite,
+            indicator=indicator,
+            tiles=tiles,
+            self_contained=self_contained,
+            criteria=criterion_labels(),
+        )
     done(f"maps written; open {index}")

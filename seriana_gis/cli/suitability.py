@@ -13,16 +13,37 @@ import typer
 from .._errors import ConfigError, DataError
 from .._io import check_writable
 from ..database import DEFAULT_DATABASE, read_database
+from ..lock import DEFAULT_WAIT_S, database_lock
+from ..runs import (
+    BASE,
+    check_new,
+    check_run_name,
+    default_folder,
+    find,
+    layer_name,
+    read_runs,
+    run_layers,
+)
 from ..sources.files import read_vector
 from ..suitability import load_allocation, load_profiles
+from ..suitability.allocation import check_use_profiles
 from ..suitability.pipeline import (
     SUITABILITY_TABLES,
+    suitability_run_name,
     suitability_sites,
     suitability_stage,
     write_suitability,
 )
 from ..suitability.profile import profile_files
-from ._common import DatabaseOpt, done, report_errors
+from ._common import (
+    DatabaseOpt,
+    RunOpt,
+    WaitOpt,
+    command_line,
+    done,
+    report_errors,
+    warn_if_stale,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +54,19 @@ ranking with a Monte Carlo over the weights, and allocate one use per site to
 reach the study's job and dwelling targets (analyses/allocation.yaml). Needs
 the accessibility columns: run `seriana accessibility` first.
 
+With the shipped profiles and targets the results are the base run (layer
+brownfields, data/suitability/). Another profile folder or other targets
+make a named run beside it (brownfields__NAME, data/runs/NAME/); --profile
+updates some profiles in the same run. --run NAME scores the travel times of
+the accessibility run NAME when there is one (e.g. --run extension). A run's
+results are replaced only with --overwrite. See `seriana runs` and
+`seriana status`.
+
 Examples:
 
   seriana suitability
+
+  seriana suitability --run extension      # on the travel times of run 'extension'
 
   seriana suitability --profile logistics --draws 5000 --seed 7 --overwrite
 
@@ -72,8 +103,19 @@ DrawsOpt = Annotated[
     int, typer.Option("--draws", help="Monte Carlo draws per profile (0 skips).", min=0)
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo draws.")]
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for the CSV files.")]
-OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace existing CSV outputs.")]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Folder for the CSV files (default: data/suitability for the base run, "
+        "data/runs/NAME/suitability for a named run).",
+        show_default=False,
+    ),
+]
+OverwriteOpt = Annotated[
+    bool, typer.Option("--overwrite", help="Replace the run's existing results (layer and CSV).")
+]
 RasterOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -139,34 +181,83 @@ def suitability(
     allocation: AllocationOpt = None,
     draws: DrawsOpt = 1000,
     seed: SeedOpt = 0,
-    out: OutOpt = Path("data") / "suitability",
+    out: OutOpt = None,
     overwrite: OverwriteOpt = False,
     raster: RasterOpt = None,
     layer: LayerOpt = None,
+    run: RunOpt = None,
+    wait: WaitOpt = DEFAULT_WAIT_S,
 ) -> None:
-    for name in SUITABILITY_TABLES:
-        check_writable(out / f"{name}.csv", overwrite=overwrite)
-    layers = read_database(database)
-    sites = suitability_sites(layers, where=str(database))
     profiles = load_profiles(analyses, names=profile)
     config = load_allocation(allocation)
-    layers = {**layers, **_read_layers(layer or [], crs=str(sites.crs))}
-    with contextlib.ExitStack() as stack:
-        rasters = _open_rasters(raster or [], stack)
-        stage = suitability_stage(
-            layers,
-            profiles,
-            allocation=config,
-            seed=seed,
-            n_draws=draws,
-            rasters=rasters,
-            where=str(database),
-            known=list(profile_files(analyses)),
+    check_use_profiles(config, profile_files(analyses))
+    name = (
+        check_run_name(run)
+        if run is not None
+        else suitability_run_name(analyses=analyses, allocation=allocation)
+    )
+    folder = out if out is not None else default_folder(name, "suitability")
+    for table in SUITABILITY_TABLES:
+        check_writable(folder / f"{table}.csv", overwrite=overwrite)
+    cmd = command_line(
+        "suitability",
+        ("--database", database if database != DEFAULT_DATABASE else None),
+        ("--profile", profile),
+        ("--analyses", analyses),
+        ("--allocation", allocation),
+        ("--draws", draws if draws != 1000 else None),
+        ("--seed", seed if seed != 0 else None),
+        ("--out", out),
+        ("--raster", raster),
+        ("--layer", layer),
+        ("--run", run),
+    )
+    with database_lock(database, command=cmd, wait=wait):
+        records = read_runs(database)
+        check_new(records, name, "suitability", overwrite=overwrite)
+        upstream = name if find(records, name, "accessibility") is not None else BASE
+        base = read_database(database)
+        warn_if_stale(database, stages=[(upstream, "accessibility")], layers=base)
+        layers = base if upstream == BASE else {**base, **run_layers(database, upstream)}
+        sites = suitability_sites(layers, where=str(database))
+        extra = _read_layers(layer or [], crs=str(sites.crs))
+        with contextlib.ExitStack() as stack:
+            rasters = _open_rasters(raster or [], stack)
+            stage = suitability_stage(
+                {**layers, **extra},
+                profiles,
+                allocation=config,
+                seed=seed,
+                n_draws=draws,
+                rasters=rasters,
+                where=str(database),
+                upstream=upstream,
+                run=name,
+                records=records,
+                known=list(profile_files(analyses)),
+            )
+        write_suitability(
+            stage,
+            database=database,
+            out=folder,
+            run=name,
+            overwrite=overwrite,
+            command=cmd,
+            options={
+                "profiles": list(profiles),
+                "analyses": str(analyses) if analyses else None,
+                "allocation": str(allocation) if allocation else None,
+                "draws": draws,
+                "seed": seed,
+                "travel_times": upstream,
+            },
+            files=[spec.partition("=")[2] for spec in (*(layer or []), *(raster or []))],
         )
-    write_suitability(stage, database=database, out=out, overwrite=overwrite)
+    stored = layer_name("brownfields", name)
+    run_note = "" if name == BASE else f" as run {name!r} (travel times of run {upstream!r})"
     done(
         f"suitability of {len(stage.brownfields)} sites for {', '.join(profiles)} written to "
-        f"{database} and {out}/"
+        f"{database} (layer {stored}){run_note} and {folder}/"
     )
     for note in stage.result.notes:
         done(note)

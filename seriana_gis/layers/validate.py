@@ -20,6 +20,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .._errors import CRSError, DataError, DataWarning, GeometryError
+from .crs import check_coordinates
 from .schemas import SCHEMAS, TYPE_KINDS, Column, LayerSchema
 
 logger = logging.getLogger(__name__)
@@ -172,7 +173,8 @@ def validate_layer(
         Missing or mistyped columns, values outside a column's vocabulary or not positive
         where the schema says so, no features, duplicate ids, wrong geometry types.
     CRSError
-        The layer has no CRS.
+        The layer has no CRS, or coordinates that do not fit it
+        (:func:`~seriana_gis.layers.crs.check_coordinates`).
     GeometryError
         Empty geometries, or invalid ones that cannot be repaired.
     """
@@ -191,6 +193,7 @@ def validate_layer(
             "ship the .prj beside a shapefile, or set it in QGIS (Layer > Set CRS) and re-save."
         )
         raise CRSError(msg)
+    check_coordinates(gdf, where=where, area=area, area_crs=crs, tolerance_m=area_tolerance_m)
     out = gdf.copy()
     if out.crs is not None and not out.crs.equals(crs):
         logger.debug("%s: reprojecting from %s to %s", where, out.crs.to_string(), crs)

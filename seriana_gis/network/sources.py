@@ -38,6 +38,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .._errors import CRSError, DataError, SourceUnavailableError
 from ..sources.osm import osm_settings
+from ..sources.overpass import OverpassError
 from .graph import FILTER_TAGS, is_drivable, normalise_graph
 from .hgv import HGV_TAGS
 
@@ -151,6 +152,9 @@ def fetch_roads(
             G = ox.graph_from_polygon(
                 poly, network_type="drive", simplify=True, retain_all=True, truncate_by_edge=True
             )
+        except OverpassError as exc:
+            msg = f"cannot download the roads from OpenStreetMap: {exc}"
+            raise OverpassError(msg) from None
         except requests.exceptions.RequestException as exc:
             msg = (
                 f"cannot reach the Overpass API at {endpoint} ({exc}) and the "

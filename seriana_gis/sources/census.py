@@ -64,7 +64,12 @@ _SCHEMA = SCHEMAS["brownfields"]
 def load_mapping(path: str | Path) -> dict[str, Any]:
     """Read and check a column-mapping file; see the module docstring for its format."""
     p = Path(path)
-    raw = read_yaml(p, what="column-mapping file")[0] or {}
+    hint = (
+        "Write it (census column names under 'columns:', see the user guide, section 2.3, and "
+        "layers/README.md), or correct 'mapping:' in the brownfields source of the study-area "
+        "configuration (a path relative to the configuration file)."
+    )
+    raw = read_yaml(p, what="column-mapping file", hint=hint)[0] or {}
     check_keys(raw, _MAPPING_KEYS, where=str(p))
     ours = tuple(c.name for c in SCHEMAS["brownfields"].columns)
     for section in ("columns", "values", "defaults"):

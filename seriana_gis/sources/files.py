@@ -16,6 +16,7 @@ import pandas as pd
 import pyogrio
 
 from .._errors import CRSError, DataError
+from ..layers.crs import check_coordinates
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +139,9 @@ def read_vector(
         msg = f"{p} not found. Check the path in the configuration or on the command line."
         raise DataError(msg)
     if p.suffix.lower() in (".csv", ".txt"):
-        return read_csv_points(p, x=x, y=y, crs=crs, as_text=as_text)
+        gdf = read_csv_points(p, x=x, y=y, crs=crs, as_text=as_text)
+        check_coordinates(gdf, where=str(p))
+        return gdf
     try:
         layers = pyogrio.list_layers(p)
     except Exception as exc:  # pyogrio raises several DataSourceError flavours
@@ -163,4 +166,5 @@ def read_vector(
         raise DataError(msg) from None
     if gdf.crs is None and crs is not None:
         gdf = gdf.set_crs(crs)
+    check_coordinates(gdf, where=f"{p}{f' layer {layer}' if layer else ''}")
     return gdf

@@ -56,6 +56,7 @@ BERGAMO_STATION_LONLAT = (9.6757, 45.6906)
 TIMEOUT_S = 60.0
 
 Table = list[dict[str, str]]
+Row = dict[str, str]
 #: The columns kept of each file (the rest of a feed is not held in memory).
 WANTED: Mapping[str, tuple[str, ...]] = {
     "stops.txt": ("stop_id", "stop_name", "stop_lat", "stop_lon", "parent_station"),
@@ -165,6 +166,33 @@ def _lonlat(
     return x, y
 
 
+def _stops_by_id(rows: Table) -> tuple[dict[str, Row], dict[str, list[Row]]]:
+    """The stops by id, and every copy of the ids that appear more than once."""
+    stops: dict[str, Row] = {}
+    twice: dict[str, list[Row]] = {}
+    for row in rows:
+        sid = row["stop_id"]
+        if sid in stops:
+            twice.setdefault(sid, [stops[sid]]).append(row)
+        else:
+            stops[sid] = row
+    return stops, twice
+
+
+def _duplicate_stop(path: Path, sid: str, rows: list[Row]) -> None:
+    """Refuse a stop id the route uses that stops.txt gives more than once."""
+    where = f"{path}: stops.txt, stop {sid!r}"
+    pts = [_lonlat(r, where=where) for r in rows]
+    geod = pyproj.Geod(ellps="WGS84")
+    far = max(geod.inv(*pts[0], *q)[2] for q in pts[1:])
+    names = " / ".join(sorted({r.get("stop_name", "") for r in rows}))
+    msg = (
+        f"{where} appears {len(rows)} times ({names}; {far:,.0f} m apart). A stop id must be "
+        "unique, so the feed is inconsistent: download it again, or ask its publisher to fix it."
+    )
+    raise DataError(msg)
+
+
 def _route_ids(routes: Table, route: str, feed: Path) -> set[str]:
     want = route.strip().lower()
     ids = {
@@ -256,7 +284,7 @@ def read_gtfs_teb(
     trip_ids = {t["trip_id"] for t in trips}
     stop_times = _table(raw, "stop_times.txt", path, keep=lambda r: r["trip_id"] in trip_ids)
     trip, pattern = _longest_pattern(trips, stop_times, path)
-    stops = {s["stop_id"]: s for s in _table(raw, "stops.txt", path)}
+    stops, twice = _stops_by_id(_table(raw, "stops.txt", path))
     station_ids: list[str] = []
     for sid in pattern:
         if sid not in stops:
@@ -267,8 +295,17 @@ def read_gtfs_teb(
             raise DataError(msg)
         parent = stops[sid].get("parent_station", "")
         key = parent if parent and parent in stops else sid
+        for used in {sid, key} & set(twice):
+            _duplicate_stop(path, used, twice[used])
         if not station_ids or station_ids[-1] != key:
             station_ids.append(key)
+    if len(station_ids) < 2:
+        msg = (
+            f"{path}: the longest trip of route {route!r} (trip {trip['trip_id']!r}) serves one "
+            f"stop only ({', '.join(station_ids)}); a line needs at least two. Check its rows in "
+            "stop_times.txt, or the route (another 'route' in the teb source)."
+        )
+        raise DataError(msg)
     points = [
         shapely.Point(_lonlat(stops[k], where=f"{path}: stops.txt, stop {k!r}"))
         for k in station_ids
@@ -425,6 +462,6 @@ def fetch_feed(
         msg = f"{url}: the server's answer is not a zip, so not a GTFS feed. Check the address."
         raise DataError(msg)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(target) as tmp:
+    with atomic_path(target, stage=False) as tmp:  # a cache: kept whatever the command does
         tmp.write_bytes(data)
     return target

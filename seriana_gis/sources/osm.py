@@ -27,6 +27,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .._errors import DataError, SourceUnavailableError
 from .._progress import task
+from .overpass import OverpassError, check_overpass_url, overpass_request
 
 logger = logging.getLogger(__name__)
 
@@ -64,20 +65,28 @@ def osm_settings(
         The rate-limit status check is switched off for it.
     offline
         Answer only from the cache (osmnx's ``cache_only_mode``).
+
+    Within the block osmnx's Overpass requests go through
+    :func:`seriana_gis.sources.overpass.overpass_request`.
     """
     import osmnx as ox
+    from osmnx import _overpass
 
     names = ("use_cache", "cache_folder", "overpass_url", "overpass_rate_limit", "cache_only_mode")
     saved = {n: getattr(ox.settings, n) for n in names}
+    request = _overpass._overpass_request
     try:
         ox.settings.use_cache = True
         ox.settings.cache_folder = str(Path(cache_dir) / "osmnx")
         if overpass_url is not None:
-            ox.settings.overpass_url = overpass_url.rstrip("/")
+            ox.settings.overpass_url = check_overpass_url(overpass_url)
             ox.settings.overpass_rate_limit = False
         ox.settings.cache_only_mode = offline
+        # bounded retries with visible waits, and errors that say what came back
+        _overpass._overpass_request = overpass_request
         yield
     finally:
+        _overpass._overpass_request = request
         for n, v in saved.items():
             setattr(ox.settings, n, v)
 
@@ -105,6 +114,9 @@ def download_features(
     ):
         try:
             gdf = ox.features_from_polygon(polygon, tags)
+        except OverpassError as exc:
+            msg = f"cannot download {what} from OpenStreetMap: {exc}"
+            raise OverpassError(msg) from None
         except ox._errors.InsufficientResponseError:
             return gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs="EPSG:4326")
         except Exception as exc:  # requests' ConnectionError, HTTPError, Timeout...

@@ -248,6 +248,37 @@ def parse_allocation(raw: Any, *, source: Path | None = None) -> AllocationConfi
     )
 
 
+def check_use_profiles(config: AllocationConfig, profiles: Iterable[str]) -> None:
+    """Refuse a use whose profile is none of the profiles there are (a misspelt name).
+
+    A use whose profile exists but is not run is not an error: the allocation
+    is then skipped with a note (:func:`~seriana_gis.suitability.pipeline.allocation_stage`).
+
+    Parameters
+    ----------
+    config
+        The allocation scenario.
+    profiles
+        The names of every profile available (the profile folder's files).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, the use, the closest profile name and the profiles there are.
+    """
+    known = list(profiles)
+    where = str(config.source) if config.source is not None else "allocation"
+    for name, use in config.uses.items():
+        if use.profile not in known:
+            hint = closest(use.profile, known)
+            did = f" Did you mean {hint[0]!r}?" if hint else ""
+            msg = (
+                f"{where}, uses.{name}: no profile {use.profile!r}.{did} Profiles: "
+                f"{', '.join(known) or 'none'}."
+            )
+            raise ConfigError(msg)
+
+
 def load_allocation(path: str | Path | None = None) -> AllocationConfig:
     """Load an allocation scenario (default: the shipped ``analyses/allocation.yaml``).
 

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._errors import ConfigError, CRSError, DataError
+from .._errors import ConfigError, CRSError, DataError, SerianaError
 from ..config import closest
 from .profile import SITE_KINDS, Indicator, Profile
 
@@ -435,6 +435,14 @@ def _compute_one(
     return raster_value(sites, rasters[ind.layer], band=ind.band, name=ind.layer)
 
 
+def given_hint(what: str, name: str) -> str:
+    """How to give a layer or raster a profile reads, on the command line and from Python."""
+    return (
+        f"Give it on the command line with --{what} {name}=PATH (seriana suitability), or "
+        f"from Python in {what}s={{{name!r}: ...}}."
+    )
+
+
 def compute_indicators(
     sites: pd.DataFrame,
     profiles: Mapping[str, Profile],
@@ -533,10 +541,13 @@ def compute_indicators(
                 did = f" Did you mean {hint[0]!r}?" if hint else ""
                 msg = (
                     f"{where}: {what} {ind.layer!r} was not given.{did} Given {what}s: "
-                    f"{', '.join(pool) or 'none'}; pass it in {what}s={{{ind.layer!r}: ...}}."
+                    f"{', '.join(pool) or 'none'}. {given_hint(what, ind.layer)}"
                 )
                 raise ConfigError(msg)
-            out[ind.key] = _compute_one(sites, ind, layers=layers, rasters=rasters)
+            try:
+                out[ind.key] = _compute_one(sites, ind, layers=layers, rasters=rasters)
+            except SerianaError as exc:  # name the profile file and the criterion
+                raise type(exc)(f"{where}: {exc}") from None
             done[ind.key] = ind
     return out
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +29,28 @@ import pandas as pd
 
 from .. import columns
 from .._errors import DataError
-from .._io import atomic_path, check_writable
-from ..database import provenance_frame, read_provenance, update_database
+from .._io import atomic_path, check_writable, staged_outputs
+from ..database import provenance_frame, read_provenance
+from ..runs import (
+    BASE,
+    RunRecord,
+    find,
+    layer_name,
+    now,
+    result_columns,
+    slug,
+    write_run,
+)
+from ..staleness import input_hashes, strip_suitability
 from .allocation import AllocationConfig, AllocationResult, allocate, job_targets
-from .profile import Profile
+from .profile import Profile, default_analyses_dir
 from .run import SuitabilityResult, municipality_summary, run_suitability
 from .score import best_use
 
 logger = logging.getLogger(__name__)
 
+#: The database layers suitability reads besides the brownfields (hashed for staleness).
+SUITABILITY_INPUTS: tuple[str, ...] = ("municipalities", "teb_stops", "economy")
 #: The CSV files of a suitability run (``{name}.csv`` in its output folder).
 SUITABILITY_TABLES: tuple[str, ...] = (
     "scores",
@@ -47,6 +60,22 @@ SUITABILITY_TABLES: tuple[str, ...] = (
     "allocation_targets",
     "municipalities",
 )
+
+
+def suitability_run_name(*, analyses: Path | None = None, allocation: Path | None = None) -> str:
+    """The default name of a run: ``base`` with the shipped inputs, else one from the options.
+
+    Examples: ``--analyses dem_profiles/`` gives ``dem_profiles``;
+    ``--allocation my_targets.yaml`` gives ``my_targets``. Running some of the
+    folder's profiles (``--profile``) updates them in the same run.
+    """
+    shipped = default_analyses_dir().resolve()
+    parts = []
+    if analyses is not None and Path(analyses).resolve() != shipped:
+        parts.append(Path(analyses).resolve().name)
+    if allocation is not None and Path(allocation).resolve() != shipped / "allocation.yaml":
+        parts.append(Path(allocation).stem)
+    return slug("_".join(parts)) if parts else BASE
 
 
 def suitability_sites(
@@ -306,6 +335,14 @@ class SuitabilityStage:
         Monte Carlo draws per profile.
     best_use_note
         The profiles the best use compares, and those not scored yet.
+    upstream
+        The accessibility stage read: ``{"run": ..., "stamp": ...}`` (empty
+        when the database does not record it).
+    files
+        The input files: every profile's, the allocation's (and its job-loss scenario's).
+    inputs
+        The hashes of the database layers read besides the brownfields, whose
+        own inputs the accessibility stage records.
     """
 
     result: SuitabilityResult
@@ -314,6 +351,19 @@ class SuitabilityStage:
     brownfields: gpd.GeoDataFrame
     n_draws: int
     best_use_note: str = ""
+    upstream: dict[str, str] = field(default_factory=dict)
+    files: tuple[Path, ...] = ()
+    inputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> list[str]:
+        """The result columns merged into the brownfields."""
+        r, a = self.result, self.allocation
+        return [
+            *r.scores.columns,
+            *r.robustness.columns,
+            *a.assignment.add_prefix("alloc_").columns,
+        ]
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -342,6 +392,9 @@ def suitability_stage(
     n_draws: int = 1000,
     rasters: Mapping[str, Any] | None = None,
     where: str = "the database",
+    upstream: str = BASE,
+    run: str = BASE,
+    records: Sequence[RunRecord] = (),
     known: Sequence[str] = (),
 ) -> SuitabilityStage:
     """Score, rank, test and allocate the brownfields of the database.
@@ -370,12 +423,24 @@ def suitability_stage(
         Every profile the user could run (the analyses folder's,
         :func:`~seriana_gis.suitability.profile.profile_files`): those scored
         by no run are named in the best-use note.
+    upstream
+        The run whose travel times ``layers["brownfields"]`` holds.
+    run
+        The run being computed. When ``upstream`` is another run, that run's
+        suitability results are left out before scoring; in the run's own
+        layer they stay, so one profile can be updated and the best use still
+        compares every profile the run holds.
+    records
+        The database's run records (:func:`seriana_gis.runs.read_runs`).
 
     Returns
     -------
     SuitabilityStage
     """
     sites = suitability_sites(layers, where=where)
+    if upstream != run:  # another run's scores are not this run's
+        source = layer_name("brownfields", upstream)
+        sites = strip_suitability(sites, drop=result_columns(records, source, stage="suitability"))
     result = run_suitability(
         sites, profiles, seed=seed, n_draws=n_draws, layers=layers, rasters=rasters or None
     )
@@ -388,6 +453,23 @@ def suitability_stage(
     merged = merge_results(
         sites, result.scores, result.robustness, alloc.assignment.add_prefix("alloc_")
     )
+    acc = find(records, upstream, "accessibility")
+    up = {"run": upstream, "stamp": acc.stamp} if acc is not None else {}
+    inputs = input_hashes(layers, SUITABILITY_INPUTS, records=records)
+    earlier = find(records, run, "suitability") if upstream == run else None
+    if earlier is not None and len(stored.columns):
+        # scores kept from the run's earlier computation: its inputs stay this run's, and
+        # if they were computed on other travel times the run is not up to date
+        inputs = {**earlier.inputs, **inputs}
+        if earlier.upstream and earlier.upstream != up:
+            up = dict(earlier.upstream)
+            logger.warning(
+                "the scores kept for %s were computed on earlier travel times: run all the "
+                "profiles again for results on the current ones",
+                ", ".join(columns.profile_names(stored.columns)),
+            )
+    files = [p.source for p in profiles.values() if p.source is not None]
+    files += [f for f in (allocation.source, allocation.job_scenario) if f is not None]
     return SuitabilityStage(
         result=result,
         allocation=alloc,
@@ -395,10 +477,15 @@ def suitability_stage(
         brownfields=merged,
         n_draws=n_draws,
         best_use_note=best_note,
+        upstream=up,
+        files=tuple(Path(f) for f in files),
+        inputs=inputs,
     )
 
 
-def suitability_provenance(old: pd.DataFrame, stage: SuitabilityStage) -> pd.DataFrame:
+def suitability_provenance(
+    old: pd.DataFrame, stage: SuitabilityStage, *, run: str = BASE
+) -> pd.DataFrame:
     """The brownfields' provenance row with the run's note appended.
 
     Parameters
@@ -407,26 +494,47 @@ def suitability_provenance(old: pd.DataFrame, stage: SuitabilityStage) -> pd.Dat
         The database's provenance table.
     stage
         The run.
+    run
+        The run's name (its layer is ``brownfields__{run}`` unless ``base``).
 
     Returns
     -------
     pandas.DataFrame
-        One row, for ``brownfields``.
+        One row, for the run's brownfields layer.
     """
     prior = old.set_index("layer")
-    row = prior.loc["brownfields"].to_dict() if "brownfields" in prior.index else {}
+    source = layer_name("brownfields", stage.upstream.get("run", BASE))
+    key = next(
+        (k for k in (layer_name("brownfields", run), source, "brownfields") if k in prior.index),
+        None,
+    )
+    row = prior.loc[key].to_dict() if key is not None else {}
+    note = stage.note if run == BASE else f"run {run}: {stage.note}"
+    prior_note = str(row.get("note", "")).split(" + suitability")[0].split(" + run ")[0]
     row.update(
-        layer="brownfields",
+        layer=layer_name("brownfields", run),
         feature_count=len(stage.brownfields),
-        note=f"{row.get('note', '')} + {stage.note}".lstrip(" +"),
+        note=f"{prior_note} + {note}".lstrip(" +"),
     )
     return provenance_frame([row])
 
 
 def write_suitability(
-    stage: SuitabilityStage, *, database: Path, out: Path, overwrite: bool = False
-) -> None:
-    """Write a run: the brownfields layer into the database, the CSV files into ``out``.
+    stage: SuitabilityStage,
+    *,
+    database: Path,
+    out: Path,
+    run: str = BASE,
+    overwrite: bool = False,
+    command: str = "seriana suitability",
+    options: Mapping[str, object] | None = None,
+    files: Sequence[str | Path] = (),
+) -> RunRecord:
+    """Write a run in one commit: the brownfields layer and record into the database, the CSV files into ``out``.
+
+    Every output is staged and moved into place at the end
+    (:func:`~seriana_gis._io.staged_outputs`): if anything fails, the previous
+    files and database are left as they were.
 
     Parameters
     ----------
@@ -436,8 +544,22 @@ def write_suitability(
         The territorial database the run read.
     out
         The folder of the CSV files.
+    run
+        The run's name: ``base`` replaces the base results in ``brownfields``,
+        another name writes ``brownfields__{run}``.
     overwrite
         Replace existing files in ``out``.
+    command
+        The command line that computes the run again (for ``seriana status``).
+    options
+        The options of the run, recorded in the ``runs`` table.
+    files
+        Input files besides the profiles and the allocation (extra layers, rasters).
+
+    Returns
+    -------
+    RunRecord
+        The run's record, as written to the ``runs`` table.
 
     Raises
     ------
@@ -446,8 +568,24 @@ def write_suitability(
     """
     for name in SUITABILITY_TABLES:
         check_writable(out / f"{name}.csv", overwrite=overwrite)
-    prov = suitability_provenance(read_provenance(database), stage)
-    update_database(database, {"brownfields": stage.brownfields}, provenance=prov)
-    for name, table in stage.tables.items():
-        with atomic_path(out / f"{name}.csv", overwrite=True) as tmp:
-            table.to_csv(tmp, index=True)
+    stored = layer_name("brownfields", run)
+    record = RunRecord(
+        run=run,
+        stage="suitability",
+        created=now(),
+        command=command,
+        options=dict(options or {}),
+        inputs={**stage.inputs, **input_hashes({}, (), files=[*stage.files, *files])},
+        upstream=dict(stage.upstream),
+        layers={"brownfields": stored},
+        columns={stored: stage.columns},
+        folder=str(Path(out).resolve()),
+        files=[f"{name}.csv" for name in SUITABILITY_TABLES],
+    ).stamped()
+    with staged_outputs():
+        prov = suitability_provenance(read_provenance(database), stage, run=run)
+        write_run(database, record, {stored: stage.brownfields}, provenance=prov)
+        for name, table in stage.tables.items():
+            with atomic_path(out / f"{name}.csv", overwrite=True) as tmp:
+                table.to_csv(tmp, index=True)
+    return record

@@ -451,9 +451,26 @@ def profile_files(folder: str | Path | None = None) -> dict[str, Path]:
     -------
     dict
         File stem → path, in file-name order (the files are not read).
+
+    Raises
+    ------
+    ConfigError
+        The folder is missing, or holds no profile file.
     """
     d = Path(folder) if folder is not None else default_analyses_dir()
-    return {f.stem: f for f in sorted(d.glob("*.yaml")) if f.stem not in NOT_PROFILES}
+    if not d.is_dir():
+        what = "is a file, not a folder" if d.exists() else "not found"
+        msg = f"profile folder {d} {what}. Give --analyses the folder of your profile files."
+        raise ConfigError(msg)
+    files = {f.stem: f for f in sorted(d.glob("*.yaml")) if f.stem not in NOT_PROFILES}
+    if not files:
+        msg = (
+            f"profile folder {d} holds no profile file (*.yaml besides "
+            f"{', '.join(f'{n}.yaml' for n in NOT_PROFILES)}). Write one (see the shipped "
+            "analyses/ folder and the user guide, section 3), or give --analyses another folder."
+        )
+        raise ConfigError(msg)
+    return files
 
 
 def default_analyses_dir() -> Path:

@@ -48,7 +48,7 @@ from ..config import closest
 from .aggregate import aggregate
 from .exclusions import exclusion_reasons
 from .explain import why_texts
-from .indicators import _require_geo, compute_indicators, drop_unavailable
+from .indicators import _require_geo, compute_indicators, drop_unavailable, given_hint
 from .profile import Profile
 
 FloatArray = npt.NDArray[np.float64]
@@ -121,7 +121,7 @@ def constraint_reasons(
                 did = f" Did you mean {hint[0]!r}?" if hint else ""
                 msg = (
                     f"{where}.exclude_intersecting: layer {name!r} was not given.{did} "
-                    f"Given layers: {', '.join(given) or 'none'}."
+                    f"Given layers: {', '.join(given) or 'none'}. {given_hint('layer', name)}"
                 )
                 raise ConfigError(msg)
             poly = _require_geo(given[name], what=f"layer {name!r}")
