@@ -218,7 +218,8 @@ def test_one_profile_rerun_keeps_best_use_over_every_profile(demo_dir, tmp_path)
     db = tmp_path / "seriana.gpkg"
     shutil.copy(demo_dir / "data" / "seriana.gpkg", db)
     args = ["suitability", "-d", str(db), "--out", str(tmp_path / "s"), "--draws", "0"]
-    result = runner.invoke(app, [*args, "--profile", "services"])
+    # updating one profile of the base run replaces its results: --overwrite (issue 13)
+    result = runner.invoke(app, [*args, "--profile", "services", "--overwrite"])
     assert result.exit_code == 0, result.output
     assert "best use over services, logistics, social_housing" in result.output
     bf = database.read_layer(db, "brownfields").set_index("id")

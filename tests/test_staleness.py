@@ -112,3 +112,25 @@ def test_an_edited_layer_makes_the_chain_stale(chain: tuple[Path, list[str], Pat
     text = " ".join(result.output.split())
     assert "the accessibility results of run 'base'" in text and "out of date" in text
     assert "Refresh them with `seriana accessibility" in text
+
+
+def test_scores_kept_from_earlier_travel_times_stay_stale(tmp_path: Path) -> None:
+    """Updating one profile keeps the others' scores: if those came from older travel times,
+    the run is still out of date until every profile is run again."""
+    db = sample_database(tmp_path / "t.gpkg")
+    acc = ["accessibility", "-d", str(db), "--out", str(tmp_path / "acc")]
+    assert runner.invoke(app, acc).exit_code == 0
+    folder, alloc = near_analyses(tmp_path / "profiles")
+    second = (folder / "near.yaml").read_text(encoding="utf-8").replace("name: near", "name: near2")
+    (folder / "near2.yaml").write_text(second, encoding="utf-8")
+    suit = ["suitability", "-d", str(db), "--analyses", str(folder), "--allocation", str(alloc),
+            "--draws", "0", "--run", "base", "--out", str(tmp_path / "s"), "--overwrite"]  # fmt: skip
+    assert runner.invoke(app, suit).exit_code == 0
+    assert runner.invoke(app, [*acc, "--overwrite"]).exit_code == 0
+    result = runner.invoke(app, [*suit, "--profile", "near"])
+    assert result.exit_code == 0, result.output
+    assert "kept for near2 were computed on earlier travel times" in " ".join(result.output.split())
+    _, st = database_status(db)
+    assert st.stale and "were computed again" in st.reasons[0]
+    assert runner.invoke(app, suit).exit_code == 0  # every profile again: up to date
+    assert [s.stale for s in database_status(db)] == [False, False]
