@@ -54,6 +54,19 @@ def _main_thread() -> bool:
 
 
 @contextlib.contextmanager
+def _handling(handler: Any) -> Iterator[dict[signal.Signals, Any]]:
+    """Within the block, :data:`SIGNALS` go to ``handler``; yields the handlers it replaced."""
+    saved = {s: signal.getsignal(s) for s in SIGNALS}
+    for s in SIGNALS:
+        signal.signal(s, handler)
+    try:
+        yield saved
+    finally:
+        for s, previous in saved.items():
+            signal.signal(s, previous)
+
+
+@contextlib.contextmanager
 def interrupts_as_exceptions() -> Iterator[None]:
     """Within the block, SIGINT and SIGTERM raise :class:`Interrupted`.
 
@@ -62,14 +75,8 @@ def interrupts_as_exceptions() -> Iterator[None]:
     if not _main_thread():
         yield
         return
-    saved = {s: signal.getsignal(s) for s in SIGNALS}
-    for s in SIGNALS:
-        signal.signal(s, _raise)
-    try:
+    with _handling(_raise):
         yield
-    finally:
-        for s, handler in saved.items():
-            signal.signal(s, handler)
 
 
 @contextlib.contextmanager
@@ -88,14 +95,8 @@ def deferred_interrupts() -> Iterator[None]:
     def remember(signum: int, frame: FrameType | None) -> None:
         received.append(signum)
 
-    saved: dict[signal.Signals, Any] = {s: signal.getsignal(s) for s in SIGNALS}
-    for s in SIGNALS:
-        signal.signal(s, remember)
-    try:
+    with _handling(remember) as saved:
         yield
-    finally:
-        for s, handler in saved.items():
-            signal.signal(s, handler)
     if received:
         if saved[signal.Signals(received[0])] is _raise:
             raise Interrupted(received[0], after_commit=True)

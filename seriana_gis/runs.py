@@ -377,13 +377,3 @@ def result_columns(
         if stage is None or r.stage == stage:
             cols.update(r.columns.get(layer, []))
     return cols
-
-
-def records_of(records: Iterable[RunRecord], *, layer: str) -> list[RunRecord]:
-    """The stages that wrote a database layer."""
-    return [r for r in records if layer in r.layers.values()]
-
-
-def layers_written(records: Mapping[str, RunRecord]) -> set[str]:
-    """Every database layer the given stages wrote."""
-    return {name for r in records.values() for name in r.layers.values()}
