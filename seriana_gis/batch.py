@@ -201,6 +201,7 @@ def run_job(job: BatchJob, settings: BatchSettings) -> JobResult:
         scenario=scenario,
         walk_graph=walk_network(graph, area),
         graph_source=graph_source,
+        job_loss=area.job_loss,
     )
     layers.update(acc.database_layers)
     suit = suitability_stage(

@@ -327,17 +327,25 @@ def _destinations(t: Territory) -> None:
 
 
 def _economy(t: Territory) -> None:
-    """The ``economy`` layer: ISTAT's employment file when configured, else published figures."""
+    """The ``economy`` layer: ISTAT's employment file when configured, else published figures.
+
+    The job-loss scenario is the study area's (``job_loss:``), else the
+    shipped one; on a territory the shipped one does not describe, the layer
+    goes without the scenario's ``jobs_lost`` (and without the published
+    figures, which are the valley's), with one warning saying how to give one.
+    """
     from .economy.geo import economy_layer
     from .economy.istat import read_employment
     from .economy.published import default_published_path, load_published
-    from .economy.scenario import load_scenario
+    from .economy.scenario import left_out_note, load_scenario
 
+    scenario = load_scenario(t.area.job_loss)
+    scen_name = scenario.path.name if scenario.path is not None else "job-loss scenario"
     spec = t.area.source("employment")
     employment = None
     prov: dict[str, object] = {
         "source": f"published figures ({default_published_path().name}) and the job-loss "
-        "scenario (analyses/job_loss.yaml): zone-level, no municipal figure",
+        f"scenario ({scen_name}): zone-level, no municipal figure",
         "licence": "figures quoted with their sources (layers/README.md)",
         "attribution": "Tolomeo Studi e Ricerche; Comunità Montana Valle Seriana; "
         "Confindustria Bergamo; CGIL; CISL",
@@ -349,23 +357,24 @@ def _economy(t: Territory) -> None:
         years = sorted(set(employment["year"]))
         prov = {
             "source": f"employment file: {spec.path} ({', '.join(map(str, years))}); "
-            "job-loss scenario (analyses/job_loss.yaml)",
+            f"job-loss scenario ({scen_name})",
             "licence": "as declared by the file's publisher (ISTAT: CC BY 4.0)",
             "attribution": "ISTAT",
             "edition": str(years[-1]),
         }
-    try:
-        gdf = economy_layer(
-            t.layers["municipalities"],
-            published=load_published(),
-            scenario=load_scenario(),
-            employment=employment,
-        )
-    except ConfigError as exc:  # the shipped scenario's zones are not this study area's
-        if employment is not None:
-            raise
-        logger.warning("economy layer not built: %s", exc)
-        return
+    what = "economy layer: jobs_lost left out" if employment is not None else "no economy layer"
+    note = left_out_note(scenario, t.area.zone_labels, what=what, named_in="configuration")
+    if note is not None:
+        logger.warning(note)
+        if employment is None:
+            return
+        prov["source"] = f"employment file: {spec.path} ({', '.join(map(str, years))})"
+    gdf = economy_layer(
+        t.layers["municipalities"],
+        published=load_published(),
+        scenario=scenario if note is None else None,
+        employment=employment,
+    )
     if len(gdf):
         t.add("economy", gdf, **prov)
 

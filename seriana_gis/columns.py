@@ -99,6 +99,12 @@ BEST_USE_MARGIN = "best_use_margin"
 HANSEN = "hansen_pop"
 #: Jobs lost within commuting reach of a site (:mod:`seriana_gis.economy.reach`).
 JOBS_LOST_REACH = "jobs_lost_reach"
+#: Where a site column a profile may read comes from, for the note that leaves
+#: an optional criterion out when the sites lack it.
+COLUMN_ORIGINS: dict[str, str] = {
+    JOBS_LOST_REACH: "which seriana accessibility writes from the study area's job-loss "
+    "scenario, see its warning",
+}
 DELTA_NOTE = "delta_note"
 
 #: Kinds of derived column :func:`parse` recognises.

@@ -22,6 +22,7 @@ Example
           - 16178             # so is a bare code
     sources:
       brownfields: {kind: file, path: census.gpkg, mapping: census_mapping.yaml}
+    job_loss: my_job_loss.yaml   # the territory's job-loss scenario (default: analyses/job_loss.yaml)
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,7 @@ _TOP_KEYS = (
     "sources",
     "destinations",
     "outside_tolerance_m",
+    "job_loss",
 )
 _ZONE_KEYS = ("label", "municipalities")
 _MUNI_KEYS = ("istat", "name")
@@ -269,6 +271,10 @@ class StudyArea:
     """A validated territory configuration.
 
     Build one with :func:`load_study_area`; the object is immutable.
+    ``job_loss`` is the territory's own job-loss scenario (the ``job_loss:``
+    key, checked to describe its zones), or None for the shipped
+    ``analyses/job_loss.yaml`` (the Seriana Valley's), which analyses leave
+    out with a warning on a territory it does not describe.
     """
 
     name: str
@@ -285,6 +291,7 @@ class StudyArea:
     outside_tolerance_m: float = 0.0
     config_path: Path | None = None
     config_hash: str = ""
+    job_loss: Path | None = None
 
     @property
     def codes(self) -> list[str]:
@@ -541,6 +548,10 @@ def parse_study_area(raw: Any, *, path: Path, text: str = "") -> StudyArea:
     if not isinstance(tol, int | float) or tol < 0:
         msg = f"{where}: 'outside_tolerance_m' must be a non-negative number of metres."
         raise ConfigError(msg)
+    job_loss = None
+    if raw.get("job_loss") is not None:
+        job_loss = _path(raw["job_loss"], base=base, where=f"{where}, job_loss")
+        _check_job_loss(job_loss, zones=labels, where=f"{where}, job_loss")
     return StudyArea(
         name=str(raw["name"]),
         title=str(raw.get("title", raw["name"])),
@@ -556,7 +567,25 @@ def parse_study_area(raw: Any, *, path: Path, text: str = "") -> StudyArea:
         outside_tolerance_m=float(tol),
         config_path=path,
         config_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        job_loss=job_loss,
     )
+
+
+def _check_job_loss(path: Path, *, zones: Iterable[str], where: str) -> None:
+    """A study area's own job-loss scenario must describe its zones."""
+    from .economy.scenario import load_scenario, missing_zones
+
+    try:
+        why = missing_zones(load_scenario(path), zones)
+    except ConfigError as exc:
+        msg = f"{where}: {exc}"
+        raise ConfigError(msg) from None
+    if why is not None:
+        msg = (
+            f"{where}: {why}. Name this territory's zones in the scenario's 'territories' "
+            "(user guide §2.6), or remove the job_loss line."
+        )
+        raise ConfigError(msg)
 
 
 def load_study_area(path: str | Path | None = None, *, year: int | None = None) -> StudyArea:

@@ -224,6 +224,7 @@ def accessibility_stage(
     graph_source: str = "road graph",
     run: str = BASE,
     records: Sequence[RunRecord] = (),
+    job_loss: Path | None = None,
 ) -> AccessibilityStage:
     """Run accessibility on the database's layers, and a scenario against it.
 
@@ -251,6 +252,10 @@ def accessibility_stage(
     records
         The database's run records (:func:`seriana_gis.runs.read_runs`), to
         tell input columns from result columns.
+    job_loss
+        The study area's job-loss scenario file (``StudyArea.job_loss``), for
+        ``jobs_lost_reach``; None for the shipped one, left out with a warning
+        on a territory it does not describe.
 
     Returns
     -------
@@ -263,6 +268,8 @@ def accessibility_stage(
     ConfigError
         An unknown destination id.
     """
+    from ..economy.scenario import load_scenario
+
     check_accessibility_inputs(layers, destinations)
     inputs = input_hashes(layers, ACCESSIBILITY_INPUTS, records=records)
     if run != BASE:
@@ -283,6 +290,7 @@ def accessibility_stage(
         with_extension=with_extension,
         params=params,
         walk_graph=walk_graph,
+        job_loss=load_scenario(job_loss) if job_loss is not None else None,
     )
     out = dict(result.layers)
     deltas: dict[str, pd.DataFrame] = {}

@@ -190,8 +190,8 @@ def run_accessibility(
     job_loss
         The job-loss scenario of the brownfields' ``jobs_lost_reach`` column
         (:mod:`seriana_gis.economy.reach`); default the shipped
-        ``analyses/job_loss.yaml``, skipped with a note when its zones are not
-        the study area's.
+        ``analyses/job_loss.yaml``, left out with a warning naming it when it
+        does not describe the study area's zones (a scenario given here must).
     employment
         The employment layer, for losses by municipality (default: the
         scenario's territory).
@@ -328,19 +328,23 @@ def _add_reach(
     """
     from ..economy.geo import municipal_losses
     from ..economy.reach import COLUMN, reach_from_layers
-    from ..economy.scenario import load_scenario
+    from ..economy.scenario import left_out_note, load_scenario
 
     scenario = job_loss if job_loss is not None else load_scenario()
-    try:
-        losses = None if employment is not None else municipal_losses(economy)
-        reach = reach_from_layers(od, munis, scenario, employment=employment, losses=losses)
-    except ConfigError as exc:
-        if job_loss is not None:
-            raise
-        note = f"{COLUMN} not computed: {exc} Pass a job-loss scenario for this area's zones."
-        logger.warning(note)
-        notes.append(note)
-        return
+    if job_loss is None and "zone" in munis.columns:
+        # the shipped scenario is the Seriana Valley's: another territory goes without it
+        note = left_out_note(
+            scenario,
+            munis["zone"].astype(str),
+            what=f"{COLUMN} not computed",
+            named_in="configuration",
+        )
+        if note is not None:
+            logger.warning(note)
+            notes.append(note)
+            return
+    losses = None if employment is not None else municipal_losses(economy)
+    reach = reach_from_layers(od, munis, scenario, employment=employment, losses=losses)
     bf = out_layers["brownfields"]
     values = bf["id"].astype(str).map(reach.rename(index=str)).to_numpy(dtype=float)
     bf[COLUMN] = values

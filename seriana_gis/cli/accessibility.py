@@ -25,9 +25,9 @@ from ..accessibility.run import SITE_LAYERS
 from ..build import DEFAULT_CACHE
 from ..config import StudyArea, load_study_area
 from ..database import DEFAULT_DATABASE, read_database
+from ..economy.scenario import default_scenario_path
 from ..lock import DEFAULT_WAIT_S, database_lock
 from ..runs import BASE, check_new, check_run_name, default_folder, layer_name, read_runs
-from ..suitability.profile import default_analyses_dir
 from ._common import (
     CacheOpt,
     ConfigOpt,
@@ -140,11 +140,6 @@ WalkOpt = Annotated[
 ]
 
 
-def default_job_loss() -> Path:
-    """The shipped job-loss scenario, which accessibility reads for ``jobs_lost_reach``."""
-    return default_analyses_dir() / "job_loss.yaml"
-
-
 @report_errors
 def accessibility(
     config: ConfigOpt = None,
@@ -210,6 +205,7 @@ def accessibility(
             graph_source=graph_source,
             run=name,
             records=records,
+            job_loss=area.job_loss,
         )
         write_accessibility(
             stage,
@@ -227,8 +223,13 @@ def accessibility(
                 "walk": walk.value,
                 "road_graph": graph_source,
             },
-            # the job-loss scenario gives the brownfields' jobs_lost_reach
-            files=[f for f in (scenario, area.config_path, default_job_loss()) if f is not None],
+            # the job-loss scenario gives the brownfields' jobs_lost_reach (the territory's,
+            # else the shipped one)
+            files=[
+                f
+                for f in (scenario, area.config_path, area.job_loss or default_scenario_path())
+                if f is not None
+            ],
         )
     counts = ", ".join(f"{n} {len(g)}" for n, g in stage.layers.items())
     where = (

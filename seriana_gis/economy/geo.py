@@ -81,7 +81,7 @@ def _territory_rows(
 
 
 def _municipal_rows(
-    municipalities: gpd.GeoDataFrame, employment: pd.DataFrame, scenario: JobLossScenario
+    municipalities: gpd.GeoDataFrame, employment: pd.DataFrame, scenario: JobLossScenario | None
 ) -> gpd.GeoDataFrame:
     zone_of = dict(
         zip(municipalities["istat"].astype(str), municipalities["zone"].astype(str), strict=True)
@@ -97,7 +97,6 @@ def _municipal_rows(
         )
         raise DataError(msg)
     ref = now.loc[PROVINCE]
-    losses = scenario_losses(scenario, zone_of=zone_of, employment=employment)
     out = municipalities[["istat", "name", "zone", municipalities.geometry.name]].copy()
     codes = out["istat"].astype(str)
     tot = codes.map(now["total"]).astype(float)
@@ -111,8 +110,12 @@ def _municipal_rows(
         out["employment_change_pct"] = 100.0 * (tot / codes.map(before).astype(float) - 1.0)
     else:
         out["employment_change_pct"] = np.nan
-    out["jobs_lost"] = codes.map(losses.losses).astype(float)
-    out["source"] = f"employment layer {first}-{last}; job-loss scenario"
+    out["jobs_lost"] = np.nan  # the scenario does not describe this study area
+    out["source"] = f"employment layer {first}-{last}"
+    if scenario is not None:
+        losses = scenario_losses(scenario, zone_of=zone_of, employment=employment)
+        out["jobs_lost"] = codes.map(losses.losses).astype(float)
+        out["source"] += "; job-loss scenario"
     return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=out.geometry.name)
 
 
@@ -120,7 +123,7 @@ def economy_layer(
     municipalities: gpd.GeoDataFrame,
     *,
     published: pd.DataFrame,
-    scenario: JobLossScenario,
+    scenario: JobLossScenario | None,
     employment: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """The ``economy`` layer (see the module docstring).
@@ -132,7 +135,9 @@ def economy_layer(
     published
         The published figures (:func:`~seriana_gis.economy.published.load_published`).
     scenario
-        The job-loss scenario (its ``territories`` place the published figures).
+        The job-loss scenario (its ``territories`` place the published
+        figures), or None when it does not describe the study area: then
+        ``jobs_lost`` is NaN, and without ``employment`` the layer is empty.
     employment
         The employment layer, or None for the territory level.
 
@@ -145,6 +150,8 @@ def economy_layer(
     """
     if employment is not None and employment["level"].eq("municipality").any():
         out = _municipal_rows(municipalities, employment, scenario)
+    elif scenario is None:
+        return gpd.GeoDataFrame(geometry=[], crs=municipalities.crs)
     else:
         out = _territory_rows(municipalities, published, scenario)
     # rounded once, to the decimals of each indicator's kind (seriana_gis.symbology)

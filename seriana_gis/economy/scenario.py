@@ -20,7 +20,7 @@ stay with the territory (:attr:`ScenarioLosses.level` ``"territory"``).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,13 +159,78 @@ def parse_scenario(raw: Any, *, path: Path | None = None) -> JobLossScenario:
     )
 
 
-def load_scenario(path: str | Path | None = None) -> JobLossScenario:
-    """Load a job-loss scenario (default: the shipped ``analyses/job_loss.yaml``)."""
+def default_scenario_path() -> Path:
+    """The shipped job-loss scenario, ``analyses/job_loss.yaml`` (the Seriana Valley's)."""
     from ..suitability.profile import default_analyses_dir
 
-    p = Path(path) if path is not None else default_analyses_dir() / "job_loss.yaml"
+    return default_analyses_dir() / "job_loss.yaml"
+
+
+def load_scenario(path: str | Path | None = None) -> JobLossScenario:
+    """Load a job-loss scenario (default: the shipped ``analyses/job_loss.yaml``)."""
+    p = Path(path) if path is not None else default_scenario_path()
     raw, _ = read_yaml(p, what="job-loss scenario file")
     return parse_scenario(raw, path=p)
+
+
+#: How a planner gives a job-loss scenario for a study area, by the file that names it.
+GIVE_ONE = {
+    "configuration": "name it in the study-area configuration (job_loss: my_job_loss.yaml)",
+    "allocation": "name it in an allocation file (job_targets: my_job_loss.yaml) passed "
+    "with --allocation",
+}
+
+
+def missing_zones(scenario: JobLossScenario, zones: Iterable[str]) -> str | None:
+    """Why the scenario does not describe a study area of ``zones``, or None when it does.
+
+    The scenario describes a study area that has every zone of its territory
+    (the zones its losses are counted in). A split's ``also`` zones may be
+    absent: they only add places that may absorb jobs.
+    """
+    have = {str(z) for z in zones}
+    lacking = [z for z in scenario.zones if z not in have]
+    if not lacking:
+        return None
+    lacks = (
+        "none of which" if len(lacking) == len(scenario.zones) else ", ".join(lacking) + " of which"
+    )
+    return (
+        f"the job-loss scenario {scenario.path or '(given in code)'} describes the territory "
+        f"{scenario.territory!r} in the zones {', '.join(scenario.zones)}, {lacks} this study "
+        f"area has (its zones: {', '.join(sorted(have)) or 'none'})"
+    )
+
+
+def left_out_note(
+    scenario: JobLossScenario, zones: Iterable[str], *, what: str, named_in: str
+) -> str | None:
+    """The one warning for what a study area the scenario does not describe goes without.
+
+    Parameters
+    ----------
+    scenario
+        The job-loss scenario tried.
+    zones
+        The study area's zones.
+    what
+        What is left out, as the sentence's subject (``"jobs_lost_reach not computed"``).
+    named_in
+        Where the planner names a scenario of their own: a key of :data:`GIVE_ONE`.
+
+    Returns
+    -------
+    str or None
+        None when the scenario describes the study area.
+    """
+    why = missing_zones(scenario, zones)
+    if why is None:
+        return None
+    return (
+        f"{what}: {why}. To give one for this territory, write a job-loss scenario whose "
+        "'territories' name its zones (user guide §2.6, 'The scenario file') and "
+        f"{GIVE_ONE[named_in]}."
+    )
 
 
 def distribute(total: int, weights: pd.Series) -> pd.Series:
@@ -239,14 +304,9 @@ def scenario_losses(
     -------
     ScenarioLosses
     """
-    also = [z for sp in scenario.splits.values() for z in sp.also]
-    unknown = [z for z in (*scenario.zones, *also) if z not in set(zone_of.values())]
-    if unknown:
-        msg = (
-            f"job-loss scenario {scenario.path or ''}: territory {scenario.territory!r} or a split "
-            "names zone(s) "
-            f"{', '.join(unknown)} the study area lacks; zones: {', '.join(sorted(set(zone_of.values())))}."
-        )
+    why = missing_zones(scenario, zone_of.values())
+    if why is not None:
+        msg = f"{why}: give a job-loss scenario for this study area's zones (user guide §2.6)."
         raise ConfigError(msg)
     codes = [c for c, z in zone_of.items() if z in scenario.zones]
     if employment is not None and len(employment):

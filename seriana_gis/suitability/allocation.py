@@ -133,6 +133,13 @@ class AllocationConfig:
         kept = {n: t for n, t in self.targets.items() if t.counts not in measures}
         return replace(self, targets={**kept, **{t.name: t for t in targets}})
 
+    def without_job_targets(self) -> AllocationConfig:
+        """A copy with only the targets the file states (``targets:``), no job-loss scenario."""
+        from dataclasses import replace
+
+        stated = {n: t for n, t in self.targets.items() if not t.zones}
+        return replace(self, targets=stated, job_scenario=None)
+
 
 def scenario_targets(path: Path, *, where: str) -> list[Target]:
     """The job targets of a job-loss scenario file, at the level of its territory.

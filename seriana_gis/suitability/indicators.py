@@ -28,7 +28,7 @@ of the sites frame, with the column names of
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,7 @@ import pandas as pd
 import shapely
 
 from .._errors import ConfigError, CRSError, DataError, SerianaError
+from ..columns import COLUMN_ORIGINS
 from ..config import closest
 from .profile import SITE_KINDS, Indicator, Profile
 
@@ -557,8 +558,9 @@ def drop_unavailable(
     *,
     layers: Mapping[str, Any] | None = None,
     rasters: Mapping[str, Any] | None = None,
+    columns: Iterable[str] | None = None,
 ) -> tuple[dict[str, Profile], list[str]]:
-    """The profiles without their ``optional`` criteria whose layer or raster is not given.
+    """The profiles without their ``optional`` criteria whose input is not there.
 
     Parameters
     ----------
@@ -566,6 +568,11 @@ def drop_unavailable(
         Profile name → profile.
     layers, rasters
         What the run is given.
+    columns
+        The sites' columns: an optional criterion reading a column the sites
+        lack is left out too (``jobs_lost_reach``, which ``seriana
+        accessibility`` writes only where the job-loss scenario describes the
+        study area). None: column criteria are not checked here.
 
     Returns
     -------
@@ -576,23 +583,30 @@ def drop_unavailable(
     """
     given_layers = dict(layers or {})
     given_rasters = dict(rasters or {})
+    have = None if columns is None else {str(c) for c in columns}
     out: dict[str, Profile] = {}
     notes: list[str] = []
     for name, prof in profiles.items():
-        dropped = []
+        dropped: dict[str, str] = {}  # criterion -> what it needs, and why it is left out
         for c in prof.criteria:
             ind = c.indicator
-            if not c.optional or ind.kind in SITE_KINDS:
+            if not c.optional or (ind.kind in SITE_KINDS and ind.kind != "column"):
+                continue
+            if ind.kind == "column":
+                if have is not None and ind.key not in have:
+                    origin = COLUMN_ORIGINS.get(ind.key)
+                    need = f"column {ind.key!r}" + (f", {origin}" if origin else "")
+                    dropped[c.name] = f"(needs {need}) left out: the sites lack it"
                 continue
             pool = given_rasters if ind.kind == "raster" else given_layers
             if ind.layer not in pool:
-                dropped.append(c)
+                dropped[c.name] = f"(needs {ind.layer!r}) left out: not given"
         if not dropped:
             out[name] = prof
             continue
-        out[name] = prof.without([c.name for c in dropped])
-        what = ", ".join(f"{c.name} (needs {c.indicator.layer!r})" for c in dropped)
-        note = f"{name}: optional criterion {what} left out: not given; the others reweighted"
+        out[name] = prof.without(list(dropped))
+        what = "; ".join(f"{c} {why}" for c, why in dropped.items())
+        note = f"{name}: optional criterion {what}; the others reweighted"
         logger.warning(note)
         notes.append(note)
     return out, notes

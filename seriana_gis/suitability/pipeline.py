@@ -201,8 +201,17 @@ def allocation_stage(
     -------
     AllocationStage
         Skipped (with a warning and a reason) when a use's profile has no
-        scores, from this run or an earlier one.
+        scores, from this run or an earlier one, or when no target is left
+        once the job targets of a job-loss scenario that does not describe
+        the municipalities' zones are left out (:func:`fit_job_targets`).
     """
+    config, left_out = fit_job_targets(config, municipalities)
+    if not config.targets:
+        note = f"allocation skipped: no target left. {left_out}"
+        logger.warning(note)
+        return AllocationStage(None, pd.DataFrame(index=result.scores.index), pd.DataFrame(), note)
+    if left_out:
+        logger.warning(left_out)
     stored = stored if stored is not None else pd.DataFrame(index=result.scores.index)
     have = set(result.profiles) | set(columns.profile_names(stored.columns))
     missing = sorted({u.profile for u in config.uses.values()} - have)
@@ -223,7 +232,50 @@ def allocation_stage(
             raise DataError(msg)
         scores = scores.join(site_zones(sites, municipalities).rename(config.zone_column))
     alloc = allocate(scores, config)
-    return AllocationStage(alloc, alloc.assignment, alloc.targets, alloc.message)
+    note = f"{left_out} {alloc.message}" if left_out else alloc.message
+    return AllocationStage(alloc, alloc.assignment, alloc.targets, note)
+
+
+def fit_job_targets(
+    config: AllocationConfig, municipalities: gpd.GeoDataFrame | None
+) -> tuple[AllocationConfig, str]:
+    """The allocation without the job targets of a scenario that does not describe the zones.
+
+    The job targets of ``job_targets:`` (the shipped ``job_loss.yaml`` is the
+    Seriana Valley's) count the sites of the scenario's zones; on a territory
+    without those zones they could never be reached, so they are left out and
+    the allocation keeps the targets its file states.
+
+    Parameters
+    ----------
+    config
+        The allocation scenario.
+    municipalities
+        The municipalities with their ``zone`` (None: nothing is checked).
+
+    Returns
+    -------
+    tuple
+        The allocation to run, and the note saying what was left out and how
+        to give a scenario for this territory ("" when nothing was).
+    """
+    from ..economy.scenario import left_out_note, load_scenario
+
+    if config.job_scenario is None or municipalities is None:
+        return config, ""
+    if "zone" not in municipalities.columns:
+        return config, ""  # allocation_stage says the zones are missing
+    scenario = load_scenario(config.job_scenario)
+    stated = config.without_job_targets()
+    where = str(config.source) if config.source is not None else "the allocation"
+    kept = ", ".join(stated.targets) or "none"
+    note = left_out_note(
+        scenario,
+        municipalities["zone"].astype(str),
+        what=f"job targets of {where} left out (kept the targets it states: {kept})",
+        named_in="allocation",
+    )
+    return (config, "") if note is None else (stated, note)
 
 
 def stored_scores(sites: pd.DataFrame, run: Sequence[str]) -> pd.DataFrame:

@@ -140,7 +140,9 @@ def run_suitability(
     if n_draws < 0:
         msg = f"n_draws must be ≥ 0, got {n_draws}."
         raise ConfigError(msg)
-    profiles, notes = drop_unavailable(profiles, layers=layers, rasters=rasters)
+    profiles, notes = drop_unavailable(
+        profiles, layers=layers, rasters=rasters, columns=sites.columns
+    )
     for name, prof in profiles.items():
         if prof.is_relative:
             logger.warning(

@@ -336,7 +336,7 @@ def score_sites(
     if not profiles:
         msg = "no profiles given; load them with seriana_gis.suitability.load_profiles()."
         raise ConfigError(msg)
-    profiles, _ = drop_unavailable(profiles, layers=layers, rasters=rasters)
+    profiles, _ = drop_unavailable(profiles, layers=layers, rasters=rasters, columns=sites.columns)
     frame = compute_indicators(sites, profiles, layers=layers, rasters=rasters)
     return score_frame(frame, profiles, layers=layers)
 
