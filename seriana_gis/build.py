@@ -22,7 +22,6 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from . import database
-from ._errors import ConfigError
 from ._progress import task
 from .config import SourceSpec, StudyArea
 from .layers.municipalities import boundaries_from_file, municipalities_layer

@@ -86,7 +86,9 @@ def _osm(path: Path, pts: dict[str, tuple[float, float]]) -> None:
     # junction there (osmnx merges the links through a node with two neighbours)
     north = 200 / 111_320
     spurs = {f"{name} north": (lon, lat + north) for name, (lon, lat) in pts.items()}
-    ways += [(f"{100 + i}", {"highway": "residential"}, [n, f"{n} north"]) for i, n in enumerate(pts)]
+    ways += [
+        (f"{100 + i}", {"highway": "residential"}, [n, f"{n} north"]) for i, n in enumerate(pts)
+    ]
     ids = {name: str(i + 1) for i, name in enumerate([*pts, *spurs])}
     root = ET.Element("osm", version="0.6", generator="test")
     for name, (lon, lat) in {**pts, **spurs}.items():
@@ -211,7 +213,9 @@ def test_the_chain_runs_on_a_territory_of_its_own(territory: Path, chain: dict[s
     bgy = _points()["bgy"]
     for name, code in CODES.items():
         lon, lat = _points()[name]
-        km = math.hypot((lon - bgy[0]) * 111.32 * math.cos(math.radians(45.7)), (lat - bgy[1]) * 111.32)
+        km = math.hypot(
+            (lon - bgy[0]) * 111.32 * math.cos(math.radians(45.7)), (lat - bgy[1]) * 111.32
+        )
         assert munis.loc[code, "car_bgy_min"] > km / 130 * 60
     sites = gpd.read_file(db, layer="brownfields").set_index("id")
     assert sorted(sites.index) == ["VC1", "VC2", "VC3"]
@@ -269,9 +273,7 @@ def test_the_territorys_own_scenario_brings_the_criterion_and_targets_back(
     share = munis["population"] / munis["population"].sum()
     for sid in sites.index:
         t = od[sid].reindex(share.index)
-        expected = sum(
-            600 * s * 2 ** (-m / 15) for s, m in zip(share, t, strict=True) if m <= 30
-        )
+        expected = sum(600 * s * 2 ** (-m / 15) for s, m in zip(share, t, strict=True) if m <= 30)
         assert sites.loc[sid, "jobs_lost_reach"] == pytest.approx(expected, rel=1e-6)
     targets = pd.read_csv(f / "suit2" / "allocation_targets.csv", index_col=0)
     assert targets.loc["service_jobs@val_cavallina", "target"] == 300
@@ -286,5 +288,8 @@ def test_a_territorys_own_scenario_must_describe_its_zones(territory: Path, tmp_
     result = CliRunner().invoke(app, ["build", "-c", str(bad), "-d", str(tmp_path / "x.gpkg")])
     assert result.exit_code == 2, result.output
     out = " ".join(result.output.split())
-    assert "bad.yaml, job_loss:" in out and "none of which this study area has (its zones: lower, upper)" in out
+    assert (
+        "bad.yaml, job_loss:" in out
+        and "none of which this study area has (its zones: lower, upper)" in out
+    )
     assert not (tmp_path / "x.gpkg").exists()

@@ -20,8 +20,9 @@ from seriana_gis.config import load_study_area
 
 SCENARIO = Path(__file__).resolve().parents[1] / "analyses" / "scenarios" / "ss671_closed.yaml"
 
-# one municipality in each zone of the study (the shipped job-loss scenario, read by the
-# logistics and services profiles, splits its jobs over these four zones)
+# one municipality in each zone of the study, so that the shipped job-loss scenario (the
+# valley's zones) gives the jobs_lost criterion and the job targets here too; on zones of
+# their own it is left out with a warning (tests/test_another_territory.py)
 ZONES = ("lower_valley", "parre_ponte_nossa", "upper_valley", "bergamo_area")
 TERRITORIES = {
     "nembro": ["Nembro", "Parre", "Clusone", "Seriate"],

@@ -142,3 +142,23 @@ def test_relative_source_paths_resolve_against_the_file(tmp_path):
 def test_missing_embedded_folder_says_how_to_use_the_shipped_default(tmp_path):
     with pytest.raises(ConfigError, match="Remove the 'embedded:' line"):
         load_study_area(write(tmp_path, small(embedded="default")))
+
+
+def test_a_territorys_own_job_loss_scenario(tmp_path):
+    (tmp_path / "jobs.yaml").write_text(
+        "total_jobs: 100\nterritory: t\nterritories: {t: [core]}\nsplit: {service_jobs: {share: 1}}\n",
+        encoding="utf-8",
+    )
+    area = load_study_area(write(tmp_path, small(job_loss="jobs.yaml")))
+    assert area.job_loss == tmp_path / "jobs.yaml"  # relative to the configuration file
+    assert load_study_area(write(tmp_path, small())).job_loss is None  # the shipped one
+    with pytest.raises(
+        ConfigError, match=r"area.yaml, job_loss: job-loss scenario file .*nope.yaml not found"
+    ):
+        load_study_area(write(tmp_path, small(job_loss="nope.yaml")))
+    (tmp_path / "other.yaml").write_text(
+        "total_jobs: 100\nterritory: t\nterritories: {t: [core, hills]}\nsplit: {a: {share: 1}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="job_loss: .* and this study area has no zone hills"):
+        load_study_area(write(tmp_path, small(job_loss="other.yaml")))

@@ -51,6 +51,7 @@ from seriana_gis.config import default_config_path, load_study_area
 from seriana_gis.economy import load_scenario as load_job_loss
 from seriana_gis.economy import scenario_losses
 from seriana_gis.economy.istat import load_employment_mapping
+from seriana_gis.economy.scenario import missing_zones
 from seriana_gis.layers.validate import validate_layer
 from seriana_gis.network import graph_from_lines
 from seriana_gis.sources.census import load_mapping
@@ -199,9 +200,18 @@ def test_employment_mapping_examples_load(block: Block, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("block", _blocks_of("job_loss"), ids=str)
-def test_job_loss_examples_load_and_fit_the_shipped_area(block: Block, tmp_path: Path) -> None:
+def test_job_loss_examples_load_and_fit_the_shipped_area_or_the_guides(
+    block: Block, tmp_path: Path
+) -> None:
     scenario = load_job_loss(_write(tmp_path, block, "my_job_loss.yaml"))
-    losses = scenario_losses(scenario, zone_of=load_study_area().zone_of())
+    # the shipped study area, or a territory of the guide's examples (section 2.5)
+    areas = [load_study_area()] + [
+        load_study_area(_write(tmp_path, b, f"area{i}.yaml"))
+        for i, b in enumerate(_blocks_of("study_area"))
+    ]
+    fits = [a for a in areas if missing_zones(scenario, a.zone_labels) is None]
+    assert fits, f"{block}: the scenario describes no study area of the guide"
+    losses = scenario_losses(scenario, zone_of=fits[0].zone_of())
     assert int(losses.losses.sum()) == scenario.total_jobs
 
 

@@ -185,3 +185,33 @@ def test_build_reads_the_employment_source(tmp_path) -> None:  # type: ignore[no
     assert economy.loc["016124", "jobs_lost"] == pytest.approx(5000 * 6 / (n + 5), abs=1)
     prov = {r["layer"]: r for r in territory.provenance}["economy"]
     assert "asia.csv" in str(prov["source"])
+
+
+def test_without_a_scenario_for_the_area_the_layer_goes_without_jobs_lost() -> None:
+    # another territory: zones of its own, which the shipped scenario does not name
+    munis = _munis().assign(zone=["lower", "lower", "upper", "upper"])
+    layer = economy_layer(
+        munis, published=load_published(), scenario=None, employment=_employment()
+    )
+    g = layer.set_index("territory")
+    assert g["jobs_lost"].isna().all()
+    assert g.loc["016004", "manufacturing_share"] == pytest.approx(0.5)  # ISTAT's own figures stay
+    assert not g["source"].str.contains("scenario").any()
+    # no employment file: the published figures are the valley's, so no layer at all
+    assert economy_layer(munis, published=load_published(), scenario=None).empty
+
+
+def test_allocation_keeps_its_stated_targets_on_zones_the_scenario_does_not_name() -> None:
+    from seriana_gis.suitability import load_allocation
+    from seriana_gis.suitability.pipeline import fit_job_targets
+
+    config = load_allocation()
+    assert config.job_scenario is not None
+    kept, note = fit_job_targets(config, _munis())
+    assert kept is config and note == ""  # the valley's zones: as it is
+    other = _munis().assign(zone=["lower", "lower", "upper", "upper"])
+    kept, note = fit_job_targets(config, other)
+    assert list(kept.targets) == ["social_dwellings"] and kept.job_scenario is None
+    assert str(config.job_scenario) in note and str(config.source) in note
+    assert "none of which this study area has (its zones: lower, upper)" in note
+    assert "job_targets: my_job_loss.yaml" in note

@@ -156,3 +156,22 @@ def test_exposure_needs_divisions() -> None:
     layer = _layer([("016001", "C", 100.0), ("016002", "C", 10.0), ("016003", "C", 50.0)])
     with pytest.raises(DataError, match="by ATECO division"):
         scenario_losses(_scenario(), zone_of=ZONES, employment=layer)
+
+
+def test_a_scenario_describes_an_area_with_its_territorys_zones() -> None:
+    from seriana_gis.economy.scenario import left_out_note, missing_zones
+
+    s = _scenario(territories={"valley": ["low", "up"]})
+    assert missing_zones(s, ["low", "up", "city"]) is None
+    # a split's 'also' zones may be missing: they only add places that absorb jobs
+    also = _scenario(split={"jobs": {"share": 1, "also": ["elsewhere"]}})
+    assert missing_zones(also, ZONES.values()) is None
+    assert int(scenario_losses(also, zone_of=ZONES).losses.sum()) == 1000
+    assert "up, and this study area has no zone up (its zones: city, low)" in str(
+        missing_zones(s, ["low", "city"])
+    )
+    note = left_out_note(s, ["a"], what="criterion left out", named_in="configuration")
+    assert note is not None and note.startswith("criterion left out: the job-loss scenario")
+    assert "none of which this study area has (its zones: a)" in note
+    assert note.endswith("(job_loss: my_job_loss.yaml).")
+    assert left_out_note(s, ["low", "up"], what="x", named_in="allocation") is None

@@ -235,6 +235,35 @@ def test_optional_criterion_left_out_when_its_layer_is_not_given():
     assert "contrib_logi_flood" not in result.scores.columns
 
 
+def test_optional_column_criterion_left_out_when_the_sites_lack_the_column():
+    jobs = {
+        "indicator": "jobs_lost_reach",
+        "direction": "benefit",
+        "standardisation": {"method": "linear_range", "low": 0, "high": 5000},
+        "weight": 4,
+        "optional": True,
+    }
+    prof = _shape_profile(jobs=jobs)
+    sites = SHAPES.assign(minutes=20.0)
+    result = run_suitability(sites, {"logi": prof}, n_draws=0)
+    assert result.notes == (
+        "logi: optional criterion jobs (needs column 'jobs_lost_reach', which seriana "
+        "accessibility writes from the study area's job-loss scenario, see its warning) left "
+        "out: the sites lack it; the others reweighted",
+    )
+    # near (3/4 of what is left) at 1 - 20/40, shape (1/4) full for the disc: by hand
+    assert result.scores.loc[SHAPES.index[0], "score_logi"] == pytest.approx(0.75 * 0.5 + 0.25)
+    # with the column, it counts: 4/8 of the weight, 2500 of 5000 → +0.25
+    with_col = run_suitability(sites.assign(jobs_lost_reach=2500.0), {"logi": prof}, n_draws=0)
+    assert with_col.notes == ()
+    expected = (3 * 0.5 + 1 * 1.0 + 4 * 0.5) / 8
+    assert with_col.scores.loc[SHAPES.index[0], "score_logi"] == pytest.approx(expected)
+    # without optional, a missing column stays an error that names it
+    required = _shape_profile(jobs={**jobs, "optional": False})
+    with pytest.raises(ConfigError, match="no column 'jobs_lost_reach'"):
+        run_suitability(sites, {"logi": required}, n_draws=0)
+
+
 def test_a_required_criterion_without_its_layer_is_an_error():
     prof = _shape_profile(
         flood={

@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from .. import columns as names
-from .._errors import ConfigError, DataError, NetworkError
+from .._errors import DataError, NetworkError
 from .._progress import task
 from ..config import DEFAULT_CRS
 from ..network import get_engine

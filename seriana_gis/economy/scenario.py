@@ -192,13 +192,14 @@ def missing_zones(scenario: JobLossScenario, zones: Iterable[str]) -> str | None
     lacking = [z for z in scenario.zones if z not in have]
     if not lacking:
         return None
-    lacks = (
-        "none of which" if len(lacking) == len(scenario.zones) else ", ".join(lacking) + " of which"
-    )
+    if len(lacking) == len(scenario.zones):
+        lacks = "none of which this study area has"
+    else:
+        lacks = f"and this study area has no zone {', '.join(lacking)}"
     return (
         f"the job-loss scenario {scenario.path or '(given in code)'} describes the territory "
-        f"{scenario.territory!r} in the zones {', '.join(scenario.zones)}, {lacks} this study "
-        f"area has (its zones: {', '.join(sorted(have)) or 'none'})"
+        f"{scenario.territory!r} in the zones {', '.join(scenario.zones)}, {lacks} (its zones: "
+        f"{', '.join(sorted(have)) or 'none'})"
     )
 
 
