@@ -165,9 +165,10 @@ class Criterion:
         missing, stated in the profile with its reason; without it a missing
         value excludes the site.
     optional
-        When the indicator's layer or raster is not given, the profile runs
-        without this criterion (its weight shared out over the others in
-        proportion) and says so; otherwise a missing layer is an error.
+        When the indicator's layer or raster is not given, or the sites lack
+        its column, the profile runs without this criterion (its weight
+        shared out over the others in proportion) and says so; otherwise a
+        missing layer or column is an error.
     """
 
     name: str
