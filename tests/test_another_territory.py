@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -259,9 +260,10 @@ def test_the_territorys_own_scenario_brings_the_criterion_and_targets_back(
     territory: Path, chain: dict[str, str]
 ) -> None:
     f = territory
-    db = f / "vc.gpkg"
+    db = f / "vc_own.gpkg"  # a copy: the chain's database stays as the other tests read it
+    shutil.copyfile(f / "vc.gpkg", db)
     config = f / "val_cavallina_jobs.yaml"
-    _run("accessibility", "-c", config, "-d", db, "-o", f / "acc2")
+    _run("accessibility", "-c", config, "-d", db, "-o", f / "acc2", "--overwrite")
     alloc = f / "my_allocation.yaml"
     _run("suitability", "-d", db, "-o", f / "suit2", "--draws", "0", "--allocation", alloc)
     sites = gpd.read_file(db, layer="brownfields").set_index("id")
