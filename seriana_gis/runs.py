@@ -25,7 +25,7 @@ column         meaning
 ``columns``    the result columns it added to each layer (JSON)
 ``folder``     the folder of its CSV files and rasters
 ``files``      the files it wrote there (JSON)
-``stamp``      an identifier of this computation (a hash of the above)
+``stamp``      an identifier of this computation (a hash of the above and a nonce)
 =============  ================================================================
 
 The base run's layers keep their plain names (``brownfields``,
@@ -41,6 +41,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -134,9 +135,23 @@ class RunRecord:
         return self.command if "--overwrite" in self.command else f"{self.command} --overwrite"
 
     def stamped(self) -> RunRecord:
-        """This record with its ``stamp`` computed."""
+        """This record with its ``stamp`` computed.
+
+        The stamp hashes the record with a random nonce: two computations with
+        the same inputs in the same second (``created`` has second resolution)
+        still get different stamps, so a suitability stage can tell that the
+        travel times it read were computed again.
+        """
         body = json.dumps(
-            [self.run, self.stage, self.created, self.options, self.inputs, self.upstream],
+            [
+                self.run,
+                self.stage,
+                self.created,
+                self.options,
+                self.inputs,
+                self.upstream,
+                uuid.uuid4().hex,
+            ],
             sort_keys=True,
             default=str,
         )

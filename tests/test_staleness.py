@@ -134,3 +134,12 @@ def test_scores_kept_from_earlier_travel_times_stay_stale(tmp_path: Path) -> Non
     assert st.stale and "were computed again" in st.reasons[0]
     assert runner.invoke(app, suit).exit_code == 0  # every profile again: up to date
     assert [s.stale for s in database_status(db)] == [False, False]
+
+
+def test_two_computations_in_the_same_second_get_different_stamps() -> None:
+    # `created` has second resolution: a fast machine computes the travel times
+    # twice within one second, and the scores must still see the second one
+    from seriana_gis.runs import RunRecord
+
+    rec = RunRecord(run="base", stage="accessibility", created="2026-11-29T15:17:34Z", command="x")
+    assert rec.stamped().stamp != rec.stamped().stamp
