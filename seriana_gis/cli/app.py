@@ -9,6 +9,7 @@ import typer
 from . import accessibility as accessibility_cmd
 from . import batch as batch_cmd
 from . import build as build_cmd
+from . import calibrate as calibrate_cmd
 from . import compare as compare_cmd
 from . import demo as demo_cmd
 from . import export as export_cmd
@@ -78,3 +79,4 @@ app.command("accessibility", help=accessibility_cmd.HELP)(accessibility_cmd.acce
 app.command("batch", help=batch_cmd.HELP)(batch_cmd.batch)
 app.command("runs", help=runs_cmd.HELP)(runs_cmd.runs)
 app.command("status", help=status_cmd.HELP)(status_cmd.status)
+app.command("calibrate", help=calibrate_cmd.HELP)(calibrate_cmd.calibrate_cmd)

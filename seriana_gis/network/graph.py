@@ -8,6 +8,12 @@ Every road graph seriana_gis builds, whatever its source, is a
 - edge attributes ``length`` (m), ``speed_kph`` (km/h), ``travel_time`` (s),
   ``speed_source`` and, where the source has them, ``highway``, ``name``,
   ``ref``, ``maxspeed``, ``oneway``, ``geometry``;
+- the road model's annotations (:func:`seriana_gis.network.model.annotate_network`):
+  edge ``free_flow_kph``, ``setting``, ``speed_term``, ``junction_signals``,
+  ``junction_roundabout``, ``junction_priority``, node ``junction_kind``.
+  :func:`normalise_graph` leaves free-flow times in ``travel_time``;
+  :func:`seriana_gis.network.model.apply_speed_profile` turns them into the
+  model's times for a speed profile and time of day;
 - only the largest strongly connected component, with what was dropped in the
   graph attributes ``scc_dropped_nodes``, ``scc_dropped_edges``,
   ``scc_dropped_components`` and in the log.
@@ -34,6 +40,7 @@ import pyproj
 from .._errors import DataError, NetworkError
 from .._io import atomic_path
 from ..layers.validate import validate_layer
+from .model import annotate_network
 from .speeds import add_speeds_and_times
 
 logger = logging.getLogger(__name__)
@@ -190,8 +197,9 @@ def normalise_graph(G: nx.MultiDiGraph, *, source: str) -> nx.MultiDiGraph:
 
     Projects to EPSG:32632 if needed, adds ``speed_kph`` / ``travel_time`` from
     ``maxspeed`` and the Italian class defaults
-    (:mod:`seriana_gis.network.speeds`), and keeps the largest strongly
-    connected component.
+    (:mod:`seriana_gis.network.speeds`), keeps the largest strongly
+    connected component and adds the road model's annotations (settings,
+    junctions: :func:`seriana_gis.network.model.annotate_network`).
 
     Parameters
     ----------
@@ -223,6 +231,7 @@ def normalise_graph(G: nx.MultiDiGraph, *, source: str) -> nx.MultiDiGraph:
     H.graph["crs"] = GRAPH_CRS
     H = add_speeds_and_times(H)
     H, _ = keep_largest_scc(H, source=source)
+    H = annotate_network(H)
     H.graph["source"] = source
     return H
 

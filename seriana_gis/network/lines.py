@@ -10,7 +10,12 @@ edge in its drawn direction and, unless ``oneway`` is true, one back.
 Expected columns (as in ``layers/default/roads.geojson``): ``highway`` (OSM road
 class, required), and optionally ``id``, ``name``, ``ref``, ``maxspeed`` (km/h,
 may be null: the class default of :mod:`seriana_gis.network.speeds` is used),
-``oneway`` (bool, missing = two-way).
+``oneway`` (bool, missing = two-way), ``setting`` (``urban``, ``rural`` or
+``mountain``, read by the road model :mod:`seriana_gis.network.model`; empty =
+inferred) and ``sinuosity`` (real road length over drawn length, >= 1; empty =
+1): a line drawn through a few waypoints misses the bends of a mountain road,
+so its ``length`` is the drawn length times the sinuosity (the drawn length is
+kept in ``drawn_length``).
 """
 
 # ruff: noqa: N806  (G, H: the networkx / osmnx names for graphs)
@@ -36,7 +41,7 @@ from .graph import GRAPH_CRS, normalise_graph
 
 logger = logging.getLogger(__name__)
 
-_ATTR_COLUMNS = ("name", "ref", "highway", "maxspeed")
+_ATTR_COLUMNS = ("name", "ref", "highway", "maxspeed", "setting")
 
 
 def _oneway(value: object, *, where: str) -> bool:
@@ -50,6 +55,19 @@ def _oneway(value: object, *, where: str) -> bool:
         return bool(value)
     msg = f"{where}: 'oneway' is {value!r}; use true/false (or leave it empty for two-way)."
     raise DataError(msg)
+
+
+def _sinuosity(value: object, *, where: str) -> float:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return 1.0
+    ok = isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)
+    if not ok or not math.isfinite(float(value)) or float(value) < 1.0:  # type: ignore[arg-type]
+        msg = (
+            f"{where}: 'sinuosity' is {value!r}; give the ratio of the real road length to the "
+            "drawn length, a number >= 1 (or leave it empty for 1)."
+        )
+        raise DataError(msg)
+    return float(value)  # type: ignore[arg-type]
 
 
 def graph_from_lines(
@@ -143,7 +161,14 @@ def graph_from_lines(
         row_id = ids.iloc[pos]
         row_id = row_id.item() if isinstance(row_id, np.generic) else row_id
         where = f"{source}, feature {row_id!r}"
-        attrs: dict[str, Any] = {"id": row_id, "length": float(shapely.length(geom))}
+        drawn = float(shapely.length(geom))
+        sinuosity = _sinuosity(row.get("sinuosity"), where=where)
+        attrs: dict[str, Any] = {
+            "id": row_id,
+            "length": drawn * sinuosity,
+            "drawn_length": drawn,
+            "sinuosity": sinuosity,
+        }
         for col in _ATTR_COLUMNS:
             if col in row.index and not (
                 row[col] is None or (isinstance(row[col], float) and math.isnan(row[col]))

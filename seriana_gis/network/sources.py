@@ -41,6 +41,7 @@ from ..sources.osm import osm_settings
 from ..sources.overpass import OverpassError
 from .graph import FILTER_TAGS, is_drivable, normalise_graph
 from .hgv import HGV_TAGS
+from .junctions import SIGNAL_DIRECTION_TAG, simplify_road_graph
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,12 @@ def _way_tags() -> list[str]:
     """
     tags = list(ox.settings.useful_tags_way)
     return tags + [t for t in HGV_TAGS if t not in tags]
+
+
+def _node_tags() -> list[str]:
+    """osmnx's useful node tags plus the direction of traffic signals (read by the road model)."""
+    tags = list(ox.settings.useful_tags_node)
+    return tags if SIGNAL_DIRECTION_TAG in tags else [*tags, SIGNAL_DIRECTION_TAG]
 
 
 def _polygon_4326(
@@ -145,12 +152,12 @@ def fetch_roads(
     folder.mkdir(parents=True, exist_ok=True)
     with (
         osm_settings(cache_dir=folder, overpass_url=overpass_url),
-        _osmnx_settings(useful_tags_way=_way_tags()),
+        _osmnx_settings(useful_tags_way=_way_tags(), useful_tags_node=_node_tags()),
     ):
         endpoint = ox.settings.overpass_url
         try:
             G = ox.graph_from_polygon(
-                poly, network_type="drive", simplify=True, retain_all=True, truncate_by_edge=True
+                poly, network_type="drive", simplify=False, retain_all=True, truncate_by_edge=True
             )
         except OverpassError as exc:
             msg = f"cannot download the roads from OpenStreetMap: {exc}"
@@ -168,7 +175,7 @@ def fetch_roads(
                 f"(bounds {poly.bounds}); check the polygon and its CRS."
             )
             raise DataError(msg) from exc
-    return normalise_graph(G, source=f"OpenStreetMap via {endpoint}")
+    return normalise_graph(simplify_road_graph(G), source=f"OpenStreetMap via {endpoint}")
 
 
 def _suffix(path: Path) -> str:
@@ -217,13 +224,16 @@ def graph_from_osm_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
             "or .osm.pbf."
         )
         raise DataError(msg)
-    G = ox.simplify_graph(G)
+    G = simplify_road_graph(G)
     return normalise_graph(G, source=str(p))
 
 
 def _graph_from_xml_drive(path: Path) -> nx.MultiDiGraph:
     extra = [t for t in FILTER_TAGS if t not in _way_tags()]
-    with _osmnx_settings(useful_tags_way=[*_way_tags(), *extra]):
+    with _osmnx_settings(
+        useful_tags_way=[*_way_tags(), *extra],
+        useful_tags_node=_node_tags(),
+    ):
         try:
             G = ox.graph_from_xml(path, simplify=False, retain_all=True)
         except Exception as exc:  # osmnx/ElementTree raise various errors on bad XML
@@ -263,7 +273,7 @@ def read_pbf_highways(
     import osmium
 
     p = Path(path)
-    node_tags = set(ox.settings.useful_tags_node)
+    node_tags = set(_node_tags())
     nodes: dict[int, dict[str, Any]] = {}
     ways: list[dict[str, Any]] = []
     tagged_nodes: dict[int, dict[str, str]] = {}

@@ -1,0 +1,378 @@
+"""The road travel-time model: what makes a real car time, on any road graph.
+
+The time of an edge :math:`e` from :math:`u` to :math:`v` is its running time
+plus the junction delays it pays on entering :math:`v`:
+
+.. math::
+
+    t_e = \\frac{L_e}{f_{k(e)}\\, v_e}\\; m_{s(e)} + m_\\text{urban} \\sum_j n_{e,j}\\, d_j
+
+- :math:`L_e` the link length (m): the geometry's length, times the link's
+  ``sinuosity`` on the embedded network (its bends, see
+  :func:`seriana_gis.network.lines.graph_from_lines`);
+- :math:`v_e` the free-flow speed: ``maxspeed`` or the class default
+  (:mod:`seriana_gis.network.speeds`), kept in ``free_flow_kph``;
+- :math:`f_k` the speed factor of the edge's term :math:`k(e)` (road group ×
+  setting, below);
+- :math:`n_{e,j}` how many delays of junction kind :math:`j` (signals,
+  roundabout, priority) the edge pays and :math:`d_j` the delay (s): see
+  :mod:`seriana_gis.network.junctions`;
+- :math:`m` the time-of-day multipliers: 1 off-peak; at the morning peak
+  :math:`m_{s(e)}` is the urban or extra-urban peak factor and the delays take
+  the urban one. ``free_flow`` sets every :math:`f = 1` and every :math:`d = 0`.
+
+The parameters live in a :class:`~seriana_gis.network.profile.SpeedProfile`.
+
+Road groups and settings
+------------------------
+The group of an edge comes from its highest OSM class: ``motorway``
+(motorway and its links), ``main`` (trunk, primary and their links),
+``local`` (everything else). Its setting is ``urban`` (inside a built-up
+area), ``rural`` or ``mountain``:
+
+1. an edge attribute ``setting`` with one of these values wins (the embedded
+   network carries one per link; a user's road file may too);
+2. a ``maxspeed`` of 50 km/h or less means urban (50 is the limit in built-up
+   areas, Codice della Strada art. 142), 90 or more means rural (a signed 70
+   occurs on both urban through roads and rural roads and decides nothing);
+3. ``residential``, ``living_street`` and ``service`` streets are urban;
+4. otherwise an edge is urban when a residential or living street lies within
+   :data:`BUILT_UP_RADIUS_M` of its midpoint (houses stand on residential
+   streets: where there are none, the road runs through open country), else rural;
+5. a rural edge of the main or local group whose length is at least
+   :data:`MOUNTAIN_MIN_LENGTH_M` and whose sinuosity (length over the straight
+   distance between its ends) is at least :data:`MOUNTAIN_SINUOSITY` is
+   mountain: hairpins and bends are what make a mountain road slow. (An
+   elevation model would tell grades too; without one, the shape is the
+   evidence. Mark edges ``setting: mountain`` to override.)
+
+The terms (:data:`~seriana_gis.network.profile.SPEED_TERMS`) are ``motorway``
+(any setting), ``mountain`` (main or local), and ``main_urban``,
+``main_rural``, ``local_urban``, ``local_rural``.
+
+osmnx conventions
+-----------------
+Edges keep osmnx's names and formula: ``speed_kph`` (here the running speed
+:math:`f_k v_e m_s`) and ``travel_time`` in seconds, ``length / (speed_kph /
+3.6)`` as in :func:`osmnx.add_edge_travel_times`, plus the delays (``delay_s``).
+:func:`osmnx.add_edge_speeds` is not used for the free-flow speeds because it
+reads neither the Italian implicit limits (``IT:urban``) nor a setting; the
+tests check that on plain tags the free-flow speeds equal its output with our
+class table.
+"""
+
+# ruff: noqa: N803, N806  (G, H: the networkx / osmnx names for graphs)
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Hashable
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from .._errors import DataError
+from .junctions import JUNCTION_COLUMNS, JUNCTION_KINDS, _values, annotate_junctions
+from .profile import SPEED_TERMS, SpeedProfile, check_time_of_day
+from .speeds import parse_maxspeed
+
+logger = logging.getLogger(__name__)
+
+#: Settings of a road.
+SETTINGS: tuple[str, ...] = ("urban", "rural", "mountain")
+#: Road classes of each group (a ``*_link`` belongs to its road's group).
+MOTORWAY_CLASSES: frozenset[str] = frozenset({"motorway"})
+MAIN_CLASSES: frozenset[str] = frozenset({"trunk", "primary"})
+#: Road classes that only run inside built-up areas.
+URBAN_CLASSES: frozenset[str] = frozenset({"residential", "living_street", "service"})
+#: Classes whose presence marks a built-up area nearby.
+BUILT_UP_MARKERS: frozenset[str] = frozenset({"residential", "living_street"})
+#: An edge with a residential street this close to its midpoint is urban (m).
+BUILT_UP_RADIUS_M = 150.0
+#: Highest ``maxspeed`` that means urban, lowest that means rural (km/h).
+URBAN_MAXSPEED_KPH = 50.0
+RURAL_MAXSPEED_KPH = 90.0
+#: A rural edge this sinuous and this long is a mountain road.
+MOUNTAIN_SINUOSITY = 1.4
+MOUNTAIN_MIN_LENGTH_M = 500.0
+
+#: Edge attributes the model writes.
+FREE_FLOW = "free_flow_kph"
+_TERM_INDEX = {t: i for i, t in enumerate(SPEED_TERMS)}
+
+
+def road_group(highway: object) -> str:
+    """``motorway``, ``main`` or ``local`` from an OSM ``highway`` value (the highest class).
+
+    Parameters
+    ----------
+    highway
+        A class, a list of classes, or a ``;``-joined string.
+    """
+    classes = {c.removesuffix("_link") for c in _values(highway)}
+    if classes & MOTORWAY_CLASSES:
+        return "motorway"
+    if classes & MAIN_CLASSES:
+        return "main"
+    return "local"
+
+
+def speed_term(group: str, setting: str) -> str:
+    """The speed-factor term of a road group in a setting (see the module docs)."""
+    if group == "motorway":
+        return "motorway"
+    if setting == "mountain":
+        return "mountain"
+    return f"{group}_{setting}"
+
+
+def _explicit_setting(value: object, *, where: str) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip().lower()
+    if text in ("", "nan", "none"):
+        return None
+    if text not in SETTINGS:
+        msg = f"{where}: setting {value!r} is not one of {', '.join(SETTINGS)} (or empty)."
+        raise DataError(msg)
+    return text
+
+
+def _chord(G: nx.MultiDiGraph, u: Hashable, v: Hashable) -> float:
+    a, b = G.nodes[u], G.nodes[v]
+    return math.hypot(float(a["x"]) - float(b["x"]), float(a["y"]) - float(b["y"]))
+
+
+def _midpoint(
+    G: nx.MultiDiGraph, u: Hashable, v: Hashable, d: dict[str, object]
+) -> tuple[float, float]:
+    geom = d.get("geometry")
+    if geom is not None and hasattr(geom, "interpolate"):
+        p = geom.interpolate(0.5, normalized=True)
+        return float(p.x), float(p.y)
+    a, b = G.nodes[u], G.nodes[v]
+    return (float(a["x"]) + float(b["x"])) / 2, (float(a["y"]) + float(b["y"])) / 2
+
+
+def infer_settings(G: nx.MultiDiGraph) -> dict[tuple[Hashable, Hashable, object], str]:
+    """The setting of every edge: ``urban``, ``rural`` or ``mountain`` (rules in the module docs).
+
+    Parameters
+    ----------
+    G
+        A road graph in a metric CRS (not changed).
+
+    Returns
+    -------
+    dict
+        ``(u, v, key)`` → setting.
+
+    Raises
+    ------
+    DataError
+        An edge's ``setting`` attribute is not a known setting.
+    """
+    markers = []
+    for u, v, d in G.edges(data=True):
+        if {c.removesuffix("_link") for c in _values(d.get("highway"))} & BUILT_UP_MARKERS:
+            markers.append(_midpoint(G, u, v, d))
+    tree = cKDTree(np.array(markers)) if markers else None
+    out: dict[tuple[Hashable, Hashable, object], str] = {}
+    for u, v, k, d in G.edges(keys=True, data=True):
+        explicit = _explicit_setting(d.get("setting"), where=f"edge ({u}, {v}, {k})")
+        if explicit is not None:
+            out[(u, v, k)] = explicit
+            continue
+        classes = {c.removesuffix("_link") for c in _values(d.get("highway"))}
+        group = road_group(d.get("highway"))
+        limit = parse_maxspeed(d.get("maxspeed"))
+        setting: str | None = None
+        if group == "motorway":
+            setting = "rural"
+        elif limit is not None and limit <= URBAN_MAXSPEED_KPH:
+            setting = "urban"
+        elif limit is not None and limit >= RURAL_MAXSPEED_KPH:
+            setting = "rural"
+        elif (classes and classes <= URBAN_CLASSES) or (
+            tree is not None
+            and tree.query_ball_point(
+                _midpoint(G, u, v, d), r=BUILT_UP_RADIUS_M, return_length=True
+            )
+        ):
+            setting = "urban"
+        else:
+            setting = "rural"
+        if setting == "rural" and group != "motorway":
+            length = float(d.get("length", 0.0))
+            chord = _chord(G, u, v)
+            if length >= MOUNTAIN_MIN_LENGTH_M and length >= MOUNTAIN_SINUOSITY * max(chord, 1.0):
+                setting = "mountain"
+        out[(u, v, k)] = setting
+    return out
+
+
+def annotate_network(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of ``G`` with what the model needs on every edge.
+
+    Adds ``free_flow_kph`` (the free-flow speed: the edge's ``speed_kph``
+    unless already set), ``setting`` (:func:`infer_settings`), ``speed_term``
+    and the junction counts ``junction_signals``, ``junction_roundabout``,
+    ``junction_priority`` (:func:`~seriana_gis.network.junctions.annotate_junctions`).
+
+    Parameters
+    ----------
+    G
+        A road graph with free-flow ``speed_kph`` on its edges (not changed).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+    """
+    H = annotate_junctions(G)
+    settings = infer_settings(H)
+    counts: Counter[str] = Counter()
+    for (u, v, k), setting in settings.items():
+        d = H.edges[u, v, k]
+        if FREE_FLOW not in d:
+            d[FREE_FLOW] = float(d["speed_kph"])
+        d["setting"] = setting
+        d["speed_term"] = speed_term(road_group(d.get("highway")), setting)
+        counts[d["speed_term"]] += 1
+    logger.info("road model terms: %s", ", ".join(f"{t} {counts[t]}" for t in SPEED_TERMS))
+    H.graph["road_model"] = "annotated"
+    return H
+
+
+def _is_annotated(G: nx.MultiDiGraph) -> bool:
+    needed = (FREE_FLOW, "setting", "speed_term", *JUNCTION_COLUMNS.values())
+    return all(all(c in d for c in needed) for _, _, d in G.edges(data=True))
+
+
+def edge_terms(G: nx.MultiDiGraph) -> pd.DataFrame:
+    """What the model needs per edge, as a table (annotating ``G`` first when needed).
+
+    Parameters
+    ----------
+    G
+        A road graph (not changed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per edge in ``G.edges(keys=True)`` order: ``u``, ``v``, ``key``,
+        ``free_flow_s`` (:math:`L_e / v_e`), ``term`` (index into
+        :data:`~seriana_gis.network.profile.SPEED_TERMS`), ``urban`` (bool), and
+        ``n_signals``, ``n_roundabout``, ``n_priority``.
+    """
+    H = G if _is_annotated(G) else annotate_network(G)
+    rows = []
+    for u, v, k, d in H.edges(keys=True, data=True):
+        rows.append(
+            (
+                u,
+                v,
+                k,
+                float(d["length"]) / (float(d[FREE_FLOW]) / 3.6),
+                _TERM_INDEX[str(d["speed_term"])],
+                str(d["setting"]) == "urban",
+                *(int(d[JUNCTION_COLUMNS[j]]) for j in JUNCTION_KINDS),
+            )
+        )
+    cols = ["u", "v", "key", "free_flow_s", "term", "urban"] + [f"n_{j}" for j in JUNCTION_KINDS]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def edge_times(
+    terms: pd.DataFrame, profile: SpeedProfile, *, time_of_day: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Running time and delay (s) of every edge of :func:`edge_terms` under a profile.
+
+    Parameters
+    ----------
+    terms
+        As returned by :func:`edge_terms`.
+    profile
+        The parameters.
+    time_of_day
+        ``free_flow``, ``off_peak`` or ``am_peak``.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Running time and junction delay per edge (s); the travel time is their sum.
+    """
+    check_time_of_day(time_of_day)
+    free = terms["free_flow_s"].to_numpy(dtype=float)
+    if time_of_day == "free_flow":
+        return free.copy(), np.zeros(len(terms))
+    factors = np.array([profile.speed_factors[t] for t in SPEED_TERMS], dtype=float)
+    run = free / factors[terms["term"].to_numpy(dtype=int)]
+    delays = np.array([profile.junction_delays_s[j] for j in JUNCTION_KINDS], dtype=float)
+    counts = terms[[f"n_{j}" for j in JUNCTION_KINDS]].to_numpy(dtype=float)
+    delay = counts @ delays
+    if time_of_day == "am_peak":
+        urban = terms["urban"].to_numpy(dtype=bool)
+        peak_u = float(profile.am_peak_factors["urban"])
+        peak_x = float(profile.am_peak_factors["extraurban"])
+        run = run * np.where(urban, peak_u, peak_x)
+        delay = delay * peak_u
+    return run, delay
+
+
+def apply_speed_profile(
+    G: nx.MultiDiGraph, profile: SpeedProfile, *, time_of_day: str = "off_peak"
+) -> nx.MultiDiGraph:
+    """A copy of ``G`` whose ``travel_time`` follows the model under ``profile``.
+
+    Parameters
+    ----------
+    G
+        A road graph with ``length`` and free-flow ``speed_kph`` (or an already
+        annotated graph); not changed.
+    profile
+        The parameters (:func:`~seriana_gis.network.profile.load_speed_profile`).
+    time_of_day
+        ``free_flow``, ``off_peak`` (default) or ``am_peak``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        A new graph with the annotations of :func:`annotate_network` and, on every
+        edge, ``speed_kph`` (running speed), ``delay_s``, ``travel_time``
+        (running time + delay, s); graph attributes ``speed_profile`` (the
+        profile's name), ``speed_profile_source`` and ``time_of_day``.
+    """
+    check_time_of_day(time_of_day)
+    H = G.copy() if _is_annotated(G) else annotate_network(G)
+    terms = edge_terms(H)
+    run, delay = edge_times(terms, profile, time_of_day=time_of_day)
+    lengths = {}
+    for (u, v, k), r, dl in zip(
+        terms[["u", "v", "key"]].itertuples(index=False, name=None), run, delay, strict=True
+    ):
+        d = H.edges[u, v, k]
+        length = float(d["length"])
+        lengths[(u, v, k)] = length
+        d["speed_kph"] = length / r * 3.6 if r > 0 else float(d[FREE_FLOW])
+        d["delay_s"] = float(dl)
+        d["travel_time"] = float(r + dl)
+    H.graph["speed_profile"] = profile.name
+    H.graph["speed_profile_source"] = profile.source
+    H.graph["time_of_day"] = time_of_day
+    H.graph["speed_model"] = profile
+    return H
+
+
+def profile_note(G: nx.MultiDiGraph) -> str:
+    """One line saying which profile and time of day produced ``G``'s travel times."""
+    name = G.graph.get("speed_profile")
+    if name is None:
+        return "road times: free-flow speeds (no speed profile applied)"
+    return (
+        f"road times: speed profile {name!r} ({G.graph.get('speed_profile_source', '?')}), "
+        f"time of day {G.graph.get('time_of_day', '?')}"
+    )
