@@ -26,6 +26,16 @@ from ._progress import task
 from .config import SourceSpec, StudyArea
 from .layers.municipalities import boundaries_from_file, municipalities_layer
 from .layers.validate import validate_layer
+from .network.coverage import check_coverage
+from .network.model import apply_speed_profile, profile_note
+from .network.profile import (
+    DEFAULT_TIME_OF_DAY,
+    SpeedProfile,
+    check_time_of_day,
+    default_profile_path,
+    load_speed_profile,
+    prior_profile,
+)
 from .sources import census, embedded, gtfs, istat, osm, trails
 from .sources.files import read_vector
 
@@ -378,15 +388,58 @@ def _economy(t: Territory) -> None:
         t.add("economy", gdf, **prov)
 
 
+def speed_profile(area: StudyArea, path: str | Path | None = None) -> SpeedProfile:
+    """The speed profile of a run: ``path`` if given, else the territory's calibrated one.
+
+    Parameters
+    ----------
+    area
+        The study area; its embedded folder's ``speeds.yaml`` (written by
+        ``seriana calibrate``) is the default.
+    path
+        A speed profile file (``seriana accessibility --speeds FILE``).
+
+    Returns
+    -------
+    SpeedProfile
+        The profile; the uncalibrated priors (with a warning) when the
+        territory ships none.
+    """
+    if path is not None:
+        return load_speed_profile(path)
+    default = default_profile_path(embedded.embedded_dir(area))
+    if default.is_file():
+        return load_speed_profile(default)
+    logger.warning(
+        "no calibrated speed profile at %s: road times use the uncalibrated priors; "
+        "fit one with seriana calibrate",
+        default,
+    )
+    return prior_profile()
+
+
 def road_graph(
-    t: Territory, *, cache_dir: Path = DEFAULT_CACHE, overpass_url: str | None = None
+    t: Territory,
+    *,
+    cache_dir: Path = DEFAULT_CACHE,
+    overpass_url: str | None = None,
+    profile: SpeedProfile | None = None,
+    time_of_day: str = DEFAULT_TIME_OF_DAY,
 ) -> tuple[nx.MultiDiGraph, dict[str, object]]:
     """The road graph of the study area from the configured source, and its provenance.
 
     ``embedded``: the strategic network of ``layers/default/roads.geojson``;
     ``file``: a local OSM file (``.osm``, ``.osm.bz2``, ``.osm.pbf``);
     ``osm``: the live drive network of the study area through osmnx (cached).
-    Every graph is reduced to its largest strongly connected component.
+    Every graph is reduced to its largest strongly connected component, checked
+    to cover the municipalities (:func:`~seriana_gis.network.coverage.check_coverage`)
+    and timed by the road model under ``profile`` (the territory's calibrated
+    profile by default, :func:`speed_profile`) at ``time_of_day``.
+
+    Raises
+    ------
+    NetworkError
+        Most municipalities lie off the network (it belongs to another territory).
     """
     from .network import fetch_roads, graph_from_lines, graph_from_osm_file
 
@@ -407,11 +460,16 @@ def road_graph(
         prov["note"] = (
             "skeletal strategic network; switch to full OSM with sources: roads: {kind: osm}"
         )
+    check_coverage(graph, t.layers["municipalities"], source=str(prov["source"]))
     dropped = graph.graph.get("scc_dropped_nodes", 0)
     if dropped:
         prov["note"] = (
             f"{prov.get('note', '')} largest strongly connected component kept; {dropped} nodes dropped".strip()
         )
+    graph = apply_speed_profile(
+        graph, profile or speed_profile(a), time_of_day=check_time_of_day(time_of_day)
+    )
+    prov["note"] = f"{prov.get('note', '')}; {profile_note(graph)}".strip("; ")
     return graph, prov
 
 

@@ -34,9 +34,24 @@ def test_help_has_examples() -> None:
         assert opt in result.output
 
 
+def _config_without_profile(tmp_path: Path) -> Path:
+    """The shipped configuration with an empty embedded folder (no speeds.yaml)."""
+    from seriana_gis.config import default_config_path
+
+    (tmp_path / "empty").mkdir()
+    text = default_config_path().read_text(encoding="utf-8")
+    cfg = tmp_path / "area.yaml"
+    cfg.write_text(text.replace("embedded: default", f"embedded: {tmp_path / 'empty'}"), "utf-8")
+    return cfg
+
+
 def test_writes_database_csv_and_rasters(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    args = ["accessibility", "-d", str(db), "--out", str(out), "--destinations", "bergamo,bgy"]
+    # a territory without a calibrated profile: the priors (every speed factor 1; the routes
+    # below cross no junction where they give way), so the times are the legal speeds by hand
+    cfg = _config_without_profile(tmp_path)
+    args = ["accessibility", "-c", str(cfg), "-d", str(db), "--out", str(out)]
+    args += ["--destinations", "bergamo,bgy"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     bf = read_layer(db, "brownfields")
@@ -68,12 +83,14 @@ def test_writes_database_csv_and_rasters(db: Path, tmp_path: Path) -> None:
     assert "slow_off-peak" in third.output and "--run slow_off-peak" in third.output
     bf = read_layer(db, "brownfields__slow_off-peak")
     assert bf["delta_car_bergamo_min"].iloc[0] == pytest.approx(2.0)
-    assert bf["transit_bergamo_wait_min"].iloc[0] == pytest.approx(10.0)  # off-peak: 20 / 2
+    assert bf["transit_bergamo_wait_min"].iloc[0] == pytest.approx(7.5)  # off-peak: 15 / 2
     assert (slow / "scenario_slow_brownfields.csv").exists()
     base = read_layer(db, "brownfields")
     assert "delta_car_bergamo_min" not in base.columns
     peak_wait = TransitParams().headway_peak_min / 2
     assert base["transit_bergamo_wait_min"].iloc[0] == pytest.approx(peak_wait)
+    note = read_provenance(db).set_index("layer").loc["brownfields", "note"]
+    assert "speed profile 'prior'" in note and "time of day off_peak" in note
 
 
 @pytest.mark.parametrize(

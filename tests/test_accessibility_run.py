@@ -82,10 +82,11 @@ def test_embedded_default_is_complete_and_consistent(
         assert (t["hansen_pop"] <= t["pop_30min"] + L["municipalities"]["population"].sum()).all()
         assert (t["pop_15min"] <= t["pop_30min"]).all()
     m = r.tables["municipalities"].set_index(L["municipalities"]["name"].to_numpy())
-    # Albino boards at the Albino terminus: 12.4 km of authored line at 23.4 km/h
+    # Albino boards at the Albino terminus: the whole line (12.45 km, see layers/README.md)
+    # at 25 km/h (12.5 km in 30 min)
     assert m.loc["Albino", "transit_bergamo_board"] == "T1_16"
     assert m.loc["Albino", "transit_bergamo_ride_min"] == pytest.approx(
-        12.397 / 23.4 * 60, rel=1e-3
+        12.4485 / 25.0 * 60, rel=1e-3
     )
     # the airport by transit takes the airport bus from the station
     assert m.loc["Albino", "transit_bgy_feeder_ride_min"] == 17.5

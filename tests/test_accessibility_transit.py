@@ -114,10 +114,10 @@ def test_extension_far_from_the_line_end_is_an_error() -> None:
 def test_waiting_is_half_the_headway() -> None:
     p = TransitParams()
     assert p.wait_min == pytest.approx(7.0 / 2)  # TEB peak: a tram every 7 min (2020)
-    assert TransitParams(peak=False).wait_min == pytest.approx(20.0 / 2)
+    assert TransitParams(peak=False).wait_min == pytest.approx(15.0 / 2)  # off-peak: 15 min (2023)
     assert TransitParams(headway_peak_min=12.0).wait_min == pytest.approx(6.0)
     # the documented commercial speed: 12.5 km in 32 min
-    assert pytest.approx(12.5 / (32 / 60), abs=0.05) == COMMERCIAL_SPEED_KPH
+    assert pytest.approx(12.5 / (30 / 60)) == COMMERCIAL_SPEED_KPH  # 12.5 km in 30 min
 
 
 def test_params_are_validated() -> None:
@@ -134,7 +134,7 @@ def test_params_are_validated() -> None:
         },
         where="t",
     )
-    assert p.wait_min == 10.0 and p.feeder_to("x") == Feeder("x", "y", 30.0, 5.0, "")
+    assert p.wait_min == 7.5 and p.feeder_to("x") == Feeder("x", "y", 30.0, 5.0, "")
 
 
 def test_straight_walk_rule() -> None:

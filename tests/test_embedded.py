@@ -228,6 +228,10 @@ def test_read_embedded_is_raw_epsg4326() -> None:
 def test_provenance(layer: str) -> None:
     prov = embedded_provenance(layer)
     assert set(prov) == {"source", "licence", "attribution", "edition"}
-    # the brownfields hold OSM outlines: ODbL (tests/test_embedded_brownfields.py)
-    assert (prov["licence"] == EMBEDDED_LICENCE) == (layer != "brownfields")
+    # the brownfields (outlines) and the TEB stops and line (stop positions) hold OSM data: ODbL
+    osm = layer in ("brownfields", "teb_stops", "teb_lines")
+    assert (prov["licence"] == EMBEDDED_LICENCE) == (not osm)
+    if osm:
+        assert prov["licence"] == "ODbL 1.0"
+        assert "© OpenStreetMap contributors" in str(prov["attribution"])
     assert prov["edition"] == "2026-11"

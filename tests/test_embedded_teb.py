@@ -1,9 +1,11 @@
-"""The authored TEB stops against the real OpenStreetMap stop positions.
+"""The embedded TEB stops against the real OpenStreetMap stop positions.
 
 Reference: ``osm/teb_t1_bergamo_ranica_2021.geojson`` in the shared data (ODbL,
-© OpenStreetMap contributors), read in place and never copied. Each of the 9
-authored stops from Bergamo FS to Ranica must lie within 150 m of the nearest
-OSM stop position of the same name; distances in EPSG:32632.
+© OpenStreetMap contributors), read in place and never copied. The 9 stops
+from Bergamo FS to Ranica are taken from it (the midpoint of the stop
+positions of each name, the layer is then ODbL and attributed): each must lie
+within 30 m of the nearest OSM stop position of the same name; distances in
+EPSG:32632.
 """
 
 from __future__ import annotations
@@ -19,17 +21,7 @@ from seriana_gis.sources.embedded import read_embedded
 
 pytestmark = pytest.mark.shared_data
 
-TOLERANCE_M = 150.0
-#: Authored stops known to miss the tolerance at the 2026-11 check (distance then, in m).
-#: They are strict xfails: the data gap stays visible, and a fix (a position re-derived
-#: from public facts, never copied from the OSM file) turns them into XPASS failures
-#: until the entry is removed here. See layers/README.md.
-KNOWN_OFF: dict[str, int] = {
-    "Bergamo San Fermo": 216,
-    "Bergamo Bianzana": 202,
-    "Bergamo Martinella": 154,
-    "Ranica": 290,
-}
+TOLERANCE_M = 30.0
 #: The 9 stops the OSM extract covers, in line order (order checked against the OSM track).
 COVERED = (
     "Bergamo FS",
@@ -68,21 +60,8 @@ def test_osm_reference_has_the_nine_stops(osm_stops: gpd.GeoDataFrame) -> None:
     assert {norm(n) for n in COVERED} <= set(osm_stops["key"])
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            n,
-            marks=pytest.mark.xfail(
-                strict=True, reason=f"authored position {KNOWN_OFF[n]} m off at the 2026-11 check"
-            ),
-        )
-        if n in KNOWN_OFF
-        else n
-        for n in COVERED
-    ],
-)
-def test_authored_stop_within_150_m_of_osm(
+@pytest.mark.parametrize("name", COVERED)
+def test_stop_within_30_m_of_osm(
     name: str, authored: gpd.GeoDataFrame, osm_stops: gpd.GeoDataFrame
 ) -> None:
     key = norm(name)
@@ -91,7 +70,7 @@ def test_authored_stop_within_150_m_of_osm(
     candidates = osm_stops[osm_stops["key"] == key]
     assert len(candidates), f"OSM has no stop named {name!r}"
     dist = float(candidates.distance(mine.geometry.iloc[0]).min())
-    assert dist <= TOLERANCE_M, f"{name}: authored stop is {dist:.0f} m from the OSM stop"
+    assert dist <= TOLERANCE_M, f"{name}: embedded stop is {dist:.0f} m from the OSM stop"
 
 
 def test_authored_order_matches_osm_track_order(

@@ -30,11 +30,13 @@ import pandas as pd
 from .. import columns
 from .._errors import ConfigError, DataError
 from .._io import atomic_path, check_writable, staged_outputs
-from ..build import DEFAULT_CACHE, Territory, road_graph
+from ..build import DEFAULT_CACHE, Territory, road_graph, speed_profile
 from ..config import StudyArea
 from ..database import provenance_frame, read_provenance
 from ..network import gdfs_to_graph
-from ..network.walk import walk_graph
+from ..network.model import apply_speed_profile, profile_note
+from ..network.profile import DEFAULT_TIME_OF_DAY, check_time_of_day
+from ..network.walk import fetch_walk, walk_graph, walk_graph_from_osm_file
 from ..runs import (
     BASE,
     RunRecord,
@@ -74,8 +76,10 @@ def load_road_graph(
     area: StudyArea,
     *,
     cache_dir: Path = DEFAULT_CACHE,
+    speeds: str | Path | None = None,
+    time_of_day: str = DEFAULT_TIME_OF_DAY,
 ) -> tuple[nx.MultiDiGraph, str]:
-    """The database's road graph, else one from the configuration's road source.
+    """The database's road graph, else one from the configuration's road source, timed.
 
     Parameters
     ----------
@@ -86,35 +90,61 @@ def load_road_graph(
         The study area (its ``roads`` source is used when the database has no graph).
     cache_dir
         Cache folder for a downloaded road network.
+    speeds
+        A speed profile file (``--speeds``); the territory's calibrated profile
+        when omitted (:func:`seriana_gis.build.speed_profile`).
+    time_of_day
+        ``free_flow``, ``off_peak`` or ``am_peak``.
 
     Returns
     -------
     tuple
-        The graph and a short description of where it came from.
+        The graph, its ``travel_time`` from the road model under the profile
+        (``G.graph["speed_profile"]``, ``G.graph["time_of_day"]``), and a short
+        description of where it came from.
     """
+    profile = speed_profile(area, speeds)
     nodes, edges = layers.get("road_nodes"), layers.get("road_edges")
     if nodes is not None and edges is not None and len(nodes) and len(edges):
-        return gdfs_to_graph(nodes, edges), "road_edges/road_nodes of the database"
+        graph = apply_speed_profile(
+            gdfs_to_graph(nodes, edges), profile, time_of_day=check_time_of_day(time_of_day)
+        )
+        return graph, "road_edges/road_nodes of the database"
     t = Territory(area=area)
     t.layers["municipalities"] = layers["municipalities"]
-    graph, prov = road_graph(t, cache_dir=cache_dir)
+    graph, prov = road_graph(t, cache_dir=cache_dir, profile=profile, time_of_day=time_of_day)
     return graph, str(prov.get("source", "configured road source"))
 
 
 def walk_network(
-    G: nx.MultiDiGraph, area: StudyArea, *, walk: WalkRule = "auto"
+    G: nx.MultiDiGraph,
+    area: StudyArea,
+    *,
+    walk: WalkRule = "auto",
+    municipalities: gpd.GeoDataFrame | None = None,
+    cache_dir: Path = DEFAULT_CACHE,
 ) -> nx.MultiDiGraph | None:
     """The pedestrian graph for the walks to and from the TEB, or None for straight lines.
+
+    When the roads come from OpenStreetMap (``kind: file`` or ``kind: osm``)
+    the walks run on OSM's pedestrian network (footways, paths, crossings,
+    pedestrian streets and the streets: :func:`~seriana_gis.network.walk.walk_graph_from_osm_file`,
+    :func:`~seriana_gis.network.walk.fetch_walk`); on another road graph, on its
+    walkable part (:func:`~seriana_gis.network.walk.walk_graph`).
 
     Parameters
     ----------
     G
         The road graph (not changed).
     area
-        The study area: ``auto`` walks over the roads unless they are the
+        The study area: ``auto`` walks on a network unless the roads are the
         embedded strategic network (main roads only).
     walk
-        ``roads``, ``straight`` (lines x the detour factor) or ``auto``.
+        ``roads`` (a network), ``straight`` (lines x the detour factor) or ``auto``.
+    municipalities
+        The study area's municipalities (the polygon of a live ``kind: osm`` download).
+    cache_dir
+        The download cache of a ``kind: osm`` source.
 
     Returns
     -------
@@ -123,8 +153,15 @@ def walk_network(
     if walk not in ("auto", "roads", "straight"):
         msg = f"walk must be 'auto', 'roads' or 'straight', got {walk!r}."
         raise ConfigError(msg)
-    on_roads = walk == "roads" or (walk == "auto" and area.source("roads").kind != "embedded")
-    return walk_graph(G) if on_roads else None
+    spec = area.source("roads")
+    on_roads = walk == "roads" or (walk == "auto" and spec.kind != "embedded")
+    if not on_roads:
+        return None
+    if spec.kind == "file" and spec.path is not None:
+        return walk_graph_from_osm_file(spec.path)
+    if spec.kind == "osm" and municipalities is not None:
+        return fetch_walk(municipalities, cache_dir=cache_dir)
+    return walk_graph(G)
 
 
 def check_accessibility_inputs(
@@ -178,6 +215,9 @@ class AccessibilityStage:
     inputs
         The hashes of the database layers read (``layer:<name>``, see
         :func:`seriana_gis.staleness.input_hashes`).
+    road_times
+        Which speed profile and time of day timed the roads
+        (:func:`~seriana_gis.network.model.profile_note`).
     """
 
     result: AccessibilityResult
@@ -186,6 +226,7 @@ class AccessibilityStage:
     deltas: dict[str, pd.DataFrame] = field(default_factory=dict)
     graph_source: str = "road graph"
     inputs: dict[str, str] = field(default_factory=dict)
+    road_times: str = ""
 
     @property
     def columns(self) -> dict[str, list[str]]:
@@ -206,7 +247,8 @@ class AccessibilityStage:
         r = self.result
         return (
             f"car and TEB transit times to {', '.join(r.destinations)} on {self.graph_source}; "
-            f"{'peak' if r.params.peak else 'off-peak'} headway; TEB extension "
+            + (f"{self.road_times}; " if self.road_times else "")
+            + f"{'peak' if r.params.peak else 'off-peak'} headway ({r.params.source}); TEB extension "
             f"{'on' if r.with_extension else 'off'}"
             + (f"; scenario {self.scenario.name} deltas" if self.scenario is not None else "")
         )
@@ -308,6 +350,7 @@ def accessibility_stage(
         deltas=deltas,
         graph_source=graph_source,
         inputs=inputs,
+        road_times=profile_note(G),
     )
 
 
@@ -319,16 +362,21 @@ def accessibility_run_name(
     walk: str = "auto",
     destinations: Sequence[str] | None = None,
     default_destinations: Sequence[str] = DEFAULT_DESTINATIONS,
+    speeds: str | Path | None = None,
+    time_of_day: str = DEFAULT_TIME_OF_DAY,
 ) -> str:
     """The default name of a run: ``base`` with the shipped inputs, else one from the options.
 
     Examples: a scenario ``ss671_closed`` gives ``ss671_closed``; the extension
-    off-peak gives ``extension_off-peak``.
+    off-peak gives ``extension_off-peak``; road times at the morning peak
+    ``am_peak``; another speed profile ``speeds-<file stem>``.
     """
     parts = [scenario] if scenario else []
     parts += ["extension"] if with_extension else []
     parts += [] if peak else ["off-peak"]
     parts += [] if walk == "auto" else [f"walk-{walk}"]
+    parts += [] if time_of_day == DEFAULT_TIME_OF_DAY else [time_of_day]
+    parts += [] if speeds is None else [f"speeds-{Path(speeds).stem}"]
     if destinations is not None and set(destinations) != set(default_destinations):
         parts.append("to-" + "-".join(destinations))
     return slug("_".join(parts)) if parts else BASE

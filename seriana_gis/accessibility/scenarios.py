@@ -56,6 +56,7 @@ from shapely.geometry import LineString
 from .. import columns as names
 from .._errors import ConfigError
 from ..config import DEFAULT_CRS, check_keys, closest, read_yaml, yaml_bool
+from ..network.model import retime_new_edges
 from ..network.speeds import DEFAULT_SPEEDS_KPH
 
 logger = logging.getLogger(__name__)
@@ -370,9 +371,10 @@ def _add_link(H: nx.MultiDiGraph, ch: RoadChange, *, where: str) -> None:
         "travel_time": length / (speed / 3.6),
         "speed_source": "scenario",
     }
-    H.add_edge(u, v, **attrs, geometry=geom, reversed=False)
+    added = [(u, v, H.add_edge(u, v, **attrs, geometry=geom, reversed=False))]
     if not ch.attrs.get("oneway", False):
-        H.add_edge(v, u, **attrs, geometry=geom.reverse(), reversed=True)
+        added.append((v, u, H.add_edge(v, u, **attrs, geometry=geom.reverse(), reversed=True)))
+    retime_new_edges(H, added)
 
 
 def apply_road_changes(
@@ -409,7 +411,8 @@ def apply_road_changes(
             old = float(d["speed_kph"])
             new = ch.speed_kph if ch.speed_kph is not None else old * float(ch.speed_factor or 1.0)
             d["speed_kph"] = new
-            d["travel_time"] = float(d["length"]) / (new / 3.6)
+            # the junction delays of the road model stay (a slower road, the same junctions)
+            d["travel_time"] = float(d["length"]) / (new / 3.6) + float(d.get("delay_s", 0.0))
             d["speed_source"] = "scenario"
         logger.info("%s: slowed %d edge(s)", where, len(edges))
     return H

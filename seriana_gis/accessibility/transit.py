@@ -20,18 +20,22 @@ with ``seq``. The in-vehicle time between consecutive stops is
 .. math:: t_\\text{ride} = \\frac{|c_{k+1} - c_k|}{v_c},
 
 with :math:`v_c` the *commercial* speed (dwell times included), by default
-23.4 km/h: TEB T1 runs Bergamo FS - Albino, about 12.5 km, in 31-33 min by the
-public timetable (12.5 km / 32 min = 23.4 km/h). The stops and these edges form
-a directed graph (:func:`transit_graph`); ride times between any two stops are
-its shortest paths (:func:`ride_matrix`). There are no transfers between lines
-(TEB runs one line).
+25.0 km/h: TEB T1 runs Bergamo FS - Albino, 12.5 km ("dodici chilometri e
+mezzo", Cose di Bergamo, 2019), in 30 min off-peak (a timed run reported on
+the MondoTram forum in June 2009: the best published figure found). The stops
+and these edges form a directed graph (:func:`transit_graph`); ride times
+between any two stops are its shortest paths (:func:`ride_matrix`). There are
+no transfers between lines (TEB runs one line).
 
 **Waiting** is half the headway, the expected wait of a passenger arriving at
 random: :math:`t_\\text{wait} = h / 2`. Headways: 7 min at the weekday peak
 ("at the peak the frequency is 7 minutes a run, about 8 an hour", L'Eco di
-Bergamo, February 2020, on TEB's plan to go to 5 minutes) and 20 min off-peak
-(TEB public timetable: every 15-20 min in the daytime off-peak and longer in the
-evening; the default takes the longer daytime value). Both are configurable (:class:`TransitParams`).
+Bergamo, February 2020, on TEB's plan to go to 5 minutes) and 15 min off-peak
+("nei giorni feriali ... un tram ogni 15 minuti", Corriere della Sera Bergamo,
+June 2023). Both are configurable (:class:`TransitParams`). The embedded
+default ships these facts with their sources in ``layers/default/teb_service.yaml``,
+which ``seriana accessibility`` reads (:mod:`seriana_gis.accessibility.service`):
+a territory's own file overrides these defaults.
 
 **Walking** access and egress run at 4.8 km/h (≈ 1.33 m/s, the issue's figure
 and a common planning value), over a walk network when one is given, else along
@@ -97,12 +101,12 @@ from ..layers.site_point import site_xy
 
 logger = logging.getLogger(__name__)
 
-#: Commercial speed of TEB T1 (km/h): 12.5 km Bergamo FS - Albino in ~32 min (timetable 31-33 min).
-COMMERCIAL_SPEED_KPH = 23.4
+#: Commercial speed of TEB T1 (km/h): 12.5 km Bergamo FS - Albino in 30 min (teb_service.yaml).
+COMMERCIAL_SPEED_KPH = 25.0
 #: Headway at the weekday peak (min): 7 min a run (L'Eco di Bergamo, February 2020).
 HEADWAY_PEAK_MIN = 7.0
-#: Headway off-peak (min), TEB public timetable (15-20 min in the daytime off-peak).
-HEADWAY_OFFPEAK_MIN = 20.0
+#: Headway off-peak (min): a tram every 15 min on weekdays (Corriere della Sera Bergamo, 2023).
+HEADWAY_OFFPEAK_MIN = 15.0
 #: Walking speed (km/h).
 WALK_SPEED_KPH = 4.8
 #: Ratio of walked to straight-line distance where no walk network is loaded.
@@ -182,6 +186,8 @@ class TransitParams:
         Feeder legs to destinations off the tram.
     extension_spacing_m
         Spacing of the stops placed along a planned line without stops.
+    source
+        Where the speed and headways come from (for the provenance).
     """
 
     speed_kph: float = COMMERCIAL_SPEED_KPH
@@ -196,6 +202,7 @@ class TransitParams:
     park_and_ride_slack_min: float = PARK_AND_RIDE_SLACK_MIN
     feeders: tuple[Feeder, ...] = field(default=(AIRPORT_BUS,))
     extension_spacing_m: float = EXTENSION_STOP_SPACING_M
+    source: str = "built-in defaults (seriana_gis.accessibility.transit)"
 
     def __post_init__(self) -> None:
         positive = ("speed_kph", "headway_peak_min", "headway_offpeak_min", "walk_speed_kph")

@@ -11,7 +11,7 @@ import typer
 
 from .._errors import ConfigError
 from .._io import check_writable
-from ..accessibility import TransitParams, load_scenario
+from ..accessibility import load_scenario
 from ..accessibility.pipeline import (
     accessibility_file_names,
     accessibility_run_name,
@@ -22,10 +22,13 @@ from ..accessibility.pipeline import (
     write_accessibility,
 )
 from ..accessibility.run import SITE_LAYERS
+from ..accessibility.service import transit_params
 from ..build import DEFAULT_CACHE
 from ..config import StudyArea, load_study_area
 from ..database import DEFAULT_DATABASE, read_database
 from ..economy.scenario import default_scenario_path
+from ..network.profile import DEFAULT_TIME_OF_DAY, default_profile_path
+from ..sources.embedded import embedded_dir
 from ..lock import DEFAULT_WAIT_S, database_lock
 from ..runs import BASE, check_new, check_run_name, default_folder, layer_name, read_runs
 from ._common import (
@@ -66,6 +69,10 @@ Examples:
 
   seriana accessibility --scenario analyses/scenarios/ss671_closed.yaml   # run 'ss671_closed'
 
+  seriana accessibility --time-of-day am_peak     # run 'am_peak'
+
+  seriana accessibility --speeds data/speeds.yaml # run 'speeds-speeds'
+
   seriana accessibility --destinations bgy,bergamo,fiera --off-peak --run fiera-offpeak
 
   seriana accessibility --overwrite               # compute the base run again
@@ -101,7 +108,40 @@ ExtOpt = Annotated[
     bool, typer.Option("--with-extension", help="Run the planned TEB extension Albino-Vertova.")
 ]
 PeakOpt = Annotated[
-    bool, typer.Option("--peak/--off-peak", help="TEB headway: peak (10 min) or off-peak (20 min).")
+    bool,
+    typer.Option(
+        "--peak/--off-peak",
+        help="TEB headway: weekday peak or off-peak (published values in "
+        "layers/default/teb_service.yaml). Road times: --time-of-day.",
+    ),
+]
+SpeedsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--speeds",
+        help="A speed profile (YAML) written by 'seriana calibrate'. Default: the territory's "
+        "calibrated profile (layers/default/speeds.yaml for the embedded default).",
+        show_default=False,
+    ),
+]
+
+
+class TimeOfDay(enum.StrEnum):
+    """Time-of-day profiles of the road model."""
+
+    free_flow = "free_flow"
+    off_peak = "off_peak"
+    am_peak = "am_peak"
+
+
+TimeOfDayOpt = Annotated[
+    TimeOfDay,
+    typer.Option(
+        "--time-of-day",
+        help="Road times: 'off_peak' (the calibrated profile most reference trips inform), "
+        "'am_peak' (off-peak x the morning-peak factors in towns and on main roads) or "
+        "'free_flow' (legal speeds, no junction delays: an upper bound on speed).",
+    ),
 ]
 OverwriteOpt = Annotated[
     bool,
@@ -133,11 +173,21 @@ WalkOpt = Annotated[
     Walk,
     typer.Option(
         "--walk",
-        help="Walks to and from the TEB: over the road network ('roads'), as straight lines "
-        "x 1.3 ('straight'), or 'auto': over the roads when they come from OpenStreetMap or an "
-        "OSM file, straight on the embedded strategic network (main roads only).",
+        help="Walks to and from the TEB: over a pedestrian network ('roads': OpenStreetMap's "
+        "footways, paths, crossings and streets when the roads come from OSM, else the walkable "
+        "roads), as straight lines x 1.3 ('straight'), or 'auto': on the network when the "
+        "roads come from OpenStreetMap or an OSM file, straight on the embedded strategic "
+        "network (main roads only).",
     ),
 ]
+
+
+def _profile_file(area: StudyArea, speeds: Path | None) -> Path | None:
+    """The speed profile file a run reads (for staleness), if any."""
+    if speeds is not None:
+        return speeds
+    default = default_profile_path(embedded_dir(area))
+    return default if default.is_file() else None
 
 
 @report_errors
@@ -154,6 +204,8 @@ def accessibility(
     walk: WalkOpt = Walk.auto,
     run: RunOpt = None,
     wait: WaitOpt = DEFAULT_WAIT_S,
+    speeds: SpeedsOpt = None,
+    time_of_day: TimeOfDayOpt = TimeOfDay(DEFAULT_TIME_OF_DAY),
 ) -> None:
     area = load_study_area(config)
     dest_ids = _destinations(destinations, area)
@@ -168,6 +220,8 @@ def accessibility(
             walk=walk.value,
             destinations=dest_ids,
             default_destinations=area.destinations,
+            speeds=speeds,
+            time_of_day=time_of_day.value,
         )
     )
     folder = out if out is not None else default_folder(name, "accessibility")
@@ -181,6 +235,11 @@ def accessibility(
         ("--with-extension", with_extension),
         ("--off-peak", not peak),
         ("--walk", walk.value if walk != Walk.auto else None),
+        ("--speeds", speeds),
+        (
+            "--time-of-day",
+            time_of_day.value if time_of_day.value != DEFAULT_TIME_OF_DAY else None,
+        ),
         ("--cache", cache if cache != DEFAULT_CACHE else None),
         ("--run", run),
     )
@@ -193,15 +252,23 @@ def accessibility(
         files = accessibility_file_names(present, dest_ids, scenario=scen.name if scen else None)
         for f in files:
             check_writable(folder / f, overwrite=overwrite)
-        graph, graph_source = load_road_graph(layers, area, cache_dir=cache)
+        graph, graph_source = load_road_graph(
+            layers, area, cache_dir=cache, speeds=speeds, time_of_day=time_of_day.value
+        )
         stage = accessibility_stage(
             layers,
             graph,
             destinations=dest_ids,
             with_extension=with_extension,
-            params=TransitParams(peak=peak),
+            params=transit_params(embedded_dir(area), peak=peak)[0],
             scenario=scen,
-            walk_graph=walk_network(graph, area, walk=walk.value),
+            walk_graph=walk_network(
+                graph,
+                area,
+                walk=walk.value,
+                municipalities=layers.get("municipalities"),
+                cache_dir=cache,
+            ),
             graph_source=graph_source,
             run=name,
             records=records,
@@ -222,12 +289,19 @@ def accessibility(
                 "peak": peak,
                 "walk": walk.value,
                 "road_graph": graph_source,
+                "speeds": str(speeds) if speeds else None,
+                "time_of_day": time_of_day.value,
             },
             # the job-loss scenario gives the brownfields' jobs_lost_reach (the territory's,
-            # else the shipped one)
+            # else the shipped one); the speed profile times the roads
             files=[
                 f
-                for f in (scenario, area.config_path, area.job_loss or default_scenario_path())
+                for f in (
+                    scenario,
+                    area.config_path,
+                    area.job_loss or default_scenario_path(),
+                    _profile_file(area, speeds),
+                )
                 if f is not None
             ],
         )

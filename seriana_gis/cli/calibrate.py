@@ -12,6 +12,7 @@ import typer
 
 from .._errors import DataError
 from .._io import atomic_path, check_writable
+from ..accessibility.pipeline import load_road_graph
 from ..build import DEFAULT_CACHE
 from ..calibration import FOLDS, build_problem, calibrate, evaluate, read_trips
 from ..calibration.report import (
@@ -27,7 +28,6 @@ from ..network import graph_from_osm_file
 from ..network.profile import load_speed_profile, write_speed_profile
 from ..sources.embedded import embedded_dir
 from ._common import CacheOpt, ConfigOpt, DatabaseOpt, done, out_console, report_errors
-from .accessibility import load_road_graph
 
 logger = logging.getLogger(__name__)
 

@@ -79,7 +79,14 @@ def fetch(
     if what in (What.roads, What.all):
         from ..network.sources import fetch_roads
 
+        from ..network.walk import fetch_walk
+
         graph = fetch_roads(t.polygon, crs=area.crs, cache_dir=cache, overpass_url=overpass_url)
         done(
             f"roads: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges cached in {cache}"
+        )
+        walk = fetch_walk(t.polygon, crs=area.crs, cache_dir=cache, overpass_url=overpass_url)
+        done(
+            f"pedestrian network: {walk.number_of_nodes()} nodes, {walk.number_of_edges()} edges "
+            f"cached in {cache}"
         )

@@ -69,10 +69,32 @@ DRIVE_FILTER: tuple[tuple[str, str | None, str], ...] = (
     ("service", "!~", "alley|driveway|emergency_access|parking|parking_aisle|private"),
 )
 
-#: OSM way tags the drive filter reads (kept while building, for filtering).
-FILTER_TAGS: tuple[str, ...] = tuple(sorted({k for k, _, _ in DRIVE_FILTER}))
+#: osmnx 2.1's ``walk`` way filter (``osmnx._overpass._get_network_filter("walk")``):
+#: footways, paths, steps, pedestrian streets, crossings and every street a pedestrian
+#: may use; ways whose sidewalks are mapped as separate footways are left to those.
+WALK_FILTER: tuple[tuple[str, str | None, str], ...] = (
+    ("highway", None, ""),
+    ("area", "!~", "yes"),
+    ("access", "!~", "private"),
+    (
+        "highway",
+        "!~",
+        "abandoned|bus_guideway|construction|cycleway|motor|no|planned|platform|proposed|"
+        "raceway|razed|rest_area|services",
+    ),
+    ("foot", "!~", "no"),
+    ("service", "!~", "private"),
+    ("sidewalk", "!~", "separate"),
+    ("sidewalk:both", "!~", "separate"),
+    ("sidewalk:left", "!~", "separate"),
+    ("sidewalk:right", "!~", "separate"),
+)
+
+#: OSM way tags the drive and walk filters read (kept while building, for filtering).
+FILTER_TAGS: tuple[str, ...] = tuple(sorted({k for k, _, _ in (*DRIVE_FILTER, *WALK_FILTER)}))
 
 _FILTER_RE = [(k, op, re.compile(rx)) for k, op, rx in DRIVE_FILTER]
+_WALK_RE = [(k, op, re.compile(rx)) for k, op, rx in WALK_FILTER]
 
 
 def parse_overpass_filter(text: str) -> tuple[tuple[str, str | None, str], ...]:
@@ -107,7 +129,18 @@ def is_drivable(tags: Mapping[str, object]) -> bool:
     bool
         True when every clause of :data:`DRIVE_FILTER` holds.
     """
-    for key, op, rx in _FILTER_RE:
+    return _passes(tags, _FILTER_RE)
+
+
+def is_walkable(tags: Mapping[str, object]) -> bool:
+    """Whether an OSM way with ``tags`` passes osmnx's ``walk`` filter (:data:`WALK_FILTER`)."""
+    return _passes(tags, _WALK_RE)
+
+
+def _passes(
+    tags: Mapping[str, object], clauses: list[tuple[str, str | None, re.Pattern[str]]]
+) -> bool:
+    for key, op, rx in clauses:
         value = tags.get(key)
         if op is None:
             if value is None:

@@ -367,6 +367,43 @@ def apply_speed_profile(
     return H
 
 
+def retime_new_edges(G: nx.MultiDiGraph, edges: list[tuple[Hashable, Hashable, object]]) -> None:
+    """Time edges added to a graph already timed by :func:`apply_speed_profile` (in place).
+
+    The new edges get the annotations of :func:`annotate_network` (their own
+    ``setting`` if they carry one, else inferred; no junction delay of their
+    own) and the travel time of the graph's profile and time of day. A graph
+    without a profile is left as it is (its times are free flow).
+
+    Parameters
+    ----------
+    G
+        The graph, changed in place (a scenario's copy).
+    edges
+        ``(u, v, key)`` of the added edges.
+    """
+    profile = G.graph.get("speed_model")
+    if not isinstance(profile, SpeedProfile) or not edges:
+        return
+    settings = infer_settings(G)
+    for u, v, k in edges:
+        d = G.edges[u, v, k]
+        d.setdefault(FREE_FLOW, float(d["speed_kph"]))
+        d["setting"] = settings[(u, v, k)]
+        d["speed_term"] = speed_term(road_group(d.get("highway")), d["setting"])
+        for col in JUNCTION_COLUMNS.values():
+            d.setdefault(col, 0)
+    terms = edge_terms(G.edge_subgraph(edges))
+    run, delay = edge_times(terms, profile, time_of_day=str(G.graph.get("time_of_day")))
+    for (u, v, k), r, dl in zip(
+        terms[["u", "v", "key"]].itertuples(index=False, name=None), run, delay, strict=True
+    ):
+        d = G.edges[u, v, k]
+        d["speed_kph"] = float(d["length"]) / r * 3.6 if r > 0 else float(d[FREE_FLOW])
+        d["delay_s"] = float(dl)
+        d["travel_time"] = float(r + dl)
+
+
 def profile_note(G: nx.MultiDiGraph) -> str:
     """One line saying which profile and time of day produced ``G``'s travel times."""
     name = G.graph.get("speed_profile")

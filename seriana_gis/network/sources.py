@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import groupby, pairwise
 from pathlib import Path
 from typing import Any
@@ -217,7 +217,7 @@ def graph_from_osm_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
         nodes, ways = read_pbf_highways(p)
         G = graph_from_osm_elements(nodes, ways, source=str(p))
     elif suffix in _XML_SUFFIXES:
-        G = _graph_from_xml_drive(p)
+        G = _graph_from_xml(p)
     else:
         msg = (
             f"{p}: unknown OSM file type {suffix!r}; use .osm, .osm.bz2 or .xml (OSM XML) "
@@ -228,32 +228,42 @@ def graph_from_osm_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
     return normalise_graph(G, source=str(p))
 
 
-def _graph_from_xml_drive(path: Path) -> nx.MultiDiGraph:
+def _graph_from_xml(
+    path: Path,
+    *,
+    keep: Callable[[Mapping[str, object]], bool] = is_drivable,
+    what: str = "drivable",
+    bidirectional: bool = False,
+) -> nx.MultiDiGraph:
     extra = [t for t in FILTER_TAGS if t not in _way_tags()]
     with _osmnx_settings(
         useful_tags_way=[*_way_tags(), *extra],
         useful_tags_node=_node_tags(),
     ):
         try:
-            G = ox.graph_from_xml(path, simplify=False, retain_all=True)
+            G = ox.graph_from_xml(
+                path, bidirectional=bidirectional, simplify=False, retain_all=True
+            )
         except Exception as exc:  # osmnx/ElementTree raise various errors on bad XML
             msg = f"{path}: cannot be read as OSM XML ({type(exc).__name__}: {exc})."
             raise DataError(msg) from exc
-    drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True) if not is_drivable(d)]
+    drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True) if not keep(d)]
     G.remove_edges_from(drop)
     for _, _, d in G.edges(data=True):
         for t in extra:
             d.pop(t, None)
     G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
     if G.number_of_edges() == 0:
-        msg = f"{path} holds no drivable road (osmnx 'drive' filter)."
+        msg = f"{path} holds no {what} way (osmnx filter)."
         raise DataError(msg)
-    logger.info("%s: %d drivable edges from OSM XML", path, G.number_of_edges())
+    logger.info("%s: %d %s edges from OSM XML", path, G.number_of_edges(), what)
     return G
 
 
 def read_pbf_highways(
     path: str | os.PathLike[str],
+    *,
+    keep: Callable[[Mapping[str, object]], bool] = is_drivable,
 ) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any]]]:
     """Read the drivable highway ways of an OSM PBF file and their nodes with pyosmium.
 
@@ -261,14 +271,17 @@ def read_pbf_highways(
     ----------
     path
         The ``.osm.pbf`` file (any format pyosmium reads works).
+    keep
+        Which ways to keep, from their tags.
 
     Returns
     -------
     tuple of (dict, list)
         Nodes ``{id: {"x": lon, "y": lat, <useful node tags>}}`` and ways
         ``[{"id": ..., "nodes": [...], "tags": {...}}]`` of the ways that pass
-        :func:`~seriana_gis.network.graph.is_drivable`, with node references whose
-        location is missing from the file removed.
+        ``keep`` (:func:`~seriana_gis.network.graph.is_drivable` by default, or
+        :func:`~seriana_gis.network.graph.is_walkable`), with node references
+        whose location is missing from the file removed.
     """
     import osmium
 
@@ -288,7 +301,7 @@ def read_pbf_highways(
                     tagged_nodes[obj.id] = tags
             elif obj.is_way():
                 tags = {t.k: t.v for t in obj.tags}
-                if "highway" not in tags or not is_drivable(tags):
+                if "highway" not in tags or not keep(tags):
                     continue
                 refs = []
                 for nr in obj.nodes:
@@ -315,6 +328,7 @@ def graph_from_osm_elements(
     ways: Iterable[dict[str, Any]],
     *,
     source: str = "OSM elements",
+    bidirectional: bool = False,
 ) -> nx.MultiDiGraph:
     """Build an unsimplified osmnx-style graph (EPSG:4326) from OSM nodes and ways.
 
@@ -334,6 +348,8 @@ def graph_from_osm_elements(
         ``{"id": way id, "nodes": [node ids], "tags": {...}}`` per way.
     source
         Named in messages.
+    bidirectional
+        Every way in both directions, one-way or not (a pedestrian network).
 
     Returns
     -------
@@ -356,7 +372,9 @@ def graph_from_osm_elements(
         tags = way.get("tags", {})
         attrs: dict[str, Any] = {"osmid": way["id"]}
         attrs.update({k: v for k, v in tags.items() if k in useful})
-        one_way = tags.get("oneway") in ONEWAY_VALUES or tags.get("junction") == "roundabout"
+        one_way = not bidirectional and (
+            tags.get("oneway") in ONEWAY_VALUES or tags.get("junction") == "roundabout"
+        )
         if one_way and tags.get("oneway") in REVERSED_VALUES:
             refs.reverse()
         attrs["oneway"] = one_way

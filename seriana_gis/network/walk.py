@@ -1,22 +1,38 @@
-"""A pedestrian graph from a road graph.
+"""Pedestrian graphs: OpenStreetMap's walk network, or the walkable part of a road graph.
 
-Walking access to the TEB is timed over the road network when it is detailed
-enough to walk on (OpenStreetMap, or a local OSM file); on the embedded
-strategic network, which carries only main roads, walks are straight lines
-times a detour factor (:mod:`seriana_gis.accessibility.transit`).
+Walking access to the TEB is timed over a pedestrian network when one exists;
+on the embedded strategic network, which carries only main roads, walks are
+straight lines times a detour factor (:mod:`seriana_gis.accessibility.transit`).
 
-Pedestrians walk both ways along every street, one-way or not, and do not
-walk on motorways and expressways (``motorway``, ``trunk`` and their links,
-closed to pedestrians by the Codice della Strada, art. 175).
+- :func:`walk_graph_from_osm_file` and :func:`fetch_walk` build osmnx's
+  ``walk`` network (:data:`~seriana_gis.network.graph.WALK_FILTER`): the
+  streets *and* the footways, paths, steps, pedestrian streets and crossings a
+  pedestrian uses, every way in both directions, from a local OSM file or
+  from Overpass (cached). This is what ``seriana accessibility`` walks on
+  when the roads come from OpenStreetMap.
+- :func:`walk_graph` keeps the walkable part of a *road* graph (for a road
+  source that has no footways): pedestrians walk both ways along every street,
+  one-way or not, and not on motorways and expressways (``motorway``,
+  ``trunk`` and their links, closed to pedestrians by the Codice della Strada,
+  art. 175).
 """
 
 # ruff: noqa: N803, N806  (G, W: the networkx / osmnx names for graphs)
 from __future__ import annotations
 
-import networkx as nx
+import os
+from pathlib import Path
 
-from .._errors import NetworkError
-from .graph import check_graph
+import geopandas as gpd
+import networkx as nx
+import osmnx as ox
+import pyproj
+import requests
+from shapely.geometry.base import BaseGeometry
+
+from .._errors import DataError, NetworkError, SourceUnavailableError
+from ..sources.osm import osm_settings
+from .graph import GRAPH_CRS, check_graph, is_walkable, keep_largest_scc
 
 #: Road classes closed to pedestrians.
 NO_WALK_CLASSES: tuple[str, ...] = ("motorway", "motorway_link", "trunk", "trunk_link")
@@ -75,3 +91,116 @@ def walk_graph(
         )
         raise NetworkError(msg)
     return W
+
+
+def _finish_walk(G: nx.MultiDiGraph, *, source: str) -> nx.MultiDiGraph:
+    """Simplify, project to EPSG:32632, keep the largest connected part, keep ``length``/``highway``."""
+    G = ox.simplify_graph(G)
+    crs = pyproj.CRS.from_user_input(G.graph["crs"])
+    H = G if crs.equals(GRAPH_CRS) else ox.project_graph(G, to_crs=GRAPH_CRS)
+    H.graph["crs"] = GRAPH_CRS
+    H, _ = keep_largest_scc(H, source=f"{source} (walk network)")
+    W = nx.MultiDiGraph(crs=GRAPH_CRS, source=f"pedestrian network of {source}")
+    for n, d in H.nodes(data=True):
+        W.add_node(n, x=float(d["x"]), y=float(d["y"]))
+    for u, v, d in H.edges(data=True):
+        W.add_edge(u, v, length=float(d["length"]), highway=d.get("highway"))
+    return W
+
+
+def walk_graph_from_osm_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
+    """osmnx's ``walk`` network of a local OSM file (footways, paths, crossings, streets).
+
+    Parameters
+    ----------
+    path
+        ``.osm``, ``.osm.bz2``, ``.xml`` or ``.osm.pbf``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Every walkable way in both directions, simplified, in EPSG:32632, its
+        largest connected part; edges carry ``length`` (m) and ``highway``.
+
+    Raises
+    ------
+    DataError
+        Missing file, unknown type, or no walkable way.
+    """
+    from .sources import (
+        _PBF_SUFFIXES,
+        _XML_SUFFIXES,
+        _graph_from_xml,
+        _suffix,
+        graph_from_osm_elements,
+        read_pbf_highways,
+    )
+
+    p = Path(path)
+    if not p.is_file():
+        msg = f"OSM file {p} not found; check the path (relative paths start from {Path.cwd()})."
+        raise DataError(msg)
+    suffix = _suffix(p)
+    if suffix in _PBF_SUFFIXES:
+        nodes, ways = read_pbf_highways(p, keep=is_walkable)
+        G = graph_from_osm_elements(nodes, ways, source=str(p), bidirectional=True)
+    elif suffix in _XML_SUFFIXES:
+        G = _graph_from_xml(p, keep=is_walkable, what="walkable", bidirectional=True)
+    else:
+        msg = f"{p}: unknown OSM file type {suffix!r}; use .osm, .osm.bz2, .xml or .osm.pbf."
+        raise DataError(msg)
+    return _finish_walk(G, source=str(p))
+
+
+def fetch_walk(
+    polygon: BaseGeometry | gpd.GeoSeries | gpd.GeoDataFrame,
+    *,
+    cache_dir: str | os.PathLike[str],
+    crs: str | None = "EPSG:4326",
+    overpass_url: str | None = None,
+) -> nx.MultiDiGraph:
+    """osmnx's ``walk`` network of a study area from Overpass, cached on disk like the roads.
+
+    Parameters
+    ----------
+    polygon
+        The study area (as for :func:`seriana_gis.network.fetch_roads`).
+    cache_dir
+        Folder for the HTTP cache.
+    crs
+        The CRS of a bare shapely ``polygon``.
+    overpass_url
+        Another Overpass endpoint.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        As :func:`walk_graph_from_osm_file`.
+
+    Raises
+    ------
+    SourceUnavailableError
+        The server cannot be reached and nothing is cached.
+    """
+    from .sources import _polygon_4326
+
+    poly = _polygon_4326(polygon, crs)
+    folder = Path(cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with osm_settings(cache_dir=folder, overpass_url=overpass_url):
+        endpoint = ox.settings.overpass_url
+        try:
+            G = ox.graph_from_polygon(
+                poly, network_type="walk", simplify=False, retain_all=True, truncate_by_edge=True
+            )
+        except requests.exceptions.RequestException as exc:
+            msg = (
+                f"cannot reach the Overpass API at {endpoint} ({exc}) and the cache folder "
+                f"{folder} holds no walk network for this area. Run seriana fetch roads once "
+                "online, or walk on straight lines (--walk straight)."
+            )
+            raise SourceUnavailableError(msg) from exc
+        except ox._errors.InsufficientResponseError as exc:
+            msg = f"OpenStreetMap returned no walkable way inside the study area ({poly.bounds})."
+            raise DataError(msg) from exc
+    return _finish_walk(G, source=f"OpenStreetMap via {endpoint}")

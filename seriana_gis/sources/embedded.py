@@ -13,7 +13,7 @@ Example
 -------
 >>> from seriana_gis.sources.embedded import read_embedded, embedded_provenance
 >>> stops = read_embedded("teb_stops")  # doctest: +SKIP
->>> embedded_provenance("teb_stops")["licence"]
+>>> embedded_provenance("brownfields")["licence"]
 'CC BY 4.0'
 """
 
@@ -52,6 +52,15 @@ _LICENCES: dict[str, tuple[str, str]] = {
         "layers/README.md); MTB Bergamo (one position read off its GPS track of the Valle "
         "Seriana cycle path, CC BY-SA 4.0)",
     ),
+    "teb_stops": (
+        OSM_LICENCE,
+        f"{OSM_ATTRIBUTION} (stop positions Bergamo FS-Ranica, OSM snapshot of 2021-04-17); "
+        "seriana_gis authors (the other stops, layers/README.md)",
+    ),
+    "teb_lines": (
+        OSM_LICENCE,
+        f"{OSM_ATTRIBUTION} (line vertices at the stops Bergamo FS-Ranica); seriana_gis authors",
+    ),
 }
 
 #: What each embedded layer is, for the provenance table.
@@ -65,12 +74,14 @@ _SOURCES: dict[str, str] = {
         "Lombardia census of dismissed areas (2008-2010, 746 areas)"
     ),
     "teb_lines": (
-        "embedded default: TEB line T1 Bergamo-Albino and the planned Albino-Vertova extension, "
-        "authored from public facts along the former Valle Seriana railway; geometry approximate"
+        "embedded default: TEB line T1 Bergamo-Albino through its stops (Bergamo FS-Ranica between "
+        "stop positions from OpenStreetMap, beyond authored along the former Valle Seriana "
+        "railway) and the planned Albino-Vertova extension (schematic); geometry approximate"
     ),
     "teb_stops": (
-        "embedded default: the 16 stops of TEB line T1 in order, authored from public facts "
-        "(former railway station coordinates, stop names); positions approximate"
+        "embedded default: the 16 stops of TEB line T1 in order (Bergamo FS-Ranica: stop positions "
+        "from OpenStreetMap, 2021-04-17; beyond: former railway station coordinates from Italian "
+        "Wikipedia or interpolated) and 3 planned extension stops (proxy positions)"
     ),
     "tourism_assets": (
         "embedded default: ski areas, heritage, museums, natural sites and a schematic Seriana "
@@ -163,7 +174,7 @@ def embedded_provenance(layer: str) -> dict[str, object]:
     dict
         Keys ``source``, ``licence``, ``attribution``, ``edition``. The licence is
         :data:`EMBEDDED_LICENCE` unless the layer holds OpenStreetMap data
-        (:data:`OSM_LICENCE`, the brownfields' outlines).
+        (:data:`OSM_LICENCE`: the brownfields' outlines, the TEB stops and line).
     """
     source = _SOURCES.get(layer, f"embedded default: {layer}, authored from public facts")
     licence, attribution = _LICENCES.get(layer, (EMBEDDED_LICENCE, EMBEDDED_ATTRIBUTION))
