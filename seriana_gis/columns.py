@@ -55,7 +55,7 @@ MODE_LABELS: dict[str, str] = {"car": "Car", "transit": "TEB", "walk": "Walk", "
 
 #: Legs of a transit trip: column suffix after ``transit_{dest}_`` → label.
 TRANSIT_LEGS: dict[str, str] = {
-    "access_min": "walk or drive to the boarding stop",
+    "access_min": "walk, feeder bus or drive to the boarding stop",
     "access_mode": "way to the boarding stop",
     "board": "boarding stop",
     "wait_min": "wait for the tram",
@@ -65,7 +65,12 @@ TRANSIT_LEGS: dict[str, str] = {
     "feeder_wait_min": "wait for the feeder",
     "feeder_ride_min": "feeder ride",
     "reason": "why there is no time",
+    "nocar_min": "TEB trip without a car (the stop reached on foot or by feeder bus)",
+    "nocar_access_mode": "way to the stop without a car (walk or feeder bus)",
+    "walk_access_min": "TEB trip with the stop reached on foot",
 }
+#: How ``transit_{dest}_min`` reaches the tram (its ``nocar`` leg is the trip without a car).
+ANY_ACCESS = " (stop reached on foot, by feeder bus or park and ride)"
 #: Notes beside a travel time: suffix after ``{mode}_{dest}_`` → label.
 TRAVEL_NOTES: dict[str, str] = {
     "reason": "why there is no time",
@@ -622,7 +627,7 @@ def _label(
     if c.kind in ("travel_time", "transit_leg", "travel_note"):
         trip = f"{MODE_LABELS.get(str(c.mode), str(c.mode))} to {destination_label(str(c.destination), dests)}"
         if c.kind == "travel_time":
-            return trip
+            return trip + (ANY_ACCESS if c.mode == "transit" else "")
         leg = TRANSIT_LEGS.get(str(c.leg)) if c.kind == "transit_leg" else None
         return f"{trip}: {leg or TRAVEL_NOTES.get(str(c.leg), str(c.leg))}"
     if c.kind == "catchment":

@@ -241,3 +241,77 @@ def test_walking_all_the_way_when_quicker() -> None:
     assert r["transit_bergamo_access_min"] == pytest.approx(8.125)
     assert r["transit_bergamo_wait_min"] == 0.0 and r["transit_bergamo_ride_min"] == 0.0
     assert r["transit_bergamo_board"] == "" and r["transit_bergamo_reason"] == ""
+
+
+def test_feeder_bus_access_without_a_car_by_hand() -> None:
+    """The best trip with any access (park and ride) beside the best without a car."""
+    stops = tram_stops(teb_lines(), teb_stops())
+    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0, feeders=())
+    road = pd.DataFrame([[9.0, 4.0, 6.0, 8.0]], index=["o"], columns=["S1", "S2", "S3", "S4"])
+    r = transit_table(_origin(2000, 5000), stops, _dests(), params=p, car_to_stops=road).loc["o"]
+    egress = 50 * 1.3 / 80.0
+    # park and ride at S2 (nearest by road): 4 + 5 min; wait 5; ride S2 -> S1 3.33 min
+    assert r["transit_bergamo_access_mode"] == "car"
+    assert r["transit_bergamo_min"] == pytest.approx(4 + 5 + 5 + 200 / 60 + egress)
+    # without a car: the feeder bus to S2, half its 20 min headway + 4 min of road
+    assert r["transit_bergamo_nocar_access_mode"] == "feeder"
+    assert r["transit_bergamo_nocar_min"] == pytest.approx(10 + 4 + 5 + 200 / 60 + egress)
+    # no feeder bus: no trip without a car (the stops are beyond walking distance)
+    p2 = TransitParams(speed_kph=36.0, headway_peak_min=10.0, feeders=(), feeder_bus=False)
+    r2 = transit_table(_origin(2000, 5000), stops, _dests(), params=p2, car_to_stops=road)
+    assert np.isnan(r2.loc["o", "transit_bergamo_nocar_min"])
+    assert r2.loc["o", "transit_bergamo_min"] == pytest.approx(r["transit_bergamo_min"])
+
+
+def test_what_the_extension_buys_by_access_mode_by_hand() -> None:
+    """An origin beyond the line's end: the extension's gain without a car and with park and ride."""
+    from seriana_gis.accessibility.scenarios import scenario_deltas
+
+    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0, feeders=())
+    origin = _origin(8400, 300)  # 250 m from the planned stop at chainage 8.4 km
+    base_stops = tram_stops(teb_lines(), teb_stops())
+    ext_stops = tram_stops(teb_lines(), teb_stops(), with_extension=True, spacing_m=1200.0)
+    assert ext_stops["id"].tolist()[-2:] == ["T1_ext_01", "T1_ext_02"]
+    road = pd.DataFrame(
+        [[14.0, 11.0, 8.0, 5.0, 3.0, 2.0]],
+        index=["o"],
+        columns=["S1", "S2", "S3", "S4", "T1_ext_01", "T1_ext_02"],
+    )
+    base = transit_table(
+        origin, base_stops, _dests(), params=p, car_to_stops=road[base_stops["id"]]
+    )
+    ext = transit_table(origin, ext_stops, _dests(), params=p, car_to_stops=road)
+    egress = 50 * 1.3 / 80.0
+    # base: S4 is the nearest stop by road (5 min) and 39 min on foot
+    assert base.loc["o", "transit_bergamo_min"] == pytest.approx(5 + 5 + 5 + 10 + egress)
+    assert base.loc["o", "transit_bergamo_nocar_min"] == pytest.approx(10 + 5 + 5 + 10 + egress)
+    # extension: walk 250 m x 1.3 at 80 m/min to T1_ext_02, ride 8.4 km (14 min)
+    walk = 250 * 1.3 / 80.0
+    assert ext.loc["o", "transit_bergamo_nocar_access_mode"] == "walk"
+    assert ext.loc["o", "transit_bergamo_nocar_min"] == pytest.approx(walk + 5 + 14 + egress)
+    assert ext.loc["o", "transit_bergamo_min"] == pytest.approx(walk + 5 + 14 + egress)
+    d = scenario_deltas(base, ext).loc["o"]
+    assert d["delta_transit_bergamo_nocar_min"] == pytest.approx(walk + 14 - 10 - 5 - 10)
+    assert d["delta_transit_bergamo_min"] == pytest.approx(walk + 14 - 5 - 5 - 10)
+    assert d["delta_transit_bergamo_nocar_min"] < d["delta_transit_bergamo_min"] < 0
+
+
+def test_walk_access_appears_with_a_stop_within_walking_distance() -> None:
+    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0, feeders=())
+    origin = _origin(8400, 300)
+    road = pd.DataFrame(
+        [[14.0, 11.0, 8.0, 5.0, 3.0, 2.0]],
+        index=["o"],
+        columns=["S1", "S2", "S3", "S4", "T1_ext_01", "T1_ext_02"],
+    )
+    base_stops = tram_stops(teb_lines(), teb_stops())
+    ext_stops = tram_stops(teb_lines(), teb_stops(), with_extension=True, spacing_m=1200.0)
+    base = transit_table(
+        origin, base_stops, _dests(), params=p, car_to_stops=road[base_stops["id"]]
+    )
+    ext = transit_table(origin, ext_stops, _dests(), params=p, car_to_stops=road)
+    # no stop within 20 min on foot before: NaN, not zero; then 250 m x 1.3 / 80 + 5 + 14 + egress
+    assert np.isnan(base.loc["o", "transit_bergamo_walk_access_min"])
+    assert ext.loc["o", "transit_bergamo_walk_access_min"] == pytest.approx(
+        250 * 1.3 / 80 + 5 + 14 + 50 * 1.3 / 80
+    )

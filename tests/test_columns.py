@@ -155,7 +155,16 @@ def test_contributions_split_on_the_longest_profile() -> None:
     ("name", "label"),
     [
         ("car_bgy_min", "Car to Orio al Serio airport (min)"),
-        ("transit_bergamo_min", "TEB to Bergamo railway station (min)"),
+        (
+            "transit_bergamo_min",
+            "TEB to Bergamo railway station (stop reached on foot, by feeder bus or park and "
+            "ride) (min)",
+        ),
+        (
+            "transit_bergamo_nocar_min",
+            "TEB to Bergamo railway station: TEB trip without a car (the stop reached on foot or "
+            "by feeder bus) (min)",
+        ),
         ("transit_bgy_wait_min", "TEB to Orio al Serio airport: wait for the tram (min)"),
         (
             "transit_bergamo_feeder_wait_min",

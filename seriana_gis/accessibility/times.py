@@ -362,6 +362,41 @@ def combine_legs(
     return total, np.where(none, -1, board), np.where(none, -1, alight)
 
 
+def _best_journey(
+    access: np.ndarray,
+    mode: np.ndarray,
+    ride: np.ndarray,
+    egress: np.ndarray,
+    feeder_min: np.ndarray,
+    direct: np.ndarray,
+    *,
+    params: TransitParams,
+) -> tuple[np.ndarray, ...]:
+    """The best journey of each origin with given access legs (see :func:`transit_table`).
+
+    Returns ``total``, ``board``, ``alight`` (:func:`combine_legs`), ``tram``
+    (a tram journey is taken), ``on_foot`` (walking all the way instead), ``ok``
+    (either) and ``degenerate`` (the only stops reached by road are the
+    destination's own: no tram leg).
+    """
+    tail = egress + feeder_min
+    acc_d = access
+    degenerate = np.zeros(len(access), dtype=bool)
+    if np.isfinite(tail).any():
+        # riding by road to the destination's own stop leaves no tram leg: not a transit trip
+        own = int(np.argmin(tail))
+        acc_d = access.copy()
+        acc_d[:, own] = np.where(np.isin(mode[:, own], ["car", "feeder"]), np.inf, access[:, own])
+        degenerate = np.asarray(
+            np.isfinite(access).any(axis=1) & ~np.isfinite(acc_d).any(axis=1), dtype=bool
+        )
+    total, b, a = combine_legs(acc_d, ride, egress, wait_min=params.wait_min, feeder_min=feeder_min)
+    tram = b >= 0
+    on_foot = (direct <= params.max_walk_min) & ~(total <= direct)
+    ok = tram | on_foot
+    return total, b, a, tram & ~on_foot, on_foot, ok, degenerate
+
+
 def transit_table(
     origins: pd.DataFrame,
     stops: gpd.GeoDataFrame,
@@ -384,21 +419,26 @@ def transit_table(
     params
         Speeds, headways, walking and park-and-ride rules, feeders.
     car_to_stops
-        Car minutes origin × stop (``stops["id"]`` columns) for park and ride;
-        required when ``params.park_and_ride`` is true.
+        Car minutes origin × stop (``stops["id"]`` columns) for park and ride
+        and the feeder bus; required when ``params.park_and_ride`` is true
+        (without it there is no feeder bus either).
     walk_graph
         Optional pedestrian graph (else straight line × detour).
 
     Returns
     -------
     pandas.DataFrame
-        On the origins' index, per destination ``d``: ``transit_{d}_min`` (total),
-        ``_access_min``, ``_access_mode`` (``walk``, ``car`` for park and ride, or
-        ``walk_only`` when walking all the way is quicker and within ``max_walk_min``:
-        the whole trip is then the access leg, the other legs 0), ``_board``, ``_wait_min``,
+        On the origins' index, per destination ``d``: ``transit_{d}_min`` (total,
+        any access), ``_access_min``, ``_access_mode`` (``walk``, ``feeder`` for
+        a feeder bus, ``car`` for park and ride, or ``walk_only`` when walking
+        all the way is quicker and within ``max_walk_min``: the whole trip is
+        then the access leg, the other legs 0), ``_board``, ``_wait_min``,
         ``_ride_min``, ``_alight``, ``_egress_min`` (walk from the alighting stop
         to the destination or to the feeder), ``_feeder_wait_min``,
-        ``_feeder_ride_min``, ``_reason`` (why the total is NaN, else empty).
+        ``_feeder_ride_min``, ``_reason`` (why the total is NaN, else empty);
+        the best journey without a car, ``_nocar_min`` and
+        ``_nocar_access_mode`` (``walk``, ``feeder`` or ``walk_only``); and the
+        best journey reaching the stop on foot, ``_walk_access_min``.
     """
     ids = stops["id"].astype(str).to_numpy()
     sxy = np.column_stack([stops.geometry.x, stops.geometry.y])
@@ -409,26 +449,35 @@ def transit_table(
     walkable = walk <= params.max_walk_min
     access = np.where(walkable, walk, np.inf)
     mode = np.where(walkable, "walk", "")
-    if params.park_and_ride:
-        if car_to_stops is None:
-            msg = "park_and_ride needs car_to_stops (car minutes origin × stop)."
-            raise NetworkError(msg)
-        car = car_to_stops.loc[:, list(ids)].to_numpy(dtype=float) + params.park_and_ride_min
-        car = np.where(np.isfinite(car), car, np.inf)
-        # park and ride at the stops no farther by car than the nearest *existing* stop
-        # (plus a slack): a planned stop adds a choice and never removes the stop used
-        # without it, so a scenario that adds stops cannot lengthen a trip; and the
-        # traveller does not drive past that stop into the city
+    access_walk = access
+    if params.park_and_ride and car_to_stops is None:
+        msg = "park_and_ride needs car_to_stops (car minutes origin × stop)."
+        raise NetworkError(msg)
+    if car_to_stops is not None and (params.park_and_ride or params.feeder_bus):
+        road = car_to_stops.loc[:, list(ids)].to_numpy(dtype=float)
+        road = np.where(np.isfinite(road), road, np.inf)
+        # park and ride, and the feeder bus, serve the stops no farther by road than the
+        # nearest *existing* stop (plus a slack): a planned stop adds a choice and never
+        # removes the stop used without it, so a scenario that adds stops cannot lengthen a
+        # trip; and the traveller does not ride past that stop into the city
         existing = (
             stops["status"].astype(str).to_numpy() == "existing"
             if "status" in stops.columns
             else np.ones(len(ids), dtype=bool)
         )
-        reference = car[:, existing] if existing.any() else car
-        nearest_car = reference.min(axis=1, keepdims=True)
-        candidate = car <= nearest_car + params.park_and_ride_slack_min
-        # each stop is reached the quicker way: on foot, or by car where it is a candidate
-        use_car = candidate & np.isfinite(car) & (car < access)
+        reference = road[:, existing] if existing.any() else road
+        nearest_road = reference.min(axis=1, keepdims=True)
+        candidate = (road <= nearest_road + params.park_and_ride_slack_min) & np.isfinite(road)
+        # each stop is reached the quickest way: on foot, by feeder bus, or by car
+        if params.feeder_bus:
+            bus = road + params.feeder_bus_headway_min / 2.0
+            use_bus = candidate & (bus < access)
+            access = np.where(use_bus, bus, access)
+            mode = np.where(use_bus, "feeder", mode)
+    access_nocar, mode_nocar = access, mode
+    if params.park_and_ride:
+        car = road + params.park_and_ride_min
+        use_car = candidate & (car < access)
         access = np.where(use_car, car, access)
         mode = np.where(use_car, "car", mode)
     ride = ride_matrix(stops, speed_kph=params.speed_kph).loc[list(ids), list(ids)].to_numpy()
@@ -460,26 +509,16 @@ def transit_table(
             f_wait = np.where(use, feeder.headway_min / 2.0, 0.0)
             f_ride = np.where(use, feeder.ride_min, 0.0)
             feeder_note = f" or of {feeder.via!r} (feeder: {feeder.name or feeder.destination})"
-        tail = egress + f_wait + f_ride
-        acc_d = access
-        degenerate: np.ndarray = np.zeros(n, dtype=bool)
-        if np.isfinite(tail).any():
-            # driving to the destination's own stop leaves no tram leg: not a transit trip
-            own = int(np.argmin(tail))
-            acc_d = access.copy()
-            acc_d[:, own] = np.where(mode[:, own] == "car", np.inf, access[:, own])
-            degenerate = np.asarray(
-                np.isfinite(access).any(axis=1) & ~np.isfinite(acc_d).any(axis=1), dtype=bool
-            )
-        total, b, a = combine_legs(
-            acc_d, ride, egress, wait_min=params.wait_min, feeder_min=f_wait + f_ride
-        )
-        tram = b >= 0
-        # a destination within walking distance: walking all the way counts when quicker
+        # walking all the way counts when quicker (a destination within walking distance)
         direct = walk_minutes(oxy, dxy, params=params, walk_graph=walk_graph)[:, 0]
-        on_foot = (direct <= params.max_walk_min) & ~(total <= direct)
-        ok = tram | on_foot
-        tram = tram & ~on_foot
+        jr = _best_journey(access, mode, ride, egress, f_wait + f_ride, direct, params=params)
+        total, b, a, tram, on_foot, ok, degenerate = jr
+        nocar = _best_journey(
+            access_nocar, mode_nocar, ride, egress, f_wait + f_ride, direct, params=params
+        )
+        by_foot = _best_journey(
+            access_walk, mode, ride, egress, f_wait + f_ride, direct, params=params
+        )
         bi = np.where(tram, b, 0)
         ai = np.where(tram, a, 0)
         rows = np.arange(n)
@@ -501,14 +540,23 @@ def transit_table(
         out[leg("egress_min")] = pick(egress[ai])
         out[leg("feeder_wait_min")] = pick(f_wait[ai])
         out[leg("feeder_ride_min")] = pick(f_ride[ai])
+        n_total, n_b, _, n_tram, n_foot, _, _ = nocar
+        out[leg("nocar_min")] = np.where(n_tram, n_total, np.where(n_foot, direct, np.nan))
+        w_total, _, _, w_tram, w_foot, _, _ = by_foot
+        out[leg("walk_access_min")] = np.where(w_tram, w_total, np.where(w_foot, direct, np.nan))
+        out[leg("nocar_access_mode")] = np.where(
+            n_tram,
+            mode_nocar[rows, np.where(n_tram, n_b, 0)],
+            np.where(n_foot, "walk_only", ""),
+        )
         reasons = np.full(n, "", dtype=object)
         no_access: np.ndarray = np.asarray(~np.isfinite(access).any(axis=1), dtype=bool)
         nearest = walk.min(axis=1)
         for i in np.flatnonzero(~ok):
             if degenerate[i]:
                 reasons[i] = (
-                    "the TEB stop nearest by car is the one nearest the destination: there is no "
-                    "tram leg, the trip is by car"
+                    "the TEB stop nearest by road is the one nearest the destination: there is "
+                    "no tram leg, the trip is by car or bus"
                 )
             elif no_access[i]:
                 pr = (
@@ -700,7 +748,7 @@ def travel_times(
             np.isfinite(best_walk), stops["id"].astype(str).to_numpy()[k], ""
         )
         car_to_stops = None
-        if params.park_and_ride:
+        if params.park_and_ride or params.feeder_bus:
             stop_gdf = gpd.GeoDataFrame(
                 {"id": stops["id"].astype(str).to_numpy()},
                 geometry=stops.geometry.to_numpy(),

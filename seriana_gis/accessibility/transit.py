@@ -60,6 +60,22 @@ stop nearest the destination is never a park-and-ride stop (that trip has no
 tram leg: NaN with a reason). Without park and ride such an origin has no
 transit time (NaN with a reason). An egress leg beyond the walking limit needs a feeder.
 
+**Access without a car.** Park and ride needs a car; many of the residents the
+tram is for have none. A stop may also be reached by a *feeder bus*
+(``feeder_bus``, on by default): the valley buses and shuttles that meet the
+tram. Its access leg is half the bus headway (20 min: the SAB shuttles to the
+TEB stops of Nembro and Alzano, L'Eco di Bergamo, June 2009) plus the road time
+to the stop on the road model, a bus timed like a car between its stops (an
+optimistic bound: a bus that stops takes longer); it may serve the same
+candidate stops as park and ride. Besides the best journey with any access
+(``transit_{d}_min``: on foot, by feeder bus or park and ride), every origin
+gets the best journey *without a car* (``transit_{d}_nocar_min``, with
+``transit_{d}_nocar_access_mode``: ``walk``, ``feeder`` or ``walk_only``) and
+the best journey reaching the stop *on foot* (``transit_{d}_walk_access_min``;
+NaN where no stop is within walking distance), so that each scenario delta
+says which access it assumes: a planned stop within walking distance of a
+town shows in ``walk_access`` even where the bus to the old terminus is as quick.
+
 **Feeders.** A destination off the tram is reached by a stated feeder leg
 (:class:`Feeder`): walk from the alighting stop to where the feeder is boarded,
 wait half its headway, ride. Default: Orio al Serio airport (``bgy``) by the
@@ -117,6 +133,9 @@ MAX_WALK_MIN = 20.0
 PARK_AND_RIDE_MIN = 5.0
 #: Park and ride may use any stop reached within this much more than the nearest stop (min).
 PARK_AND_RIDE_SLACK_MIN = 0.0
+#: Headway of the feeder buses to the tram (min): SAB shuttles every 20 min to the TEB stops of
+#: Nembro and Alzano (L'Eco di Bergamo, "Dal 10 giugno tram fino ad Albino", June 2009).
+FEEDER_BUS_HEADWAY_MIN = 20.0
 #: Spacing of planned stops placed along a planned line that has none (m).
 EXTENSION_STOP_SPACING_M = 1200.0
 #: A planned line must start this close to the end of an existing line to extend it (m).
@@ -182,6 +201,11 @@ class TransitParams:
         Parking and platform time added to a car access leg.
     park_and_ride_slack_min
         Stops reached by car within this much more than the nearest one may be used.
+    feeder_bus
+        Reach a stop by a feeder bus (no car): half its headway, then the road
+        time to the stop (the same candidate stops as park and ride).
+    feeder_bus_headway_min
+        The feeder buses' headway.
     feeders
         Feeder legs to destinations off the tram.
     extension_spacing_m
@@ -200,12 +224,20 @@ class TransitParams:
     park_and_ride: bool = True
     park_and_ride_min: float = PARK_AND_RIDE_MIN
     park_and_ride_slack_min: float = PARK_AND_RIDE_SLACK_MIN
+    feeder_bus: bool = True
+    feeder_bus_headway_min: float = FEEDER_BUS_HEADWAY_MIN
     feeders: tuple[Feeder, ...] = field(default=(AIRPORT_BUS,))
     extension_spacing_m: float = EXTENSION_STOP_SPACING_M
     source: str = "built-in defaults (seriana_gis.accessibility.transit)"
 
     def __post_init__(self) -> None:
-        positive = ("speed_kph", "headway_peak_min", "headway_offpeak_min", "walk_speed_kph")
+        positive = (
+            "speed_kph",
+            "headway_peak_min",
+            "headway_offpeak_min",
+            "walk_speed_kph",
+            "feeder_bus_headway_min",
+        )
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
@@ -258,6 +290,8 @@ _PARAM_KEYS = (
     "park_and_ride",
     "park_and_ride_min",
     "park_and_ride_slack_min",
+    "feeder_bus",
+    "feeder_bus_headway_min",
     "feeders",
     "extension_spacing_m",
 )

@@ -78,7 +78,6 @@ def fetch(
         done(f"TEB: {n} OSM features cached in {cache}")
     if what in (What.roads, What.all):
         from ..network.sources import fetch_roads
-
         from ..network.walk import fetch_walk
 
         graph = fetch_roads(t.polygon, crs=area.crs, cache_dir=cache, overpass_url=overpass_url)
