@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint venv test-deps clean assets
+.PHONY: demo test lint venv test-deps clean assets calibrate-default
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ test: test-deps assets
 	$(BIN)/ruff format --check seriana_gis tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest tests notebooks --nbmake
+
+# The calibrated speed profile the embedded default ships (layers/default/speeds.yaml):
+# rerun after changing layers/default/reference_trips.csv or roads.geojson.
+calibrate-default: venv
+	tmp=$$(mktemp -d) && $(BIN)/seriana -q build -d $$tmp/seriana.gpkg \
+	&& $(BIN)/seriana calibrate -d $$tmp/seriana.gpkg --report $$tmp/calibration_trips.csv \
+		--check-network ../shared/data/osm/bergamo_city_2021-04-17.osm.pbf \
+		--out layers/default/speeds.yaml --overwrite; \
+	status=$$?; rm -rf $$tmp; exit $$status
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -78,7 +78,5 @@ def test_values_out_of_bounds_and_unknown_terms(tmp_path: Path) -> None:
 
 def test_shipped_profile_loads() -> None:
     path = default_layers_dir() / "default" / "speeds.yaml"
-    if not path.exists():
-        pytest.skip("no shipped profile yet")
     p = load_speed_profile(path)
     assert p.calibration["trips"].endswith("reference_trips.csv")

@@ -358,11 +358,18 @@ def build_problem(
     places = trip_places(trips, municipalities, destinations)
     excluded: dict[str, str] = {}
     keep = pd.Series(True, index=trips.index)
+    if "use_in_fit" in trips.columns:
+        for tid, flag, note in zip(
+            trips["trip_id"], trips["use_in_fit"], trips["note"], strict=True
+        ):
+            if flag == "no":
+                keep[tid] = False
+                excluded[tid] = f"use_in_fit: no ({note or 'no reason given'})"
     if only_inside:
         inside = places_inside(H, places)
         for tid, o, d in zip(trips["trip_id"], trips["origin"], trips["destination"], strict=True):
             out = [p for p in (o, d) if not inside[p]]
-            if out:
+            if out and keep[tid]:
                 keep[tid] = False
                 excluded[tid] = f"outside the network's coverage: {', '.join(out)}"
     kept = trips[keep]

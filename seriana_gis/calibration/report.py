@@ -18,6 +18,15 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def trips_label(path: Path) -> str:
+    """The trips file as recorded: ``layers/<...>`` for the shipped ones, else the path given."""
+    from ..config import default_layers_dir
+
+    p = Path(path).resolve()
+    base = default_layers_dir().resolve()
+    return f"layers/{p.relative_to(base)}" if p.is_relative_to(base) else str(path)
+
+
 def calibration_record(
     result: CalibrationResult, *, trips: str, trips_sha256: str, network: str
 ) -> dict[str, Any]:

@@ -33,6 +33,9 @@ column                     type / unit              meaning
 ``distance_source_url``,   text (or empty)          where the distance comes from, when another
 ``distance_source_quote``                           source
 ``note``                   text (or empty)          conditions, end points, biases
+``use_in_fit``             empty, ``yes``, ``no``   ``no``: kept on record and validated, not
+                                                    fitted (a time biased by a known cause, said
+                                                    in ``note``)
 =========================  =======================  ==============================================
 
 *Published kinds* are every kind but ``survey`` and ``floating_car`` (a user's
@@ -82,6 +85,7 @@ TRIP_COLUMNS: tuple[str, ...] = (
     "distance_source_url",
     "distance_source_quote",
     "note",
+    "use_in_fit",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "trip_id",
@@ -287,6 +291,8 @@ def validate_trips(frame: pd.DataFrame, *, source: str = "trips") -> pd.DataFram
         )
         if row["time_offpeak_min"] == "" and row["time_peak_min"] == "":
             problems.append(f"{w}: no time; give time_offpeak_min or time_peak_min (minutes)")
+        if row["use_in_fit"] not in ("", "yes", "no"):
+            problems.append(f"{w}, use_in_fit: {row['use_in_fit']!r} is not one of: empty, yes, no")
         if row["time_bound"] not in BOUNDS:
             problems.append(
                 f"{w}, time_bound: {row['time_bound']!r} is not one of: empty, upper, lower"

@@ -21,9 +21,10 @@ from ..calibration.report import (
     file_sha256,
     summary_lines,
     trip_lines,
+    trips_label,
 )
 from ..config import load_study_area
-from ..database import DEFAULT_DATABASE, read_database
+from ..database import DEFAULT_DATABASE, read_database, read_provenance
 from ..network import graph_from_osm_file
 from ..network.profile import load_speed_profile, write_speed_profile
 from ..sources.embedded import embedded_dir
@@ -111,6 +112,9 @@ def calibrate_cmd(
             msg = f"{database} has no {name} layer; build the database first (seriana build)."
             raise DataError(msg)
     graph, graph_source = load_road_graph(layers, area, cache_dir=cache)
+    prov = read_provenance(database)
+    roads = prov[prov["layer"] == "road_edges"]
+    network = str(roads["source"].iloc[0]) if len(roads) else graph_source
     problem, excluded = build_problem(
         graph, table, layers["municipalities"], layers["destinations"]
     )
@@ -120,11 +124,13 @@ def calibrate_cmd(
         start=start_profile,
         folds=min(folds, problem.obs["trip_id"].nunique()),
         name=f"{area.name}-calibrated",
-        description=f"fitted by seriana calibrate to {trips_path.name} on {graph_source}",
+        description=f"fitted by seriana calibrate to {trips_path.name} on {network}",
     )
     result.excluded = excluded
+    for tid, why in excluded.items():
+        out_console.print(f"not fitted: {tid}, {why}", markup=False)
     record = calibration_record(
-        result, trips=str(trips_path), trips_sha256=file_sha256(trips_path), network=graph_source
+        result, trips=trips_label(trips_path), trips_sha256=file_sha256(trips_path), network=network
     )
     profile = replace(result.profile, calibration=record)
     for line in trip_lines(result.table):
@@ -138,9 +144,13 @@ def calibrate_cmd(
     done(f"per-trip errors in {report}")
     if check_network is not None:
         other = graph_from_osm_file(check_network)
-        check_problem, _ = build_problem(
-            other, table, layers["municipalities"], layers["destinations"], only_inside=True
-        )
+        try:
+            check_problem, _ = build_problem(
+                other, table, layers["municipalities"], layers["destinations"], only_inside=True
+            )
+        except DataError as exc:  # no trip inside that network: nothing to check, say so
+            out_console.print(f"check on {check_network}: {exc}", markup=False)
+            return
         checked = evaluate(check_problem, profile)
         for line in check_lines(checked, profile, network=str(check_network)):
             out_console.print(line, markup=False)

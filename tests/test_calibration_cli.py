@@ -1,0 +1,119 @@
+"""``seriana calibrate`` on a small database with trips timed by hand; the profile in use."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pyproj
+import pytest
+from accessibility_samples import X0, Y0, layers, road_graph
+from typer.testing import CliRunner
+
+from seriana_gis.calibration.trips import TRIP_COLUMNS
+from seriana_gis.cli import app
+from seriana_gis.database import provenance_frame, read_provenance, write_database
+from seriana_gis.network import graph_to_gdfs
+from seriana_gis.network.profile import load_speed_profile
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    L = layers()
+    nodes, edges = graph_to_gdfs(road_graph())
+    L["road_nodes"], L["road_edges"] = nodes, edges
+    prov = provenance_frame(
+        [{"layer": n, "source": "test", "feature_count": len(g)} for n, g in L.items()]
+    )
+    return write_database(L, tmp_path / "t.gpkg", provenance=prov)
+
+
+def _trips(path: Path) -> Path:
+    """Trips on the sample roads, timed by hand with every speed at half its limit.
+
+    The main road (60 km/h, rural) at 30 km/h: 4 min per 2 km link; the spur (30 km/h,
+    urban) at 15 km/h: 12 min for 3 km; a car leaving the spur at N2 gives way (6 s).
+    M1's centre is N1 (2 km), M2's N4 (8 km), the station N0, the airport 100 m from N5
+    (18 s at 20 km/h), the point N6 the spur's end (4 km, 3 km).
+    """
+    lon, lat = pyproj.Transformer.from_crs(32632, 4326, always_xy=True).transform(
+        X0 + 4000, Y0 + 3000
+    )
+    n6 = f"point:{lon:.7f},{lat:.7f}"
+    rows = [
+        ("T1", "muni:M1", "dest:bergamo", 4.0),
+        ("T2", "muni:M2", "dest:bergamo", 16.0),
+        ("T3", "dest:bgy", "dest:bergamo", 20.0 + 0.3),
+        ("T4", "muni:M1", n6, 4.0 + 12.0),
+        ("T5", n6, "muni:M1", 12.0 + 0.1 + 4.0),
+    ]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(TRIP_COLUMNS))
+        w.writeheader()
+        for tid, o, d, t in rows:
+            w.writerow(
+                {"trip_id": tid, "origin": o, "destination": d, "time_offpeak_min": t,
+                 "source_kind": "survey", "source_title": "made by hand for the test"}
+            )  # fmt: skip
+    return path
+
+
+def test_calibrate_writes_a_profile_that_accessibility_uses(db: Path, tmp_path: Path) -> None:
+    trips = _trips(tmp_path / "trips.csv")
+    out, report = tmp_path / "speeds.yaml", tmp_path / "errors.csv"
+    args = ["calibrate", "-d", str(db), "--trips", str(trips), "--out", str(out)]
+    result = runner.invoke(app, [*args, "--report", str(report), "--folds", "2"])
+    assert result.exit_code == 0, result.output
+    assert "held out" in result.output and "T5" in result.output
+    p = load_speed_profile(out)
+    assert p.speed_factors["main_rural"] == pytest.approx(0.5, rel=0.02)
+    assert p.speed_factors["local_urban"] == pytest.approx(0.5, rel=0.02)
+    table = pd.read_csv(report)
+    assert table["after_err_pct"].abs().max() < 1.0
+    assert p.calibration["trips_sha256"] and p.calibration["observations"] == 5
+    # the profile times the roads of a run, and the provenance says so
+    acc = [
+        "accessibility", "-d", str(db), "--out", str(tmp_path / "acc"), "--speeds", str(out),
+        "--time-of-day", "off_peak", "--destinations", "bergamo",
+    ]  # fmt: skip
+    run = runner.invoke(app, acc)
+    assert run.exit_code == 0, run.output
+    note = read_provenance(db).set_index("layer").loc["municipalities", "note"]
+    assert f"speed profile {p.name!r}" in note and "time of day off_peak" in note
+    muni = pd.read_csv(tmp_path / "acc" / "municipalities.csv")
+    # M1 (N1) to the station at 30 km/h: 4 min; M2 (N4): 16 min
+    assert muni["car_bergamo_min"].tolist() == pytest.approx([4.0, 16.0], rel=0.02)
+    # a second calibration refuses to replace the profile
+    again = runner.invoke(app, [*args, "--report", str(report)])
+    assert again.exit_code == 2 and "--overwrite" in again.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("trip_id,origin\nT1,muni:M1\n", "missing column"),
+        (None, "not found"),
+    ],
+)
+def test_bad_trips_exit_2(db: Path, tmp_path: Path, content: str | None, message: str) -> None:
+    trips = tmp_path / "bad.csv"
+    if content is not None:
+        trips.write_text(content, encoding="utf-8")
+    result = runner.invoke(
+        app, ["calibrate", "-d", str(db), "--trips", str(trips), "--out", str(tmp_path / "s.yaml")]
+    )
+    assert result.exit_code == 2 and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_place_exits_2(db: Path, tmp_path: Path) -> None:
+    trips = _trips(tmp_path / "trips.csv")
+    text = trips.read_text(encoding="utf-8").replace("muni:M2", "muni:M3")
+    trips.write_text(text, encoding="utf-8")
+    result = runner.invoke(
+        app, ["calibrate", "-d", str(db), "--trips", str(trips), "--out", str(tmp_path / "s.yaml")]
+    )
+    assert result.exit_code == 2 and "'M3' is not in the study area" in result.output
