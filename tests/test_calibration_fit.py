@@ -38,7 +38,7 @@ TRUE = {
         "mountain": 0.5,
     },
     "junction_delays_s": {"signals": 25.0, "roundabout": 8.0, "priority": 6.0},
-    "am_peak_factors": {"urban": 1.5, "extraurban": 1.2},
+    "am_peak_factors": {"urban": 1.5, "extraurban_main": 1.2},
 }
 
 
@@ -85,7 +85,12 @@ def true_weight(d: dict, time_of_day: str) -> float:
         d[f"junction_{k}"] * TRUE["junction_delays_s"][k] for k in TRUE["junction_delays_s"]
     )
     if time_of_day == "am_peak":
-        m = TRUE["am_peak_factors"]["urban" if d["setting"] == "urban" else "extraurban"]
+        if d["setting"] == "urban":
+            m = TRUE["am_peak_factors"]["urban"]
+        elif d["speed_term"] in ("motorway", "main_rural"):
+            m = TRUE["am_peak_factors"]["extraurban_main"]
+        else:  # minor rural and mountain roads keep their off-peak time
+            m = 1.0
         return run * m + delay * TRUE["am_peak_factors"]["urban"]
     return run + delay
 

@@ -17,7 +17,9 @@ is, ``<!-- check: KIND -->``, and is loaded here with the package's own loader:
 - ``job_loss``: a job-loss scenario (``economy.load_scenario``), applied to the
   shipped study area;
 - ``scenario``: an accessibility scenario (``load_scenario``), whose road
-  changes are applied to the embedded road network (selectors and snapping).
+  changes are applied to the embedded road network (selectors and snapping);
+- ``speed_profile``: a road speed profile (``load_speed_profile``), applied to
+  the embedded road network.
 
 A yaml block without a marker fails the test, so a new example cannot skip the
 check. The ``seriana`` command lines of the guide's ``sh`` blocks are checked
@@ -69,6 +71,7 @@ KINDS = (
     "scenario",
     "employment_mapping",
     "job_loss",
+    "speed_profile",
 )
 _FENCE = re.compile(
     r"(?:<!-- check: (?P<kind>\w+) -->\n)?```(?P<lang>[\w-]*)\n(?P<body>.*?)^```", re.S | re.M
@@ -213,6 +216,18 @@ def test_job_loss_examples_load_and_fit_the_shipped_area_or_the_guides(
     assert fits, f"{block}: the scenario describes no study area of the guide"
     losses = scenario_losses(scenario, zone_of=fits[0].zone_of())
     assert int(losses.losses.sum()) == scenario.total_jobs
+
+
+@pytest.mark.parametrize("block", _blocks_of("speed_profile"), ids=str)
+def test_speed_profile_examples_load_and_time_the_embedded_roads(
+    block: Block, tmp_path: Path
+) -> None:
+    from seriana_gis.network.model import apply_speed_profile
+    from seriana_gis.network.profile import load_speed_profile
+
+    profile = load_speed_profile(_write(tmp_path, block, "my_speeds.yaml"))
+    H = apply_speed_profile(_embedded_roads(), profile, time_of_day="am_peak")
+    assert H.graph["speed_profile"] == yaml.safe_load(block.body)["name"]
 
 
 @cache

@@ -9,6 +9,7 @@ graph builder's own output.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Hashable
@@ -215,3 +216,40 @@ def test_station_to_east_edge_matches_osm(roads: gpd.GeoDataFrame, shared_data) 
             real, nearest(real, a), nearest(real, b), weight="travel_time"
         )
         assert 0.75 <= t_auth / t_real <= 1.25, (a, b, t_auth, t_real)
+
+
+@pytest.mark.parametrize(
+    ("origin", "destination", "published_km"),
+    [
+        # "37 chilometri di tragitto da Clusone ... alla città" (L'Eco di Bergamo, 2020-03-17)
+        ("Clusone", "Bergamo", 37.0),
+        # "38 chilometri" from the city (university area) to Clusone (L'Eco di Bergamo, 2024-12)
+        ("Bergamo", "Clusone", 38.0),
+        # "tornare a Bergamo (40 chilometri)" from Castione (L'Eco di Bergamo, 2025-07)
+        ("Castione della Presolana", "Bergamo", 40.0),
+        # "lunga circa 10 chilometri con ben 19 tornanti" Nembro-Selvino (ingironews.it, 2021)
+        ("Nembro", "Selvino", 10.0),
+    ],
+)
+def test_car_routes_have_the_published_road_lengths(
+    origin: str, destination: str, published_km: float, timed_network: tuple
+) -> None:
+    """The length of the quickest route between town centres within 15 % of a published distance."""
+    G, loc = timed_network
+    path = nx.shortest_path(
+        G, loc.loc[origin, "node"], loc.loc[destination, "node"], weight="travel_time"
+    )
+    km = sum(min(d["length"] for d in G[u][v].values()) for u, v in itertools.pairwise(path))
+    assert km / 1000 == pytest.approx(published_km, rel=0.15)
+
+
+@pytest.fixture(scope="module")
+def timed_network(area: StudyArea) -> tuple:
+    """The embedded network timed by the shipped profile, and the town-centre nodes by name."""
+    from seriana_gis.accessibility.times import locate_sites
+    from seriana_gis.build import load_territory, road_graph
+
+    t = load_territory(area)
+    G, _ = road_graph(t)
+    munis = t.layers["municipalities"]
+    return G, locate_sites(G, munis, layer="municipalities").set_index(munis["name"])

@@ -114,7 +114,7 @@ def test_edge_times_by_hand() -> None:
         speed_factors__local_urban=0.5,
         junction_delays_s__priority=6.0,
         am_peak_factors__urban=1.5,
-        am_peak_factors__extraurban=1.2,
+        am_peak_factors__extraurban_main=1.2,
     )
     ab = terms.index.get_loc(("A", "B"))
     run, delay = edge_times(terms.reset_index(), p, time_of_day="free_flow")
@@ -127,11 +127,11 @@ def test_edge_times_by_hand() -> None:
     assert delay[ab] == pytest.approx(9.0)  # delays take the urban peak factor
 
 
-def test_extraurban_peak_factor_on_rural_roads() -> None:
+def test_extraurban_peak_factor_on_main_rural_roads_only() -> None:
     G = add_speeds_and_times(
         _line_graph(("A", "B", {"highway": "primary", "length": 1000.0, "maxspeed": "90"}))
     )
-    p = _profile(speed_factors__main_rural=0.8, am_peak_factors__extraurban=1.25)
+    p = _profile(speed_factors__main_rural=0.8, am_peak_factors__extraurban_main=1.25)
     H = apply_speed_profile(G, p, time_of_day="am_peak")
     d = H.edges["A", "B", 0]
     # 1000 m at 0.8 x 90 = 72 km/h: 50 s; x 1.25 = 62.5 s; running speed 57.6 km/h
@@ -140,6 +140,14 @@ def test_extraurban_peak_factor_on_rural_roads() -> None:
     assert d["speed_kph"] == pytest.approx(57.6)
     assert d["free_flow_kph"] == 90.0
     assert H.graph["time_of_day"] == "am_peak" and H.graph["speed_profile"] == "test"
+    # a minor rural road (tertiary, 90) keeps its off-peak time at the peak
+    G2 = add_speeds_and_times(
+        _line_graph(("A", "B", {"highway": "tertiary", "length": 1000.0, "maxspeed": "90"}))
+    )
+    p2 = _profile(speed_factors__local_rural=0.8, am_peak_factors__extraurban_main=1.25)
+    off = apply_speed_profile(G2, p2, time_of_day="off_peak").edges["A", "B", 0]
+    peak = apply_speed_profile(G2, p2, time_of_day="am_peak").edges["A", "B", 0]
+    assert off["travel_time"] == pytest.approx(50.0) and peak["travel_time"] == pytest.approx(50.0)
 
 
 def test_apply_does_not_change_input_and_is_idempotent() -> None:

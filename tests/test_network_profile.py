@@ -26,7 +26,7 @@ def test_prior_values_and_order() -> None:
         "junction_delays_s.roundabout",
         "junction_delays_s.priority",
     ]
-    assert list(p.vector()) == [1, 1, 1, 1, 1, 1, 15, 7.5, 5, 1, 1]
+    assert list(p.vector()) == [1, 1, 1, 1, 1, 1, 15, 7.5, 5, 1.3, 1.3]
     assert all(q.lower <= q.prior <= q.upper for q in parameters())
 
 

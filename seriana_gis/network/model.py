@@ -18,8 +18,10 @@ plus the junction delays it pays on entering :math:`v`:
   roundabout, priority) the edge pays and :math:`d_j` the delay (s): see
   :mod:`seriana_gis.network.junctions`;
 - :math:`m` the time-of-day multipliers: 1 off-peak; at the morning peak
-  :math:`m_{s(e)}` is the urban or extra-urban peak factor and the delays take
-  the urban one. ``free_flow`` sets every :math:`f = 1` and every :math:`d = 0`.
+  :math:`m_{s(e)}` is the urban peak factor in built-up areas, the
+  ``extraurban_main`` one on motorways and main roads outside them, 1 on minor
+  rural and mountain roads, and the delays take the urban one. ``free_flow``
+  sets every :math:`f = 1` and every :math:`d = 0`.
 
 The parameters live in a :class:`~seriana_gis.network.profile.SpeedProfile`.
 
@@ -316,9 +318,11 @@ def edge_times(
     delay = counts @ delays
     if time_of_day == "am_peak":
         urban = terms["urban"].to_numpy(dtype=bool)
+        term = terms["term"].to_numpy(dtype=int)
+        main = np.isin(term, [_TERM_INDEX["motorway"], _TERM_INDEX["main_rural"]])
         peak_u = float(profile.am_peak_factors["urban"])
-        peak_x = float(profile.am_peak_factors["extraurban"])
-        run = run * np.where(urban, peak_u, peak_x)
+        peak_m = float(profile.am_peak_factors["extraurban_main"])
+        run = run * np.where(urban, peak_u, np.where(main, peak_m, 1.0))
         delay = delay * peak_u
     return run, delay
 
