@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import geopandas as gpd
@@ -108,15 +109,15 @@ def test_the_extension_never_lengthens_a_transit_trip(
     base = run_accessibility(layers, G, rasters=False)
     ext = run_accessibility(layers, G, with_extension=True, rasters=False)
     for name in ("municipalities", "brownfields"):
-        for d in ("bgy", "bergamo"):
-            col = f"transit_{d}_min"
+        for d, access in itertools.product(("bgy", "bergamo"), ("", "_nocar", "_walk_access")):
+            col = f"transit_{d}{access}_min"
             b = base.tables[name][col].to_numpy(dtype=float)
             e = ext.tables[name][col].to_numpy(dtype=float)
             assert not (np.isfinite(b) & ~np.isfinite(e)).any(), (name, d)
             both = np.isfinite(b) & np.isfinite(e)
             assert (e[both] <= b[both] + 1e-9).all(), (name, d, np.max(e[both] - b[both]))
-    # without a car the extension is what gives Vertova's centre a tram trip at all
-    on_foot = TransitParams(park_and_ride=False)
+    # on foot (no car, no feeder bus) the extension is what gives Vertova's centre a tram trip
+    on_foot = TransitParams(park_and_ride=False, feeder_bus=False)
     base_foot = run_accessibility(layers, G, rasters=False, params=on_foot)
     ext_foot = run_accessibility(layers, G, rasters=False, params=on_foot, with_extension=True)
     munis = layers["municipalities"].reset_index(drop=True)

@@ -232,7 +232,7 @@ def _graph_from_xml(
     path: Path,
     *,
     keep: Callable[[Mapping[str, object]], bool] = is_drivable,
-    what: str = "drivable",
+    what: str = "drivable road",
     bidirectional: bool = False,
 ) -> nx.MultiDiGraph:
     extra = [t for t in FILTER_TAGS if t not in _way_tags()]
@@ -254,9 +254,9 @@ def _graph_from_xml(
             d.pop(t, None)
     G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
     if G.number_of_edges() == 0:
-        msg = f"{path} holds no {what} way (osmnx filter)."
+        msg = f"{path} holds no {what} (osmnx filter)."
         raise DataError(msg)
-    logger.info("%s: %d %s edges from OSM XML", path, G.number_of_edges(), what)
+    logger.info("%s: %d edges (%s) from OSM XML", path, G.number_of_edges(), what)
     return G
 
 

@@ -145,7 +145,7 @@ def walk_graph_from_osm_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
         nodes, ways = read_pbf_highways(p, keep=is_walkable)
         G = graph_from_osm_elements(nodes, ways, source=str(p), bidirectional=True)
     elif suffix in _XML_SUFFIXES:
-        G = _graph_from_xml(p, keep=is_walkable, what="walkable", bidirectional=True)
+        G = _graph_from_xml(p, keep=is_walkable, what="walkable way", bidirectional=True)
     else:
         msg = f"{p}: unknown OSM file type {suffix!r}; use .osm, .osm.bz2, .xml or .osm.pbf."
         raise DataError(msg)
