@@ -69,8 +69,9 @@ TRANSIT_LEGS: dict[str, str] = {
     "nocar_access_mode": "way to the stop without a car (walk or feeder bus)",
     "walk_access_min": "TEB trip with the stop reached on foot",
 }
-#: How ``transit_{dest}_min`` reaches the tram (its ``nocar`` leg is the trip without a car).
-ANY_ACCESS = " (stop reached on foot, by feeder bus or park and ride)"
+#: The access a ``transit_{dest}_min`` delta assumes (its ``nocar`` and ``walk_access``
+#: legs name theirs).
+ANY_ACCESS = " (the stop reached on foot, by feeder bus or park and ride)"
 #: Notes beside a travel time: suffix after ``{mode}_{dest}_`` → label.
 TRAVEL_NOTES: dict[str, str] = {
     "reason": "why there is no time",
@@ -627,13 +628,18 @@ def _label(
     if c.kind in ("travel_time", "transit_leg", "travel_note"):
         trip = f"{MODE_LABELS.get(str(c.mode), str(c.mode))} to {destination_label(str(c.destination), dests)}"
         if c.kind == "travel_time":
-            return trip + (ANY_ACCESS if c.mode == "transit" else "")
+            return trip
         leg = TRANSIT_LEGS.get(str(c.leg)) if c.kind == "transit_leg" else None
         return f"{trip}: {leg or TRAVEL_NOTES.get(str(c.leg), str(c.leg))}"
     if c.kind == "catchment":
         return f"Residents within {_minutes(float(c.minutes or 0))} min by car"
     if c.kind == "delta":
-        return f"Change: {_label(c.base, dests, profiles, criteria)}" if c.base else c.name
+        if c.base is None:
+            return c.name
+        text = f"Change: {_label(c.base, dests, profiles, criteria)}"
+        if c.base.kind == "travel_time" and c.base.mode == "transit":
+            text += ANY_ACCESS  # a delta says which access to the tram it assumes
+        return text
     texts = {
         "hansen": "Residents within reach (Hansen potential)",
         "best_use": "Best use",

@@ -155,11 +155,7 @@ def test_contributions_split_on_the_longest_profile() -> None:
     ("name", "label"),
     [
         ("car_bgy_min", "Car to Orio al Serio airport (min)"),
-        (
-            "transit_bergamo_min",
-            "TEB to Bergamo railway station (stop reached on foot, by feeder bus or park and "
-            "ride) (min)",
-        ),
+        ("transit_bergamo_min", "TEB to Bergamo railway station (min)"),
         (
             "transit_bergamo_nocar_min",
             "TEB to Bergamo railway station: TEB trip without a car (the stop reached on foot or "
@@ -177,6 +173,15 @@ def test_contributions_split_on_the_longest_profile() -> None:
         ("rank_logistics", "Logistics rank"),
         ("contrib_social_housing_teb", "Social housing: teb"),
         ("delta_car_bgy_min", "Change: Car to Orio al Serio airport (min)"),
+        (
+            "delta_transit_bgy_min",
+            "Change: TEB to Orio al Serio airport (the stop reached on foot, by feeder bus or "
+            "park and ride) (min)",
+        ),
+        (
+            "delta_transit_bgy_walk_access_min",
+            "Change: TEB to Orio al Serio airport: TEB trip with the stop reached on foot (min)",
+        ),
         ("best_use", "Best use"),
         ("former_use", "former use"),
     ],
