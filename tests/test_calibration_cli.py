@@ -81,7 +81,10 @@ def test_calibrate_writes_a_profile_that_accessibility_uses(db: Path, tmp_path: 
     ]  # fmt: skip
     run = runner.invoke(app, acc)
     assert run.exit_code == 0, run.output
-    note = read_provenance(db).set_index("layer").loc["municipalities", "note"]
+    # another speed profile (and other destinations) make a named run beside the base
+    assert "speeds-speeds_to-bergamo" in run.output
+    prov = read_provenance(db).set_index("layer")
+    note = prov.loc["municipalities__speeds-speeds_to-bergamo", "note"]
     assert f"speed profile {p.name!r}" in note and "time of day off_peak" in note
     muni = pd.read_csv(tmp_path / "acc" / "municipalities.csv")
     # M1 (N1) to the station at 30 km/h: 4 min; M2 (N4): 16 min

@@ -27,10 +27,10 @@ from ..build import DEFAULT_CACHE
 from ..config import StudyArea, load_study_area
 from ..database import DEFAULT_DATABASE, read_database
 from ..economy.scenario import default_scenario_path
-from ..network.profile import DEFAULT_TIME_OF_DAY, default_profile_path
-from ..sources.embedded import embedded_dir
 from ..lock import DEFAULT_WAIT_S, database_lock
+from ..network.profile import DEFAULT_TIME_OF_DAY, default_profile_path
 from ..runs import BASE, check_new, check_run_name, default_folder, layer_name, read_runs
+from ..sources.embedded import embedded_dir
 from ._common import (
     CacheOpt,
     ConfigOpt,
@@ -134,6 +134,9 @@ class TimeOfDay(enum.StrEnum):
     am_peak = "am_peak"
 
 
+#: The option's default: the library's.
+DEFAULT_TOD = TimeOfDay(DEFAULT_TIME_OF_DAY)
+
 TimeOfDayOpt = Annotated[
     TimeOfDay,
     typer.Option(
@@ -205,7 +208,7 @@ def accessibility(
     run: RunOpt = None,
     wait: WaitOpt = DEFAULT_WAIT_S,
     speeds: SpeedsOpt = None,
-    time_of_day: TimeOfDayOpt = TimeOfDay(DEFAULT_TIME_OF_DAY),
+    time_of_day: TimeOfDayOpt = DEFAULT_TOD,
 ) -> None:
     area = load_study_area(config)
     dest_ids = _destinations(destinations, area)
