@@ -8,7 +8,8 @@ straight lines times a detour factor (:mod:`seriana_gis.accessibility.transit`).
   ``walk`` network (:data:`~seriana_gis.network.graph.WALK_FILTER`): the
   streets *and* the footways, paths, steps, pedestrian streets and crossings a
   pedestrian uses, every way in both directions, from a local OSM file or
-  from Overpass (cached). This is what ``seriana accessibility`` walks on
+  from Overpass (cached); trunk roads (and motorways, which osmnx's filter
+  already drops) are left out, as on a road graph (Codice della Strada art. 175). This is what ``seriana accessibility`` walks on
   when the roads come from OpenStreetMap.
 - :func:`walk_graph` keeps the walkable part of a *road* graph (for a road
   source that has no footways): pedestrians walk both ways along every street,
@@ -94,7 +95,21 @@ def walk_graph(
 
 
 def _finish_walk(G: nx.MultiDiGraph, *, source: str) -> nx.MultiDiGraph:
-    """Simplify, project to EPSG:32632, keep the largest connected part, keep ``length``/``highway``."""
+    """Drop the roads closed to pedestrians, simplify, project to EPSG:32632, keep the largest
+    connected part, keep ``length``/``highway``."""
+    banned = set(NO_WALK_CLASSES)
+    G = G.copy()
+    G.remove_edges_from(
+        [
+            (u, v, k)
+            for u, v, k, d in G.edges(keys=True, data=True)
+            if _classes(d.get("highway")) and _classes(d.get("highway")) <= banned
+        ]
+    )
+    G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
+    if G.number_of_edges() == 0:
+        msg = f"{source} holds no way open to pedestrians."
+        raise DataError(msg)
     G = ox.simplify_graph(G)
     crs = pyproj.CRS.from_user_input(G.graph["crs"])
     H = G if crs.equals(GRAPH_CRS) else ox.project_graph(G, to_crs=GRAPH_CRS)
