@@ -139,6 +139,14 @@ def test_walk_over_a_walk_network(G: nx.MultiDiGraph) -> None:
     t = walk_minutes(a, b, params=p, walk_graph=G)
     assert t[0, 0] == pytest.approx((30 + 4000 + 40) / 80.0)
     assert walk_minutes(a, b, params=p)[0, 0] == pytest.approx(np.hypot(4000, 10) * 1.3 / 80)
+    # (7, 2.5) km is 2.69 km from its nearest nodes (6, 0) and (8, 0): off the walk network,
+    # no walk is timed through it; (6, 1.9) km is 1.9 km from (6, 0) and 2.28 km from (4, 3)
+    far = np.array([[P(7000, 2500).x, P(7000, 2500).y]])
+    assert np.isnan(walk_minutes(a, far, params=p, walk_graph=G)[0, 0])
+    near = np.array([[P(6000, 1900).x, P(6000, 1900).y]])
+    assert walk_minutes(a, near, params=p, walk_graph=G)[0, 0] == pytest.approx(
+        (30 + 6000 + 1900) / 80.0
+    )
 
 
 def test_municipality_without_a_road_node_is_flagged(G: nx.MultiDiGraph) -> None:

@@ -61,7 +61,7 @@ from ..config import DEFAULT_CRS, closest
 from ..layers.schemas import SCHEMAS
 from ..layers.site_point import site_points
 from ..network import get_engine, node_table, od_matrix, snap_sites
-from ..network.snap import ACCESS_SPEED_KPH, MAX_SNAP_M
+from ..network.snap import ACCESS_SPEED_KPH, MAX_SNAP_M, OFF_NETWORK_M
 from .transit import TransitParams, ride_matrix, straight_walk_min, xy_of
 
 logger = logging.getLogger(__name__)
@@ -294,7 +294,8 @@ def walk_minutes(
     Returns
     -------
     numpy.ndarray
-        Shape ``(n, m)``, minutes (NaN where the walk network has no path).
+        Shape ``(n, m)``, minutes (NaN where the walk network has no path or
+        a point lies over ``OFF_NETWORK_M`` from every walk node).
     """
     a = np.asarray(from_xy, dtype=float).reshape(-1, 2)
     b = np.asarray(to_xy, dtype=float).reshape(-1, 2)
@@ -307,7 +308,11 @@ def walk_minutes(
     length = od_matrix(walk_graph, sa["node"].tolist(), sb["node"].tolist(), weight="length")
     metres = length.to_numpy(dtype=float) + sa["snap_m"].to_numpy()[:, None]
     metres = metres + sb["snap_m"].to_numpy()[None, :]
-    return metres / (params.walk_speed_kph / 3.6) / 60.0
+    # a point beyond OFF_NETWORK_M from every walk node is not on this network
+    off = (sa["snap_m"].to_numpy() > OFF_NETWORK_M)[:, None] | (
+        sb["snap_m"].to_numpy() > OFF_NETWORK_M
+    )[None, :]
+    return np.where(off, np.nan, metres / (params.walk_speed_kph / 3.6) / 60.0)
 
 
 def combine_legs(
@@ -757,6 +762,8 @@ def travel_times(
             # the stops' own snap flags are not reported (the car leg is timed all the same)
             stop_loc = snap_sites(G, stop_gdf, access_speed_kph=access_speed_kph, max_snap_m=np.inf)
             car_to_stops = car_minutes(G, origins, stop_loc)
+            # a stop off this road network (another valley's line) is not reached by road
+            car_to_stops.loc[:, stop_loc.index[stop_loc["snap_m"] > OFF_NETWORK_M]] = np.nan
         tt = transit_table(
             origins,
             stops,

@@ -22,6 +22,11 @@ The snap leg (straight line from the site to its node) is timed at
 streets missing from the graph, with the straight line standing in for a longer
 real path. Snaps longer than ``max_snap_m`` (500 m) are flagged: the time of
 such a site is unreliable (the site lies outside the network's coverage).
+A point farther than ``OFF_NETWORK_M`` (2 km) from every node is off the
+network altogether: the TEB stops of another valley, a walk network cut to one
+town. The transit legs (walks to and from stops, car and feeder legs to
+stops) are not timed through such a snap; the embedded skeleton's stops lie
+at most about 730 m from its nodes.
 """
 
 # ruff: noqa: N803  (G, H: the networkx / osmnx names for graphs)
@@ -46,6 +51,8 @@ logger = logging.getLogger(__name__)
 ACCESS_SPEED_KPH = 20.0
 #: Snaps longer than this (m) are flagged.
 MAX_SNAP_M = 500.0
+#: A point farther than this (m) from every node is off the network: no leg is timed through it.
+OFF_NETWORK_M = 2_000.0
 #: Where a feature is attached: see the module docs.
 ANCHORS = ("nearest", "site_point")
 
