@@ -69,7 +69,7 @@ def test_commands_on_a_missing_database(command, tmp_path):
     assert "Run `seriana build` first" in result.output
 
 
-def test_export_unknown_format(tmp_path):
+def _municipalities_database(tmp_path):
     from seriana_gis import database
     from seriana_gis.build import Territory
     from seriana_gis.config import load_study_area
@@ -80,6 +80,23 @@ def test_export_unknown_format(tmp_path):
     t.add("municipalities", municipalities_layer(area))
     db = tmp_path / "db.gpkg"
     database.write_database(t.layers, db, provenance=t.provenance_frame())
+    return db
+
+
+def test_export_counts_the_files_it_wrote(tmp_path):
+    # the command stages its files and moves them into place at the end: the count
+    # given is that of the files in the folder afterwards (it once said "0 files")
+    db = _municipalities_database(tmp_path)
+    out = tmp_path / "x"
+    result = runner.invoke(app, ["export", "--database", str(db), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    on_disk = [p for p in out.rglob("*") if p.is_file()]
+    assert on_disk
+    assert f"({len(on_disk)} files)" in " ".join(result.output.split())
+
+
+def test_export_unknown_format(tmp_path):
+    db = _municipalities_database(tmp_path)
     result = runner.invoke(
         app, ["export", "--database", str(db), "--out", str(tmp_path / "x"), "-f", "kml"]
     )

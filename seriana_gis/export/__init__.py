@@ -38,7 +38,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .._errors import ConfigError, DataError, OutputExistsError
-from .._io import atomic_path, write_text
+from .._io import atomic_path, current_version, write_text
 from . import formats as fmt
 from .gpkg import write_geopackage
 from .metadata import layer_metadata, metadata_xml
@@ -261,7 +261,8 @@ def export_qgis(
     written: list[Path] = []
     for paths, write in plan.steps:
         write()
-        written.extend(p for p in paths if p.exists())
+        # under a command's staging the file sits in its staged copy until the commit
+        written.extend(p for p in paths if current_version(p).exists())
         logger.info("wrote %s", ", ".join(str(p) for p in paths))
 
     return ExportResult(
