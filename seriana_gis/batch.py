@@ -3,9 +3,9 @@
 Each job is one territory (a study-area configuration) with or without one
 scenario. A job runs the chain the commands run, through the same library
 functions: the territorial database's layers (:func:`~seriana_gis.build.load_territory`),
-the road graph, accessibility with the scenario's deltas
-(:func:`~seriana_gis.accessibility.pipeline.accessibility_stage`), suitability
-with its Monte Carlo and the allocation
+the road graph, accessibility (with a scenario, the scenario's own times and
+their ``delta_*`` changes; :func:`~seriana_gis.accessibility.pipeline.accessibility_stage`),
+suitability on those times with its Monte Carlo and the allocation
 (:func:`~seriana_gis.suitability.pipeline.suitability_stage`). A job writes
 nothing on the worker except the download cache of ``kind: osm`` sources; its
 layers and tables come back to the client, which gathers every job's rows into

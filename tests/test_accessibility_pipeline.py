@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
-from accessibility_samples import layers, road_graph
+from accessibility_samples import X0, Y0, layers, road_graph
+from rasterio.transform import rowcol
 
 from seriana_gis._errors import ConfigError, DataError
 from seriana_gis.accessibility.pipeline import (
@@ -17,6 +19,7 @@ from seriana_gis.accessibility.pipeline import (
     check_accessibility_inputs,
     walk_network,
 )
+from seriana_gis.accessibility.run import run_accessibility
 from seriana_gis.accessibility.scenarios import parse_scenario
 from seriana_gis.config import load_study_area
 from seriana_gis.database import provenance_frame
@@ -35,12 +38,31 @@ def stage():
 
 def test_scenario_deltas_are_merged_into_the_layers(stage) -> None:
     bf = stage.layers["brownfields"]
-    # B1 reaches bergamo over E0 (2 km): 2 min at 60 km/h, 4 min at 30 km/h -> +2 min
-    assert bf["car_bergamo_min"].iloc[0] == pytest.approx(0.9 + 2.0)
+    # B1 reaches bergamo over E0 (2 km): 2 min at 60 km/h, 4 min at 30 km/h -> +2 min;
+    # the run holds the scenario's own time (54 s to N1, 2 min N1->N0 at 60, now 4)
+    assert bf["car_bergamo_min"].iloc[0] == pytest.approx(0.9 + 4.0)
     assert bf["delta_car_bergamo_min"].iloc[0] == pytest.approx(2.0)
     assert "delta_car_bergamo_min" not in stage.result.layers["brownfields"].columns
     assert set(stage.database_layers) == {*stage.layers, "isochrones"}
-    assert "scenario slow deltas" in stage.note and "test graph" in stage.note
+    assert "scenario slow (delta_*" in stage.note and "test graph" in stage.note
+
+
+def test_a_scenario_run_holds_the_scenarios_isochrones_and_raster(stage) -> None:
+    reference = run_accessibility(layers(), road_graph(), destinations=["bergamo"])
+
+    # from the station (N0) E0 takes 4 min instead of 2: in 10 min the main road is
+    # reached to x = 8 km instead of its end at 10 km
+    def reach(iso: gpd.GeoDataFrame) -> float:
+        ten = iso[(iso["destination"] == "bergamo") & (iso["minutes"] == 10)]
+        return float(ten.geometry.iloc[0].bounds[2]) - X0
+
+    assert reach(reference.isochrones) > 9_500
+    assert 7_500 < reach(stage.result.isochrones) < 8_500
+    # every cell reached past E0 (here 9 km along the road) is 2 min later
+    ras, ref = stage.result.rasters["car_bergamo_min"], reference.rasters["car_bergamo_min"]
+    row, col = rowcol(ras.transform, X0 + 9_000, Y0)
+    late = ras.values[row, col] - ref.values[row, col]  # noqa: PD011 (a numpy grid)
+    assert late == pytest.approx(2.0, abs=1e-4)
 
 
 def test_tables_are_the_planned_files(stage) -> None:

@@ -6,7 +6,8 @@ batch runner share one implementation:
 
 - :func:`load_road_graph`: the database's road graph, else the configured source;
 - :func:`walk_network`: the pedestrian graph the ``--walk`` rule asks for;
-- :func:`accessibility_stage`: the base run, and a scenario's deltas merged in;
+- :func:`accessibility_stage`: a run, and with a scenario the scenario's own results
+  with its changes from the run without it (``delta_*``) beside them;
 - :func:`accessibility_tables`: the CSV tables of a stage, by file name;
 - :func:`accessibility_provenance`: the provenance rows of the layers it writes;
 - :func:`write_accessibility`: the database layers, CSV files and rasters.
@@ -202,12 +203,14 @@ class AccessibilityStage:
     Attributes
     ----------
     result
-        The base result (:func:`~seriana_gis.accessibility.run.run_accessibility`).
+        The run's result (:func:`~seriana_gis.accessibility.run.run_accessibility`):
+        with a scenario, the scenario's (its times, catchments, isochrones,
+        rasters), so that the run's layers and files are the scenario's own.
     layers
         Each site layer with its result columns and, with a scenario, its
-        ``delta_*`` columns.
+        ``delta_*`` columns (scenario minus the same options without it).
     scenario
-        The scenario run beside the base, if any.
+        The scenario of the run, if any.
     deltas
         Per site layer, the scenario's ``delta_*`` columns (empty without a scenario).
     graph_source
@@ -250,7 +253,12 @@ class AccessibilityStage:
             + (f"{self.road_times}; " if self.road_times else "")
             + f"{'peak' if r.params.peak else 'off-peak'} headway ({r.params.source}); TEB extension "
             f"{'on' if r.with_extension else 'off'}"
-            + (f"; scenario {self.scenario.name} deltas" if self.scenario is not None else "")
+            + (
+                f"; scenario {self.scenario.name} (delta_* columns: the change from the run "
+                "without it)"
+                if self.scenario is not None
+                else ""
+            )
         )
 
 
@@ -283,7 +291,8 @@ def accessibility_stage(
     params
         Transit parameters (defaults when omitted).
     scenario
-        A scenario whose ``delta_*`` columns are merged into the layers.
+        A scenario: the run's results are the scenario's, with its ``delta_*``
+        columns (against the same options without the scenario) beside them.
     walk_graph
         The pedestrian graph (:func:`walk_network`), or None for straight walks.
     graph_source
@@ -325,6 +334,7 @@ def accessibility_stage(
                 if n in layers
             },
         }
+    jobs = load_scenario(job_loss) if job_loss is not None else None
     result = run_accessibility(
         layers,
         G,
@@ -332,17 +342,22 @@ def accessibility_stage(
         with_extension=with_extension,
         params=params,
         walk_graph=walk_graph,
-        job_loss=load_scenario(job_loss) if job_loss is not None else None,
+        job_loss=jobs,
+        rasters=scenario is None,
     )
-    out = dict(result.layers)
     deltas: dict[str, pd.DataFrame] = {}
     if scenario is not None:
-        _, deltas = _run_scenario(layers, G, scenario, base=result, walk_graph=walk_graph)
-        for name, delta in deltas.items():
-            keep = out[name]
-            out[name] = gpd.GeoDataFrame(
-                pd.concat([keep, delta], axis=1), geometry=keep.geometry.name, crs=keep.crs
-            )
+        # the run holds the scenario's own results; the run without it is the reference
+        # of the deltas only
+        result, deltas = _run_scenario(
+            layers, G, scenario, base=result, rasters=True, walk_graph=walk_graph, job_loss=jobs
+        )
+    out = dict(result.layers)
+    for name, delta in deltas.items():
+        keep = out[name]
+        out[name] = gpd.GeoDataFrame(
+            pd.concat([keep, delta], axis=1), geometry=keep.geometry.name, crs=keep.crs
+        )
     return AccessibilityStage(
         result=result,
         layers=out,

@@ -360,6 +360,7 @@ def run_scenario(
     base: AccessibilityResult,
     rasters: bool = False,
     walk_graph: nx.MultiDiGraph | None = None,
+    job_loss: JobLossScenario | None = None,
 ) -> tuple[AccessibilityResult, dict[str, pd.DataFrame]]:
     """Rerun with a scenario and compare with the base run.
 
@@ -378,6 +379,8 @@ def run_scenario(
         Compute the scenario's rasters too.
     walk_graph
         Optional pedestrian graph for the walking legs.
+    job_loss
+        The job-loss scenario of ``jobs_lost_reach``, as for :func:`run_accessibility`.
 
     Returns
     -------
@@ -402,6 +405,7 @@ def run_scenario(
         params=params,
         rasters=rasters,
         walk_graph=walk_graph,
+        job_loss=job_loss,
     )
     deltas = {
         name: scenario_deltas(base.tables[name], result.tables[name])

@@ -100,7 +100,8 @@ ScenarioOpt = Annotated[
     Path | None,
     typer.Option(
         "--scenario",
-        help="A scenario file (YAML, see analyses/scenarios/): adds delta_* columns.",
+        help="A scenario file (YAML, see analyses/scenarios/): the run holds the scenario's "
+        "times, with delta_* columns (the change from the run without it) beside them.",
         show_default=False,
     ),
 ]
