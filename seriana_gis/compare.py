@@ -8,12 +8,18 @@ municipality each travel time and catchment in each run and its change
 (scenario minus base, as :func:`seriana_gis.accessibility.scenarios.scenario_deltas`).
 :func:`write_comparison` writes them as CSV (optionally for Italian
 spreadsheets), as sheets of one Excel workbook, and as an offline map of the
-changes. Until the runs of a database are named (issue 13), a run is a
-territorial database file.
+changes.
+
+A run is a named run of a territorial database (:mod:`seriana_gis.runs`:
+``base``, ``extension``, ``ss671_closed``, another weighting...), or the base
+run of another database file: :func:`run_source` reads an argument of
+``seriana compare`` as one or the other, and :func:`read_compared` reads the
+layers a comparison needs as the run sees them.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,8 +40,22 @@ from .maps import style
 from .maps.elements import DataLayer, add_call, add_dataset, offline_map, render_html
 from .maps.features import serialise
 from .report.workbook import column_kinds, write_workbook
+from .runs import BASE, read_run, read_runs
 
-__all__ = ["Comparison", "compare_layers", "write_comparison"]
+__all__ = [
+    "COMPARED_LAYERS",
+    "Comparison",
+    "RunSource",
+    "compare_layers",
+    "read_compared",
+    "run_source",
+    "write_comparison",
+]
+
+logger = logging.getLogger(__name__)
+
+#: The layers of each run a comparison reads: sites by ``id``, municipalities by ``istat``.
+COMPARED_LAYERS: tuple[str, ...] = ("brownfields", "municipalities")
 
 #: Diverging palette of changes (ColorBrewer RdBu, 6 classes): worse red, better blue.
 CHANGES: tuple[str, ...] = ("#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac")
@@ -66,6 +86,128 @@ class Comparison:
     names: tuple[str, str]
 
 
+@dataclass(frozen=True)
+class RunSource:
+    """One side of a comparison: a run of a territorial database.
+
+    Attributes
+    ----------
+    database
+        The territorial database (GeoPackage).
+    run
+        The run's name in it (``base`` for a database file given alone).
+    label
+        What the comparison's tables call it.
+    """
+
+    database: Path
+    run: str
+    label: str
+
+
+def is_database_path(argument: str) -> bool:
+    """Whether a ``seriana compare`` argument names a database file rather than a run.
+
+    A path is one with a folder separator or ending in ``.gpkg``
+    (``data/weights.gpkg``, ``./other``); anything else is a run name (run
+    names have neither, see :func:`seriana_gis.runs.check_run_name`).
+    """
+    return "/" in argument or os.sep in argument or argument.lower().endswith(".gpkg")
+
+
+def run_source(argument: str, *, database: str | os.PathLike[str]) -> RunSource:
+    """Read one argument of ``seriana compare``: a run of ``database``, or a database file.
+
+    Parameters
+    ----------
+    argument
+        A run name (``base``, ``extension``: a run of ``database``), or the path
+        of a territorial database (see :func:`is_database_path`), whose base
+        run is compared.
+    database
+        The database the run names refer to.
+
+    Returns
+    -------
+    RunSource
+        Labelled with the run's name, or the file's stem.
+
+    Raises
+    ------
+    DataError
+        ``database`` has no run of that name (the message lists the runs it
+        has), or a file is missing or not a territorial database.
+    """
+    if is_database_path(argument):
+        path = Path(argument)
+        if not path.is_file():
+            msg = (
+                f"{path} not found: an argument with a '/' or ending in .gpkg is a territorial "
+                f"database file. Give the path of one, or a run name of {database} (`seriana "
+                "runs` lists them)."
+            )
+            raise DataError(msg)
+        read_runs(path)  # an unreadable file is one clear error
+        return RunSource(database=path, run=BASE, label=path.stem)
+    db = Path(database)
+    runs = list(dict.fromkeys(r.run for r in read_runs(db)))
+    if argument != BASE and argument not in runs:
+        have = f"its runs: {', '.join(runs)}" if runs else "it has no named runs yet"
+        msg = (
+            f"{db} has no run {argument!r}; {have} (`seriana runs -d {db}` lists them with "
+            "their options). To compare a database file instead, give its path (ending in "
+            ".gpkg, or with a '/')."
+        )
+        raise DataError(msg)
+    return RunSource(database=db, run=argument, label=argument)
+
+
+def read_compared(source: RunSource) -> dict[str, gpd.GeoDataFrame]:
+    """The layers a comparison reads (:data:`COMPARED_LAYERS`), as the run sees them."""
+    return read_run(source.database, source.run, layers=COMPARED_LAYERS)
+
+
+def distinct(base: RunSource, scenario: RunSource) -> tuple[RunSource, RunSource]:
+    """The two sides of a comparison with different labels (a file's path where stems clash).
+
+    Raises
+    ------
+    DataError
+        Both name the same run of the same database.
+    """
+    if base.run == scenario.run and base.database.resolve() == scenario.database.resolve():
+        msg = (
+            f"both runs are {base.run!r} of {base.database}: compare two different runs "
+            "(`seriana runs` lists them)."
+        )
+        raise DataError(msg)
+    if base.label != scenario.label:
+        return base, scenario
+    relabel = [
+        RunSource(database=s.database, run=s.run, label=str(s.database))
+        if s.run == BASE and s.label == s.database.stem
+        else s
+        for s in (base, scenario)
+    ]
+    if relabel[0].label == relabel[1].label:
+        relabel[1] = RunSource(
+            database=scenario.database, run=scenario.run, label=f"{scenario.label} (2)"
+        )
+    return relabel[0], relabel[1]
+
+
+def _warn_one_sided(names: tuple[str, str], what: str, a: list[str], b: list[str]) -> None:
+    for name, have, other in ((names[0], a, b), (names[1], b, a)):
+        if missing := [c for c in other if c not in have]:
+            logger.warning(
+                "%s has no %s %s: the comparison shows them for %s only, their changes are empty.",
+                name,
+                what,
+                ", ".join(missing),
+                names[1] if name == names[0] else names[0],
+            )
+
+
 def side(column: str, run: str) -> str:
     """A column of one run in a comparison: ``{column}@{run}``."""
     return f"{column}@{run}"
@@ -94,16 +236,21 @@ def _frame(layers: Mapping[str, Any], name: str, key: str, where: str) -> pd.Dat
     return out.set_index(key)
 
 
+def _numbers(frame: pd.DataFrame, column: str, index: pd.Index) -> pd.Series:
+    """A column as numbers on ``index`` (NaN where the frame lacks the row or the column)."""
+    if column not in frame.columns:
+        return pd.Series(np.nan, index=index, dtype=float)
+    return pd.to_numeric(frame[column], errors="coerce").reindex(index)
+
+
 def _pair(
     a: pd.DataFrame, b: pd.DataFrame, columns: list[str], names: tuple[str, str], key: str
 ) -> pd.DataFrame:
     index = a.index.union(b.index, sort=False)
     out = pd.DataFrame(index=pd.Index(index, name=key))
     for c in columns:
-        va = pd.to_numeric(a[c], errors="coerce").reindex(index) if c in a else np.nan
-        vb = pd.to_numeric(b[c], errors="coerce").reindex(index) if c in b else np.nan
-        out[side(c, names[0])] = va
-        out[side(c, names[1])] = vb
+        out[side(c, names[0])] = _numbers(a, c, index)
+        out[side(c, names[1])] = _numbers(b, c, index)
         out[cols.delta(c)] = out[side(c, names[1])] - out[side(c, names[0])]
     return out
 
@@ -143,18 +290,16 @@ def compare_layers(
             "compare two runs of the same territory."
         )
         raise DataError(msg)
-    profiles = [
-        p.name
-        for p in cols.profile_columns(list(b_sites.columns) + list(a_sites.columns))
-        if p.score
+    scored = [
+        [p.name for p in cols.profile_columns(list(frame.columns)) if p.score]
+        for frame in (a_sites, b_sites)
     ]
-    profiles = list(dict.fromkeys(profiles))
+    _warn_one_sided(names, "scores for", *scored)
+    profiles = list(dict.fromkeys([*scored[1], *scored[0]]))
     sites = _pair(a_sites, b_sites, [cols.score(p) for p in profiles], names, "id")
     for p in profiles:
-        ra = pd.to_numeric(a_sites.get(cols.rank(p)), errors="coerce")
-        rb = pd.to_numeric(b_sites.get(cols.rank(p)), errors="coerce")
-        sites[side(cols.rank(p), names[0])] = ra.reindex(sites.index) if ra is not None else np.nan
-        sites[side(cols.rank(p), names[1])] = rb.reindex(sites.index) if rb is not None else np.nan
+        for run, frame in zip(names, (a_sites, b_sites), strict=True):
+            sites[side(cols.rank(p), run)] = _numbers(frame, cols.rank(p), sites.index)
         sites[rank_up(p)] = (
             sites[side(cols.rank(p), names[0])] - sites[side(cols.rank(p), names[1])]
         )
@@ -165,12 +310,23 @@ def compare_layers(
     for c in ("municipality", "name"):
         if c in ident.columns:
             sites.insert(0, c, ident[c].reindex(sites.index))
-    measures = [
-        c
-        for c in dict.fromkeys([*a_towns.columns, *b_towns.columns])
-        if (parsed := cols.parse(c, profiles=())) is not None
-        and parsed.kind in ("travel_time", "catchment", "hansen")
+    measured = [
+        [
+            c
+            for c in frame.columns
+            if (parsed := cols.parse(c, profiles=())) is not None
+            and parsed.kind in ("travel_time", "catchment", "hansen")
+        ]
+        for frame in (a_towns, b_towns)
     ]
+    _warn_one_sided(names, "travel times or catchments", *measured)
+    measures = list(dict.fromkeys([*measured[0], *measured[1]]))
+    if not profiles and not measures:
+        msg = (
+            f"neither {names[0]!r} nor {names[1]!r} has results to compare (scores or travel "
+            "times): run `seriana accessibility` and `seriana suitability` first."
+        )
+        raise DataError(msg)
     towns = _pair(a_towns, b_towns, measures, names, "istat")
     names_of = b_towns.combine_first(a_towns)
     if "name" in names_of.columns:

@@ -204,8 +204,6 @@ def read_database(
         territorial database (no provenance table).
     """
     names = list_layers(path)
-    if layers is not None:
-        return {n: read_layer(path, n) for n in layers}
     if PROVENANCE_LAYER not in names:
         listed = ", ".join(names) or "none"
         msg = (
@@ -214,5 +212,7 @@ def read_database(
             "build`, or pass --database with the path of the one you built."
         )
         raise DataError(msg)
+    if layers is not None:
+        return {n: read_layer(path, n) for n in layers}
     skip = {PROVENANCE_LAYER, RUNS_TABLE}
     return {n: read_layer(path, n) for n in names if n not in skip and RUN_SEPARATOR not in n}

@@ -331,7 +331,9 @@ def run_layers(database: str | Path, run: str) -> dict[str, gpd.GeoDataFrame]:
     return {logical: read_layer(database, stored) for logical, stored in out.layers.items()}
 
 
-def read_run(database: str | Path, run: str) -> dict[str, gpd.GeoDataFrame]:
+def read_run(
+    database: str | Path, run: str, *, layers: Iterable[str] | None = None
+) -> dict[str, gpd.GeoDataFrame]:
     """The database's layers as a run sees them: the base layers, with the run's results.
 
     Parameters
@@ -340,17 +342,31 @@ def read_run(database: str | Path, run: str) -> dict[str, gpd.GeoDataFrame]:
         The territorial database.
     run
         The run's name.
+    layers
+        Only these logical layers (``brownfields``, ``municipalities``, ...);
+        default all.
 
     Returns
     -------
     dict
         Logical layer name → GeoDataFrame, as :func:`~seriana_gis.database.read_database`
         gives them for the base run.
+
+    Raises
+    ------
+    DataError
+        The database has no run of that name, or no layer asked for.
     """
-    layers = read_database(database)
     if run == BASE:
-        return layers
-    return {**layers, **run_layers(database, run)}
+        return read_database(database, layers=layers)
+    own = run_outputs(database, run).layers
+    wanted = None if layers is None else list(layers)
+    base = read_database(
+        database, layers=None if wanted is None else [n for n in wanted if n not in own]
+    )
+    mine = {n: read_layer(database, s) for n, s in own.items() if wanted is None or n in wanted}
+    merged = {**base, **mine}
+    return merged if wanted is None else {n: merged[n] for n in wanted}
 
 
 def run_rasters(database: str | Path, run: str) -> dict[str, Path]:

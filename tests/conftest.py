@@ -50,3 +50,16 @@ def artifacts_dir() -> Path:
     path = REPO / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The outputs of ``seriana demo`` (run once per session; copy what a test changes)."""
+    from typer.testing import CliRunner
+
+    from seriana_gis.cli import app
+
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(app, ["-q", "demo", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    return out

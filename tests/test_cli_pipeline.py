@@ -8,24 +8,13 @@ database), not with numbers copied from a previous run.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from seriana_gis import database
 from seriana_gis.cli import app
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    result = runner.invoke(app, ["-q", "demo", "--output", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def test_demo_writes_every_output(demo_dir):
