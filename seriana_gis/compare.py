@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -37,7 +36,14 @@ from ._errors import DataError
 from ._io import check_writable, write_text
 from .export.formats import write_csv
 from .maps import style
-from .maps.elements import DataLayer, add_call, add_dataset, offline_map, render_html
+from .maps.elements import (
+    DataLayer,
+    LayerControl,
+    add_call,
+    add_dataset,
+    offline_map,
+    render_html,
+)
 from .maps.features import serialise
 from .report.workbook import column_kinds, write_workbook
 from .runs import BASE, read_run, read_runs
@@ -466,7 +472,7 @@ def comparison_map(comparison: Comparison, scenario: Mapping[str, Any]) -> Any:
         DataLayer(spec, name="Brownfields", show=True).add_to(m)
         if len(modes) > 1:
             add_call(m, "addSwitch", {"layer": "brownfields", "title": "Colour sites by"})
-    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    LayerControl(collapsed=True, position="topright").add_to(m)
     found = [b for b in boxes if b is not None]
     if found:
         add_call(

@@ -332,7 +332,11 @@ def run_layers(database: str | Path, run: str) -> dict[str, gpd.GeoDataFrame]:
 
 
 def read_run(
-    database: str | Path, run: str, *, layers: Iterable[str] | None = None
+    database: str | Path,
+    run: str,
+    *,
+    layers: Iterable[str] | None = None,
+    base: Mapping[str, gpd.GeoDataFrame] | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """The database's layers as a run sees them: the base layers, with the run's results.
 
@@ -345,6 +349,9 @@ def read_run(
     layers
         Only these logical layers (``brownfields``, ``municipalities``, ...);
         default all.
+    base
+        The database's base layers, if already read
+        (:func:`~seriana_gis.database.read_database`).
 
     Returns
     -------
@@ -357,13 +364,15 @@ def read_run(
     DataError
         The database has no run of that name, or no layer asked for.
     """
-    if run == BASE:
-        return read_database(database, layers=layers)
-    own = run_outputs(database, run).layers
+    own = {} if run == BASE else run_outputs(database, run).layers
     wanted = None if layers is None else list(layers)
-    base = read_database(
-        database, layers=None if wanted is None else [n for n in wanted if n not in own]
-    )
+    if base is None:
+        base = read_database(
+            database, layers=None if wanted is None else [n for n in wanted if n not in own]
+        )
+    elif wanted is not None:  # a layer asked for that the base read leaves out
+        missing = [n for n in wanted if n not in own and n not in base]
+        base = {**base, **read_database(database, layers=missing)} if missing else base
     mine = {n: read_layer(database, s) for n, s in own.items() if wanted is None or n in wanted}
     merged = {**base, **mine}
     return merged if wanted is None else {n: merged[n] for n in wanted}

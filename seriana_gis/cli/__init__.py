@@ -6,7 +6,11 @@ fix it); 1 an internal error (a bug: rerun with ``--verbose`` and report it).
 
 from __future__ import annotations
 
-from .app import app
+from ._startup import import_osmnx_without_plotting
+
+import_osmnx_without_plotting()
+
+from .app import app  # noqa: E402  (after osmnx, see _startup)
 
 
 def main() -> None:

@@ -226,6 +226,17 @@ def warn_if_stale(
             logging.getLogger("seriana_gis").warning(status.message)
 
 
+def read_shown_run(database: Path, run: str) -> dict[str, Any]:
+    """The layers of a run as ``map`` and ``export`` show them, after a warning for each
+    of its results that is out of date (the database is read once for both)."""
+    from ..database import read_database
+    from ..runs import STAGES, read_run
+
+    base = read_database(database)
+    warn_if_stale(database, stages=[(run, s) for s in STAGES], layers=base)
+    return read_run(database, run, base=base)
+
+
 def done(message: str) -> None:
     """Print a one-line success message (suppressed by --quiet)."""
     if logging.getLogger("seriana_gis").level <= logging.INFO:

@@ -11,8 +11,8 @@ import typer
 from .._io import staged_outputs
 from ..database import DEFAULT_DATABASE, read_provenance
 from ..export import FORMATS, export_qgis
-from ..runs import BASE, STAGES, read_run, run_provenance, run_rasters
-from ._common import DatabaseOpt, ShowRunOpt, done, report_errors, warn_if_stale
+from ..runs import BASE, run_provenance, run_rasters
+from ._common import DatabaseOpt, ShowRunOpt, done, read_shown_run, report_errors
 
 HELP = """\
 Export every layer and result for QGIS: one GeoPackage with default styles
@@ -72,9 +72,8 @@ def export(
     csv_italian: ItalianOpt = False,
     run: ShowRunOpt = BASE,
 ) -> None:
-    layers = read_run(database, run)
+    layers = read_shown_run(database, run)
     provenance = run_provenance(read_provenance(database), database, run)
-    warn_if_stale(database, stages=[(run, s) for s in STAGES])
     if rasters is not None:
         tifs = {p.stem: p for p in sorted(rasters.glob("*.tif"))} if rasters.is_dir() else {}
     else:

@@ -12,9 +12,9 @@ from .._errors import SerianaError
 from .._io import staged_outputs
 from ..database import DEFAULT_DATABASE
 from ..maps import write_office_site
-from ..runs import BASE, STAGES, read_run
+from ..runs import BASE
 from ..suitability import load_profiles
-from ._common import DatabaseOpt, ShowRunOpt, done, report_errors, warn_if_stale
+from ._common import DatabaseOpt, ShowRunOpt, done, read_shown_run, report_errors
 
 HELP = """\
 Write the review map and the office site (one map per municipality, one sheet
@@ -85,8 +85,7 @@ def map_(
     self_contained: SelfContainedOpt = False,
     run: ShowRunOpt = BASE,
 ) -> None:
-    layers = read_run(database, run)
-    warn_if_stale(database, stages=[(run, s) for s in STAGES])
+    layers = read_shown_run(database, run)
     with staged_outputs():  # every page, or none
         index = write_office_site(
             layers,

@@ -98,21 +98,35 @@ class RawHTML(Element):
 
 
 class _Rendered(MacroElement):
-    """A macro element whose script goes into the page as text.
+    """A macro element whose header, html and script go into the page as text.
 
     branca compiles each rendered macro's output as a new jinja template
-    (``Element(script(...))``): 50 compilations a page. The script is text
+    (``Element(script(...))``): 50 compilations a page. The output is text
     already, so it is added as :class:`RawHTML`, which compiles nothing.
+    Placed after a folium class in the bases (``class OfflineMap(folium.Map,
+    _Rendered)``), it takes the place of :class:`~branca.element.MacroElement`'s
+    rendering after folium's own steps.
     """
 
     def render(self, **kwargs: Any) -> str:
         fig = self.get_root()
-        script = self._template.module.__dict__.get("script")
-        if isinstance(fig, Figure) and script is not None:
-            fig.script.add_child(RawHTML(script(self, kwargs)), name=self.get_name())
+        macros = self._template.module.__dict__
+        if isinstance(fig, Figure):
+            for part in ("header", "html", "script"):
+                macro = macros.get(part)
+                if macro is not None:
+                    getattr(fig, part).add_child(RawHTML(macro(self, kwargs)), name=self.get_name())
         for element in self._children.values():
             element.render(**kwargs)
-        return ""  # the script went into the page's script section
+        return ""  # the parts went into the page's sections
+
+
+class OfflineMap(folium.Map, _Rendered):
+    """A :class:`folium.Map` that renders without compiling its output (see :class:`_Rendered`)."""
+
+
+class LayerControl(folium.LayerControl, _Rendered):
+    """A :class:`folium.LayerControl` that renders without compiling its output."""
 
 
 class _Runtime(_Rendered):
@@ -243,7 +257,7 @@ def offline_map(
     folium.Map
         With the assets in its figure's header and no tile layer unless asked.
     """
-    m = folium.Map(
+    m = OfflineMap(
         location=list(DEFAULT_CENTER),
         zoom_start=11,
         tiles=None,

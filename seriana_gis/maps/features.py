@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -243,15 +243,40 @@ def feature_collection(
     return ds.text(), len(ds.rows()), ds.box()
 
 
+T = TypeVar("T")
+
+
 class DatasetStore:
     """Serialised layers, each made once per frame, columns and tolerance.
 
     An office site draws the same layers on every page: the store serialises
-    each once and every page takes the rows it draws.
+    each once and every page takes the rows it draws. What a page derives
+    from a whole layer (its popup, its legend's classes) is kept the same way
+    (:meth:`derived`).
     """
 
     def __init__(self) -> None:
         self._made: dict[tuple[int, str, tuple[str, ...], float], tuple[Any, Dataset]] = {}
+        self._derived: dict[tuple[int, Hashable], tuple[Any, Any]] = {}
+
+    def derived(self, gdf: gpd.GeoDataFrame, key: Hashable, make: Callable[[], T]) -> T:
+        """A value derived from a whole layer, made on first use.
+
+        Parameters
+        ----------
+        gdf
+            The layer (kept with the value, so its id is never reused meanwhile).
+        key
+            What is derived, with whatever else it depends on.
+        make
+            Makes the value from ``gdf``.
+        """
+        k = (id(gdf), key)
+        found = self._derived.get(k)
+        if found is None:
+            found = (gdf, make())
+            self._derived[k] = found
+        return found[1]
 
     def get(
         self,

@@ -19,7 +19,7 @@ import geopandas as gpd
 from .. import symbology as sym
 from .._io import check_writable
 from . import style
-from .elements import DataLayer, add_call, add_dataset, offline_map
+from .elements import DataLayer, LayerControl, add_call, add_dataset, offline_map
 from .features import SIMPLIFY_TOLERANCE_M, feature_collection
 from .review import write_map
 
@@ -86,7 +86,7 @@ def overview_map(
             "hollow": None,
         }
         DataLayer(spec, name=str(name), show=True).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    LayerControl(collapsed=False).add_to(m)
     if boxes:
         add_call(
             m,

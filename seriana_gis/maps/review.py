@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import folium
 import geopandas as gpd
@@ -52,6 +52,7 @@ from .display import (
 )
 from .elements import (
     DataLayer,
+    LayerControl,
     add_call,
     add_dataset,
     add_dataset_script,
@@ -62,6 +63,7 @@ from .elements import (
 from .features import SIMPLIFY_TOLERANCE_M, Dataset, DatasetStore
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 __all__ = [
     "BROWNFIELD_FIELDS",
@@ -232,6 +234,10 @@ class _Builder:
         add_dataset_script(self.m, name, f"{self.ctx.root}data/{name}.js")
         return {} if rows is None else {"rows": [int(i) for i in ds.rows(rows)]}
 
+    def derived(self, gdf: gpd.GeoDataFrame, key: Hashable, make: Callable[[], T]) -> T:
+        """What every page derives alike from a whole layer, made once for the site."""
+        return self.ctx.store.derived(gdf, key, make)
+
     def layer(self, spec: dict[str, Any], *, name: str, show: bool) -> None:
         DataLayer(spec, name=name, show=show).add_to(self.m)
 
@@ -265,10 +271,15 @@ def indicator_classes(gdf: gpd.GeoDataFrame, indicator: str) -> sym.Classes:
     return sym.municipal_classes(gdf[indicator])
 
 
-def _municipalities(b: _Builder, gdf: gpd.GeoDataFrame, indicator: str) -> None:
+def _municipality_fields(gdf: gpd.GeoDataFrame, destinations: Mapping[str, str]) -> list[list[str]]:
     columns = list(gdf.columns)
     fields = popup_fields(columns, MUNICIPALITY_FIELDS)
-    fields += travel_fields(columns, destinations=b.destinations)
+    return fields + travel_fields(columns, destinations=destinations)
+
+
+def _municipalities(b: _Builder, gdf: gpd.GeoDataFrame, indicator: str) -> None:
+    columns = list(gdf.columns)
+    fields = b.derived(gdf, "fields", lambda: _municipality_fields(gdf, b.destinations))
     carried = ["name", "istat", LABEL_LAT, LABEL_LON, *[f[1] for f in fields]]
     if indicator in columns:
         carried.append(indicator)
@@ -343,9 +354,16 @@ def _legend(title: str, entries: list[list[str]]) -> dict[str, Any]:
 
 
 def _brownfields(b: _Builder, gdf: gpd.GeoDataFrame) -> bool:
-    rows = b.dataset("brownfields", gdf, brownfield_columns(list(gdf.columns)))
-    popup = brownfield_popup(gdf, destinations=b.destinations, criteria=b.ctx.criteria)
-    modes = _brownfield_modes(gdf)
+    carried, popup, modes = b.derived(
+        gdf,
+        "brownfields",
+        lambda: (
+            brownfield_columns(list(gdf.columns)),
+            brownfield_popup(gdf, destinations=b.destinations, criteria=b.ctx.criteria),
+            _brownfield_modes(gdf),
+        ),
+    )
+    rows = b.dataset("brownfields", gdf, carried)
     spec = _spec(
         "brownfields",
         "brownfields",
@@ -460,7 +478,9 @@ def _roads(b: _Builder, roads: gpd.GeoDataFrame) -> None:
 def _isochrones(b: _Builder, name: str, gdf: gpd.GeoDataFrame) -> None:
     rows = b.dataset(name, gdf, ["destination", "minutes", "area_km2"])
     dest = name.removeprefix("isochrones_")
-    st, entries = style.classes_style("minutes", sym.band_classes(gdf["minutes"]))
+    st, entries = b.derived(
+        gdf, "classes", lambda: style.classes_style("minutes", sym.band_classes(gdf["minutes"]))
+    )
     # isochrones are drawn on the road network: car times
     title = f"Isochrones: {cols.label(cols.travel_time('car', dest), destinations=b.destinations)}"
     spec = _spec(
@@ -481,7 +501,9 @@ def _economy(b: _Builder, name: str, gdf: gpd.GeoDataFrame) -> None:
     column = name.removeprefix("economy_")
     fields = popup_fields(list(gdf.columns), ["level", "zones", column, "source"])
     rows = b.dataset(name, gdf, ["name", *[f[1] for f in fields]])
-    st, entries = style.classes_style(column, sym.municipal_classes(gdf[column]))
+    st, entries = b.derived(
+        gdf, "classes", lambda: style.classes_style(column, sym.municipal_classes(gdf[column]))
+    )
     title = sym.column_label(column)
     spec = _spec(
         name,
@@ -632,7 +654,13 @@ def build_map(
         height=height,
         assets=None if ctx.shared is None else f"{ctx.root}assets/",
     )
-    b = _Builder(m, ctx, tolerance_m=simplify_m, destinations=destination_names(layers))
+    dest = layers.get("destinations")
+    names = (
+        ctx.store.derived(dest, "names", lambda: destination_names(layers))
+        if isinstance(dest, gpd.GeoDataFrame)
+        else destination_names(layers)
+    )
+    b = _Builder(m, ctx, tolerance_m=simplify_m, destinations=names)
     if municipalities is not None:
         _municipalities(b, municipalities, indicator)
     for name, gdf in display.items():
@@ -653,7 +681,7 @@ def build_map(
             build(b, display[name])
     has_sites = "brownfields" in display
     switch = _brownfields(b, display["brownfields"]) if has_sites else False
-    folium.LayerControl(collapsed=collapsed, position="topright").add_to(m)
+    LayerControl(collapsed=collapsed, position="topright").add_to(m)
     if switch:
         add_call(m, "addSwitch", {"layer": "brownfields", "title": SWITCH_TITLE})
     if has_sites and tools:

@@ -18,22 +18,18 @@ import os
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import matplotlib
-
-matplotlib.use("Agg")  # no display: the PDF backend draws offline
-
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
 
 from .. import columns as cols
 from .. import symbology as sym
 from .._io import atomic_path, check_writable
 from ..maps.display import main_roads
+
+if TYPE_CHECKING:  # matplotlib is imported when an atlas is drawn (it is slow to import)
+    from matplotlib.figure import Figure
 
 #: A4 portrait, inches.
 PAGE = (8.27, 11.69)
@@ -127,7 +123,9 @@ def site_page(
     destinations: Mapping[str, str],
 ) -> Figure:
     """The atlas page of one site."""
-    fig = plt.figure(figsize=PAGE)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=PAGE)  # no pyplot: no display, no global state
     name = sym.format_value(site.get("name"))
     fig.text(0.07, 0.955, name, fontsize=16, fontweight="bold")
     town = sym.format_value(site.get("municipality"))
@@ -244,9 +242,9 @@ def write_atlas(
     sites = list(brown.iterrows()) if brown is not None else []
     # no document dates: the same inputs give the same file
     metadata = {"Creator": "seriana_gis", "CreationDate": None}
+    from matplotlib.backends.backend_pdf import PdfPages
+
     with atomic_path(target, overwrite=overwrite) as tmp, PdfPages(tmp, metadata=metadata) as pdf:
         for _, site in sites:
-            fig = site_page(site, context, columns=columns, destinations=destinations or {})
-            pdf.savefig(fig)
-            plt.close(fig)
+            pdf.savefig(site_page(site, context, columns=columns, destinations=destinations or {}))
     return target

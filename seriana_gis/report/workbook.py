@@ -18,14 +18,15 @@ import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from .. import symbology as sym
 from .._io import atomic_path, check_writable
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is written (it is slow to import)
+    from openpyxl import Workbook
 
 #: Excel number formats by kind (:data:`seriana_gis.symbology.DECIMALS`).
 NUMBER_FORMATS: dict[str, str] = {
@@ -41,15 +42,20 @@ NUMBER_FORMATS: dict[str, str] = {
     "tenth": "#,##0.0",
     "num": "#,##0.00",
 }
-_HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+#: The fill colour of the header row.
+HEADER_FILL = "DDE6F0"
 
 
 def _write_sheet(wb: Workbook, title: str, frame: pd.DataFrame, kinds: list[str]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     ws = wb.create_sheet(title)
     ws.append([str(c) for c in frame.columns])
+    fill = PatternFill("solid", fgColor=HEADER_FILL)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
+        cell.fill = fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in frame.itertuples(index=False, name=None):
         ws.append([_cell(v) for v in row])
@@ -113,6 +119,9 @@ def write_workbook(
     pathlib.Path
         The file written.
     """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     target = Path(path)
     check_writable(target, overwrite=overwrite)
     wb = Workbook()

@@ -44,7 +44,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from .. import columns
 from .._errors import ConfigError
@@ -375,6 +374,8 @@ def monte_carlo_ranks(
                 pending, n_pending = [], 0
     mean_rank = rank_sum / n_draws
     if n >= 2 and np.ptp(mean_rank) > 0 and np.ptp(rb) > 0:
+        from scipy import stats  # here: importing scipy.stats takes a good part of a second
+
         tau = float(stats.kendalltau(rb, mean_rank).statistic)
     else:
         tau = 1.0
