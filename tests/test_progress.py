@@ -46,6 +46,8 @@ def test_monte_carlo_reports_every_draw():
             "jobs_lost_reach": rng.uniform(1_000, 4_000, n),
             "area_m2": rng.uniform(5_000, 90_000, n),
             "snap_m": rng.uniform(0, 100, n),
+            # services excludes the reused sites (analyses/services.yaml): none is
+            "status": "dismissed",
         },
         index=[f"S{i}" for i in range(n)],
     )
