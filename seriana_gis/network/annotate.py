@@ -1,0 +1,408 @@
+"""The road model's annotations and times on road arrays (the lean form, without networkx).
+
+The rules are those of :mod:`seriana_gis.network.junctions` (junction kinds,
+which edges pay which delay) and :mod:`seriana_gis.network.model` (road group,
+setting, speed term, the travel time under a speed profile), applied to the
+columns of a :class:`~seriana_gis.network.arrays.RoadArrays` instead of a
+networkx graph's dictionaries. The per-value rules (``class_rank``,
+``road_group``, ``speed_term``, ``parse_maxspeed``, the signal direction) are
+the model's own functions, called once per distinct value; the per-node and
+per-edge rules are restated on arrays, and the times come from the model's
+:func:`~seriana_gis.network.model.edge_times`. Tests check every annotation and
+time against the networkx path on the Bergamo snapshot.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import numba
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from .arrays import RoadArrays, per_unique
+from .junctions import (
+    GRADE_SEPARATED,
+    JUNCTION_COLUMNS,
+    MINI_ROUNDABOUT_TAG,
+    ROUNDABOUT_VALUES,
+    SIGNAL_TAG,
+    SIGNALS_ON_WAY,
+    YIELDS_ON_WAY,
+    _base_classes,
+    _signal_counts_for,
+    _values,
+    class_rank,
+)
+from .model import (
+    BUILT_UP_MARKERS,
+    BUILT_UP_RADIUS_M,
+    FREE_FLOW,
+    MOUNTAIN_MIN_LENGTH_M,
+    MOUNTAIN_SINUOSITY,
+    RURAL_MAXSPEED_KPH,
+    URBAN_CLASSES,
+    URBAN_MAXSPEED_KPH,
+    _explicit_setting,
+    edge_times,
+    road_group,
+    speed_term,
+)
+from .profile import SPEED_TERMS, SpeedProfile, check_time_of_day
+from .speeds import parse_maxspeed
+
+logger = logging.getLogger(__name__)
+
+#: Junction kinds as small integers (the order of precedence of ``node_kinds``).
+_KINDS = ("none", "signals", "roundabout", "priority")
+_NONE, _SIGNALS, _ROUNDABOUT, _PRIORITY = range(4)
+#: Bits of a road's class set: motorway, trunk, any other class.
+_MOTORWAY_BIT, _TRUNK_BIT, _OTHER_BIT = 1, 2, 4
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name in frame.columns:
+        return frame[name].to_numpy(dtype=object)
+    return np.full(len(frame), None, dtype=object)
+
+
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _class_bits(highway: object) -> int:
+    classes = _base_classes(highway)
+    bits = 0
+    if "motorway" in classes:
+        bits |= _MOTORWAY_BIT
+    if "trunk" in classes:
+        bits |= _TRUNK_BIT
+    if classes - GRADE_SEPARATED:
+        bits |= _OTHER_BIT
+    return bits
+
+
+def _signal_flags(
+    node_attrs: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per node: signals in its tags, and whether they apply forward / backward; mini-roundabout."""
+    n = len(node_attrs)
+    sig = np.zeros(n, dtype=bool)
+    fwd = np.zeros(n, dtype=bool)
+    back = np.zeros(n, dtype=bool)
+    mini = np.zeros(n, dtype=bool)
+    if "highway" not in node_attrs.columns:
+        return sig, fwd, back, mini
+    tagged = np.flatnonzero(node_attrs["highway"].notna().to_numpy())
+    records = node_attrs.iloc[tagged].to_dict("records")
+    for i, rec in zip(tagged.tolist(), records, strict=True):
+        node = {k: val for k, val in rec.items() if not _missing(val)}
+        tags = _values(node.get("highway"))
+        if SIGNAL_TAG in tags:
+            sig[i] = True
+            fwd[i] = _signal_counts_for(node, {"reversed": False})
+            back[i] = _signal_counts_for(node, {"reversed": True})
+        mini[i] = MINI_ROUNDABOUT_TAG in tags
+    return sig, fwd, back, mini
+
+
+def node_kinds(net: RoadArrays) -> np.ndarray:
+    """The junction kind of every node as an index into ``_KINDS`` (rules of ``junctions.node_kinds``)."""
+    n = len(net)
+    u, v = net.edges["u"].to_numpy(), net.edges["v"].to_numpy()
+    ring = np.array(
+        per_unique(
+            lambda j: any(x in ROUNDABOUT_VALUES for x in _values(j)),
+            _column(net.edges, "junction"),
+        ),
+        dtype=bool,
+    )
+    ring_node = np.zeros(n, dtype=bool)
+    ring_node[u[ring]] = True
+    ring_node[v[ring]] = True
+    sig, _, _, mini = _signal_flags(net.node_attrs)
+    loop = u != v
+    pairs = np.unique(
+        np.concatenate([u[loop], v[loop]]).astype(np.int64) * n + np.concatenate([v[loop], u[loop]])
+    )
+    neighbours = np.bincount(pairs // n, minlength=n)
+    kind = np.full(n, _NONE, dtype=np.int8)
+    kind[neighbours >= 3] = _PRIORITY
+    kind[mini | ring_node] = _ROUNDABOUT
+    kind[sig] = _SIGNALS
+    return kind
+
+
+@numba.njit(cache=True)
+def _minor_kernel(
+    u: np.ndarray,
+    v: np.ndarray,
+    mine: np.ndarray,
+    nb_ptr: np.ndarray,
+    nb_w: np.ndarray,
+    nb_rank: np.ndarray,
+    nb_bits: np.ndarray,
+    candidates: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``_minor_approach`` by class ranks for the candidate edges (yield signs handled outside)."""
+    for e in candidates:
+        top = -np.inf
+        bits = 0
+        any_other = False
+        for j in range(nb_ptr[v[e]], nb_ptr[v[e] + 1]):
+            if nb_w[j] == u[e]:
+                continue
+            any_other = True
+            r = nb_rank[j]
+            if r > top:
+                top = r
+                bits = nb_bits[j]
+            elif r == top:
+                bits |= nb_bits[j]
+        if not any_other:
+            continue
+        if bits != 0 and (bits & 4) == 0:
+            continue  # only motorway / trunk at the top: a grade-separated merge
+        if mine[e] < top:
+            out[e] = True
+            continue
+        count = 0
+        for j in range(nb_ptr[v[e]], nb_ptr[v[e] + 1]):
+            if nb_w[j] != u[e] and nb_rank[j] >= mine[e]:
+                count += 1
+        out[e] = count >= 2
+
+
+def junction_counts(net: RoadArrays, kind: np.ndarray) -> dict[str, np.ndarray]:
+    """How many delays of each kind every edge pays (rules of ``junctions.junction_counts``)."""
+    n, e = len(net), net.edges
+    u, v = e["u"].to_numpy(), e["v"].to_numpy()
+    highway = _column(e, "highway")
+    ranks_bits = per_unique(lambda h: (class_rank(h), _class_bits(h)), highway)
+    rank = np.array([r for r, _ in ranks_bits], dtype=np.float64)
+    bits = np.array([b for _, b in ranks_bits], dtype=np.int64)
+    ring = np.array(
+        per_unique(
+            lambda j: any(x in ROUNDABOUT_VALUES for x in _values(j)), _column(e, "junction")
+        ),
+        dtype=bool,
+    )
+    # signals: counted along the way where the edge says so, else the head node's signal
+    on_way = pd.to_numeric(pd.Series(_column(e, SIGNALS_ON_WAY)), errors="coerce").to_numpy()
+    _, fwd, back, _ = _signal_flags(net.node_attrs)
+    rev = np.array(
+        per_unique(lambda r: bool(r) if not _missing(r) else False, _column(e, "reversed")),
+        dtype=bool,
+    )
+    head_signal = (kind[v] == _SIGNALS) & np.where(rev, back[v], fwd[v])
+    signals = np.where(np.isnan(on_way), head_signal, np.nan_to_num(on_way)).astype(np.int64)
+    roundabout = ((kind[v] == _ROUNDABOUT) & (u != v) & ~ring).astype(np.int64)
+    # priority: a minor approach to a priority junction
+    yields = (
+        pd.to_numeric(pd.Series(_column(e, YIELDS_ON_WAY)), errors="coerce").fillna(0).to_numpy()
+    )
+    loop = u != v
+    ends = np.concatenate([v[loop], u[loop]])
+    other = np.concatenate([u[loop], v[loop]])
+    frame = pd.DataFrame(
+        {
+            "node": ends,
+            "w": other,
+            "rank": np.concatenate([rank[loop], rank[loop]]),
+            "bits": np.concatenate([bits[loop], bits[loop]]),
+        }
+    )
+    nb = frame.groupby(["node", "w"], sort=True).agg(rank=("rank", "max"), bits=("bits", _or_all))
+    nb_node = nb.index.get_level_values("node").to_numpy()
+    nb_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(nb_node, minlength=n), out=nb_ptr[1:])
+    priority = np.zeros(len(e), dtype=bool)
+    cand = (kind[v] == _PRIORITY) & loop
+    priority[cand & (yields > 0)] = True
+    rest = np.flatnonzero(cand & ~(yields > 0))
+    _minor_kernel(
+        u.astype(np.int64),
+        v.astype(np.int64),
+        rank,
+        nb_ptr,
+        nb.index.get_level_values("w").to_numpy().astype(np.int64),
+        nb["rank"].to_numpy(dtype=np.float64),
+        nb["bits"].to_numpy(dtype=np.int64),
+        rest.astype(np.int64),
+        priority,
+    )
+    return {"signals": signals, "roundabout": roundabout, "priority": priority.astype(np.int64)}
+
+
+def _or_all(values: pd.Series) -> int:
+    out = 0
+    for b in values.to_numpy():
+        out |= int(b)
+    return out
+
+
+def infer_settings(net: RoadArrays) -> np.ndarray:
+    """The setting of every edge (rules of ``model.infer_settings``), as strings.
+
+    Raises
+    ------
+    DataError
+        An edge's ``setting`` is not a known setting.
+    """
+    e = net.edges
+    highway, maxspeed = _column(e, "highway"), _column(e, "maxspeed")
+    explicit = np.full(len(e), None, dtype=object)
+    if "setting" in e.columns:
+        values = _column(e, "setting")
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        checked = np.full(len(uniques), None, dtype=object)
+        for j, val in enumerate(uniques):
+            i = int(np.flatnonzero(codes == j)[0])
+            ids = net.nodes.ids
+            u_id, v_id = ids[e["u"].to_numpy()[i]], ids[e["v"].to_numpy()[i]]
+            where = f"edge ({u_id}, {v_id}, {e['key'].to_numpy()[i]})"
+            checked[j] = _explicit_setting(val, where=where)
+        explicit[codes >= 0] = checked[codes[codes >= 0]]
+
+    def rule(h: object, ms: object) -> tuple[str, int, bool, bool]:
+        """(group, decided: 0 rural / 1 urban / 2 by markers, urban classes only, marker)."""
+        classes = {c.removesuffix("_link") for c in _values(h)}
+        group = road_group(h)
+        limit = parse_maxspeed(ms)
+        if group == "motorway":
+            decided = 0
+        elif limit is not None and limit <= URBAN_MAXSPEED_KPH:
+            decided = 1
+        elif limit is not None and limit >= RURAL_MAXSPEED_KPH:
+            decided = 0
+        elif classes and classes <= URBAN_CLASSES:
+            decided = 1
+        else:
+            decided = 2
+        return group, decided, False, bool(classes & BUILT_UP_MARKERS)
+
+    rules = per_unique(rule, highway, maxspeed)
+    group = np.array([r[0] for r in rules], dtype=object)
+    decided = np.array([r[1] for r in rules], dtype=np.int8)
+    marker = np.array([r[3] for r in rules], dtype=bool)
+    mid = _midpoints(net)
+    urban = decided == 1
+    pending = np.flatnonzero((decided == 2) & np.array([x is None for x in explicit]))
+    if marker.any() and len(pending):
+        tree = cKDTree(mid[marker])
+        near = tree.query_ball_point(mid[pending], r=BUILT_UP_RADIUS_M, return_length=True)
+        urban[pending] = np.asarray(near) > 0
+    setting = np.where(urban, "urban", "rural").astype(object)
+    t = net.nodes
+    u, v = e["u"].to_numpy(), e["v"].to_numpy()
+    chord = np.hypot(t.x[u] - t.x[v], t.y[u] - t.y[v])
+    length = pd.to_numeric(e["length"], errors="coerce").fillna(0.0).to_numpy(dtype=np.float64)
+    mountain = (
+        (setting == "rural")
+        & (group != "motorway")
+        & (length >= MOUNTAIN_MIN_LENGTH_M)
+        & (length >= MOUNTAIN_SINUOSITY * np.maximum(chord, 1.0))
+    )
+    setting[mountain] = "mountain"
+    has = np.array([x is not None for x in explicit])
+    setting[has] = explicit[has]
+    return setting
+
+
+def _midpoints(net: RoadArrays) -> np.ndarray:
+    """Each edge's midpoint: half way along its geometry, else between its nodes."""
+    e = net.edges
+    u, v = e["u"].to_numpy(), e["v"].to_numpy()
+    t = net.nodes
+    mid = np.column_stack([(t.x[u] + t.x[v]) / 2, (t.y[u] + t.y[v]) / 2])
+    has = net.has_geometry()
+    if has.any():
+        geoms = net.geometries(straight=False)[has]
+        pts = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
+        mid[has] = shapely.get_coordinates(pts)
+    return mid
+
+
+def annotate_arrays(net: RoadArrays) -> RoadArrays:
+    """What the model needs on every edge and node (``model.annotate_network`` on arrays).
+
+    Adds ``free_flow_kph`` (the edge's ``speed_kph`` unless set), ``setting``,
+    ``speed_term``, the junction counts and node ``junction_kind``.
+
+    Raises
+    ------
+    DataError
+        An edge's ``setting`` is not a known setting.
+    """
+    kind = node_kinds(net)
+    counts = junction_counts(net, kind)
+    setting = infer_settings(net)
+    e = net.edges
+    groups = per_unique(road_group, _column(e, "highway"))
+    terms = np.array([speed_term(g, s) for g, s in zip(groups, setting, strict=True)], dtype=object)
+    free = pd.to_numeric(e["speed_kph"], errors="coerce").to_numpy(dtype=np.float64)
+    if FREE_FLOW in e.columns:
+        given = pd.to_numeric(e[FREE_FLOW], errors="coerce").to_numpy(dtype=np.float64)
+        free = np.where(np.isnan(given), free, given)
+    out = net.with_edges(
+        **{FREE_FLOW: free, "setting": setting, "speed_term": terms},
+        **{JUNCTION_COLUMNS[k]: counts[k] for k in counts},
+    )
+    out.node_attrs["junction_kind"] = np.array(_KINDS, dtype=object)[kind]
+    out.graph["road_model"] = "annotated"
+    tally = pd.Series(terms).value_counts()
+    logger.info(
+        "road model terms: %s", ", ".join(f"{t} {int(tally.get(t, 0))}" for t in SPEED_TERMS)
+    )
+    return out
+
+
+def _is_annotated(net: RoadArrays) -> bool:
+    needed = (FREE_FLOW, "setting", "speed_term", *JUNCTION_COLUMNS.values())
+    return all(c in net.edges.columns and net.edges[c].notna().all() for c in needed)
+
+
+def edge_terms(net: RoadArrays) -> pd.DataFrame:
+    """The model's terms table (``model.edge_terms``) of annotated arrays, one row per edge."""
+    e = net.edges
+    index = {t: i for i, t in enumerate(SPEED_TERMS)}
+    return pd.DataFrame(
+        {
+            "free_flow_s": e["length"].to_numpy(dtype=np.float64)
+            / (e[FREE_FLOW].to_numpy(dtype=np.float64) / 3.6),
+            "term": e["speed_term"].map(index).to_numpy(dtype=np.int64),
+            "urban": (e["setting"] == "urban").to_numpy(dtype=bool),
+            **{f"n_{k}": e[col].to_numpy(dtype=np.int64) for k, col in JUNCTION_COLUMNS.items()},
+        }
+    )
+
+
+def apply_profile_arrays(
+    net: RoadArrays, profile: SpeedProfile, *, time_of_day: str = "off_peak"
+) -> RoadArrays:
+    """``model.apply_speed_profile`` on arrays: the model's travel times under ``profile``.
+
+    Returns
+    -------
+    RoadArrays
+        New arrays with ``speed_kph`` (running speed), ``delay_s`` and
+        ``travel_time`` (running time + delay, s) on every edge and the graph
+        attributes ``speed_profile``, ``speed_profile_source``, ``time_of_day``.
+    """
+    check_time_of_day(time_of_day)
+    net = net if _is_annotated(net) else annotate_arrays(net)
+    run, delay = edge_times(edge_terms(net), profile, time_of_day=time_of_day)
+    length = net.edges["length"].to_numpy(dtype=np.float64)
+    free = net.edges[FREE_FLOW].to_numpy(dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed = np.where(run > 0, length / run * 3.6, free)
+    out = net.with_edges(speed_kph=speed, delay_s=delay, travel_time=run + delay)
+    out.graph["speed_profile"] = profile.name
+    out.graph["speed_profile_source"] = profile.source
+    out.graph["time_of_day"] = time_of_day
+    out.graph["speed_model"] = profile
+    return out
