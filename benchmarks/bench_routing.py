@@ -247,6 +247,188 @@ def run(
     return rows
 
 
+def write_synthetic_pbf(path: Path, side: int, *, seed: int = 1) -> dict[str, int]:
+    """A road-like OSM PBF file whose drive graph has about ``side * side`` nodes.
+
+    A grid of ``side × side`` junctions 100 m apart (jittered ±30 m) around
+    (9.0° E, 45.0° N); every other row has a shape node half way along each
+    block (removed by the simplification); streets are split into ways of ten
+    blocks. Every 10th row and column is a ``primary`` road (``maxspeed=70`` on
+    half of them), one street in five ``tertiary``, the others ``residential``;
+    one row in seven is one-way (``oneway=-1`` on one in three of those);
+    primary crossings carry ``highway=traffic_signals``, a ``stop`` sign stands at
+    the end of one residential block in eleven. Written with pyosmium, never
+    committed (the benchmark writes it in a temporary folder).
+    """
+    import osmium
+
+    rng = np.random.default_rng(seed)
+    dlat = 100.0 / 111_320.0
+    dlon = 100.0 / (111_320.0 * np.cos(np.radians(45.0)))
+    ii, jj = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
+    lat = 45.0 + (ii + rng.uniform(-0.3, 0.3, ii.shape)) * dlat
+    lon = 9.0 + (jj + rng.uniform(-0.3, 0.3, jj.shape)) * dlon
+    junction_id = 1 + ii * side + jj  # node ids of the junctions
+    shape_rows = np.arange(0, side, 2)
+    next_id = side * side + 1
+    shape_id = np.zeros((side, max(side - 1, 0)), dtype=np.int64)
+    shape_id[shape_rows, :] = next_id + np.arange(len(shape_rows) * (side - 1)).reshape(
+        len(shape_rows), side - 1
+    )
+    n_nodes = side * side + len(shape_rows) * (side - 1)
+    w = osmium.SimpleWriter(str(path), overwrite=True)
+    signals = (ii % 10 == 0) & (jj % 10 == 0)
+    stops = (ii % 11 == 5) & (jj % 10 != 0)
+    for i in range(side):
+        for j in range(side):
+            tags = {}
+            if signals[i, j]:
+                tags = {"highway": "traffic_signals"}
+            elif stops[i, j]:
+                tags = {"highway": "stop"}
+            w.add_node(
+                osmium.osm.mutable.Node(
+                    id=int(junction_id[i, j]),
+                    location=(float(lon[i, j]), float(lat[i, j])),
+                    tags=tags,
+                )
+            )
+    for i in shape_rows:
+        for j in range(side - 1):
+            w.add_node(
+                osmium.osm.mutable.Node(
+                    id=int(shape_id[i, j]),
+                    location=(
+                        float((lon[i, j] + lon[i, j + 1]) / 2),
+                        float((lat[i, j] + lat[i, j + 1]) / 2 + 0.1 * dlat),
+                    ),
+                )
+            )
+    way_id = 1
+    n_ways = 0
+
+    def street_tags(k: int, *, row: bool) -> dict[str, str]:
+        if k % 10 == 0:
+            tags = {"highway": "primary", "name": f"SP{k}"}
+            if k % 20 == 0:
+                tags["maxspeed"] = "70"
+        elif k % 5 == 2:
+            tags = {"highway": "tertiary", "name": f"Via {k}"}
+        else:
+            tags = {"highway": "residential", "name": f"Via {'r' if row else 'c'}{k}"}
+        if row and k % 7 == 3 and k % 10 != 0:
+            tags["oneway"] = "-1" if k % 3 == 0 else "yes"
+        return tags
+
+    for i in range(side):  # rows, with their shape nodes
+        tags = street_tags(i, row=True)
+        for start in range(0, side - 1, 10):
+            stop = min(start + 10, side - 1)
+            refs: list[int] = []
+            for j in range(start, stop):
+                refs.append(int(junction_id[i, j]))
+                if shape_id[i, j]:
+                    refs.append(int(shape_id[i, j]))
+            refs.append(int(junction_id[i, stop]))
+            w.add_way(osmium.osm.mutable.Way(id=way_id, nodes=refs, tags=tags))
+            way_id += 1
+            n_ways += 1
+    for j in range(side):  # columns
+        tags = street_tags(j, row=False)
+        for start in range(0, side - 1, 10):
+            stop = min(start + 10, side - 1)
+            refs = [int(junction_id[i, j]) for i in range(start, stop + 1)]
+            w.add_way(osmium.osm.mutable.Way(id=way_id, nodes=refs, tags=tags))
+            way_id += 1
+            n_ways += 1
+    w.close()
+    return {"osm_nodes": n_nodes, "osm_ways": n_ways}
+
+
+def one_pbf(path: Path) -> dict[str, float]:
+    """PBF → road arrays (no networkx) → speed profile → engine → OD 1,000 × 250, in this process."""
+    from seriana_gis.network.annotate import apply_profile_arrays
+    from seriana_gis.network.osm_arrays import road_arrays_from_pbf
+    from seriana_gis.network.profile import load_speed_profile
+
+    profile = load_speed_profile(REPO / "layers" / "default" / "speeds.yaml")
+    t0 = time.perf_counter()
+    net = road_arrays_from_pbf(path)
+    t_read = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    net = apply_profile_arrays(net, profile, time_of_day="off_peak")
+    engine = net.engine()
+    t_build = time.perf_counter() - t0
+    rng = np.random.default_rng(42)
+    o = rng.choice(engine.n, 1000, replace=False)
+    d = rng.choice(engine.n, 250, replace=False)
+    engine.od(o[:1], d[:1])
+    _, t_od = timed(lambda: engine.od(o, d))
+    return {
+        "nodes": engine.n,
+        "edges": net.n_edges,
+        "read_s": t_read,
+        "build_s": t_build,
+        "od_s": t_od,
+        "peak_mb": peak_rss_mb(),
+    }
+
+
+def one_pbf_networkx(path: Path) -> dict[str, float]:
+    """The same through networkx (``graph_from_osm_file`` + ``apply_speed_profile``), for memory."""
+    from seriana_gis.network.model import apply_speed_profile
+    from seriana_gis.network.profile import load_speed_profile
+
+    profile = load_speed_profile(REPO / "layers" / "default" / "speeds.yaml")
+    t0 = time.perf_counter()
+    G = apply_speed_profile(graph_from_osm_file(path), profile, time_of_day="off_peak")
+    t_read = time.perf_counter() - t0
+    engine = get_engine(G)
+    return {
+        "nodes": engine.n,
+        "edges": G.number_of_edges(),
+        "read_s": t_read,
+        "peak_mb": peak_rss_mb(),
+    }
+
+
+def pbf_scaling(sides: list[int], *, networkx_up_to: int) -> list[str]:
+    """Each size: a synthetic PBF written, then read in a fresh process (and through networkx)."""
+    import tempfile
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for side in sides:
+            path = Path(tmp) / f"synthetic_{side}.osm.pbf"
+            t0 = time.perf_counter()
+            info = write_synthetic_pbf(path, side)
+            print(
+                f"wrote {path.name}: {info['osm_nodes']:,} OSM nodes, {info['osm_ways']:,} ways, "
+                f"{path.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - t0:.0f} s",
+                flush=True,
+            )
+            r = _child("--one-pbf", str(path))
+            nx_cell = "–"
+            if side * side <= networkx_up_to:
+                g = _child("--one-pbf-networkx", str(path))
+                assert g["nodes"] == r["nodes"] and g["edges"] == r["edges"], (g, r)
+                nx_cell = f"{g['read_s']:.1f} s, {g['peak_mb']:,.0f} MB"
+            rows.append(
+                f"| {info['osm_nodes']:,} | {r['nodes']:,} | {r['edges']:,} | {r['read_s']:.1f} "
+                f"| {r['build_s']:.1f} | {r['od_s']:.1f} | {r['peak_mb']:,.0f} | {nx_cell} |"
+            )
+            print(rows[-1], flush=True)
+    return rows
+
+
+def _child(*args: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True
+    ).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory (MB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -279,13 +461,7 @@ def one_size(side: int) -> dict[str, float]:
 def scaling(sides: list[int]) -> list[str]:
     rows = []
     for side in sides:
-        out = subprocess.run(
-            [sys.executable, __file__, "--one-size", str(side)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        r = json.loads(out.strip().splitlines()[-1])
+        r = _child("--one-size", str(side))
         rows.append(
             f"| {r['nodes']:,} | {r['arcs']:,} | {r['arrays_s']:.2f} | {r['build_s']:.2f} "
             f"| {r['od_s']:.2f} | {r['peak_mb']:,.0f} |"
@@ -305,11 +481,41 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--sides", default="100,316,500,1000,1415", help="grid sides of the scaling table"
     )
+    ap.add_argument(
+        "--pbf",
+        help="the OSM PBF table instead: comma-separated grid sides of synthetic PBF files",
+    )
+    ap.add_argument(
+        "--pbf-networkx-up-to",
+        type=int,
+        default=250_000,
+        help="also build through networkx up to this many junctions (its memory)",
+    )
     ap.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--one-pbf", help=argparse.SUPPRESS)
+    ap.add_argument("--one-pbf-networkx", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     print(f"load average at start: {os.getloadavg()}", file=sys.stderr, flush=True)
     if args.one_size:
         print(json.dumps(one_size(args.one_size)))
+        return 0
+    if args.one_pbf:
+        print(json.dumps(one_pbf(Path(args.one_pbf))))
+        return 0
+    if args.one_pbf_networkx:
+        print(json.dumps(one_pbf_networkx(Path(args.one_pbf_networkx))))
+        return 0
+    if args.pbf:
+        rows = pbf_scaling(
+            [int(s) for s in args.pbf.split(",")], networkx_up_to=args.pbf_networkx_up_to
+        )
+        print(
+            "\n| OSM nodes | graph nodes | edges | PBF → arrays s | profile + engine s "
+            "| OD 1,000 × 250 s | peak MB | networkx path: build, peak MB |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
+        print("\n".join(rows))
+        print(f"load average at end: {os.getloadavg()}", file=sys.stderr)
         return 0
     if args.scaling:
         rows = scaling([int(s) for s in args.sides.split(",")])

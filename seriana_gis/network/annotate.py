@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from .arrays import RoadArrays, per_unique
+from .arrays import RoadArrays, per_unique, unique_rows
 from .junctions import (
     GRADE_SEPARATED,
     JUNCTION_COLUMNS,
@@ -73,6 +73,11 @@ def _missing(x: object) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def _is_ring(junction: object) -> bool:
+    """Whether an edge is part of a roundabout ring (``junctions._is_ring`` on its value)."""
+    return any(x in ROUNDABOUT_VALUES for x in _values(junction))
+
+
 def _class_bits(highway: object) -> int:
     classes = _base_classes(highway)
     bits = 0
@@ -113,13 +118,7 @@ def node_kinds(net: RoadArrays) -> np.ndarray:
     """The junction kind of every node as an index into ``_KINDS`` (rules of ``junctions.node_kinds``)."""
     n = len(net)
     u, v = net.edges["u"].to_numpy(), net.edges["v"].to_numpy()
-    ring = np.array(
-        per_unique(
-            lambda j: any(x in ROUNDABOUT_VALUES for x in _values(j)),
-            _column(net.edges, "junction"),
-        ),
-        dtype=bool,
-    )
+    ring = per_unique(_is_ring, _column(net.edges, "junction"), dtype=bool)
     ring_node = np.zeros(n, dtype=bool)
     ring_node[u[ring]] = True
     ring_node[v[ring]] = True
@@ -182,22 +181,13 @@ def junction_counts(net: RoadArrays, kind: np.ndarray) -> dict[str, np.ndarray]:
     n, e = len(net), net.edges
     u, v = e["u"].to_numpy(), e["v"].to_numpy()
     highway = _column(e, "highway")
-    ranks_bits = per_unique(lambda h: (class_rank(h), _class_bits(h)), highway)
-    rank = np.array([r for r, _ in ranks_bits], dtype=np.float64)
-    bits = np.array([b for _, b in ranks_bits], dtype=np.int64)
-    ring = np.array(
-        per_unique(
-            lambda j: any(x in ROUNDABOUT_VALUES for x in _values(j)), _column(e, "junction")
-        ),
-        dtype=bool,
-    )
+    rank = per_unique(class_rank, highway, dtype=np.float64)
+    bits = per_unique(_class_bits, highway, dtype=np.int64)
+    ring = per_unique(_is_ring, _column(e, "junction"), dtype=bool)
     # signals: counted along the way where the edge says so, else the head node's signal
     on_way = pd.to_numeric(pd.Series(_column(e, SIGNALS_ON_WAY)), errors="coerce").to_numpy()
     _, fwd, back, _ = _signal_flags(net.node_attrs)
-    rev = np.array(
-        per_unique(lambda r: bool(r) if not _missing(r) else False, _column(e, "reversed")),
-        dtype=bool,
-    )
+    rev = per_unique(lambda r: not _missing(r) and bool(r), _column(e, "reversed"), dtype=bool)
     head_signal = (kind[v] == _SIGNALS) & np.where(rev, back[v], fwd[v])
     signals = np.where(np.isnan(on_way), head_signal, np.nan_to_num(on_way)).astype(np.int64)
     roundabout = ((kind[v] == _ROUNDABOUT) & (u != v) & ~ring).astype(np.int64)
@@ -208,16 +198,14 @@ def junction_counts(net: RoadArrays, kind: np.ndarray) -> dict[str, np.ndarray]:
     loop = u != v
     ends = np.concatenate([v[loop], u[loop]])
     other = np.concatenate([u[loop], v[loop]])
-    frame = pd.DataFrame(
-        {
-            "node": ends,
-            "w": other,
-            "rank": np.concatenate([rank[loop], rank[loop]]),
-            "bits": np.concatenate([bits[loop], bits[loop]]),
-        }
-    )
-    nb = frame.groupby(["node", "w"], sort=True).agg(rank=("rank", "max"), bits=("bits", _or_all))
-    nb_node = nb.index.get_level_values("node").to_numpy()
+    # each node's distinct neighbours, with the highest rank and every class of the roads between
+    pair = ends.astype(np.int64) * n + other
+    order = np.argsort(pair, kind="stable")
+    pair = pair[order]
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    nb_rank = np.maximum.reduceat(np.concatenate([rank[loop], rank[loop]])[order], starts)
+    nb_bits = np.bitwise_or.reduceat(np.concatenate([bits[loop], bits[loop]])[order], starts)
+    nb_node, nb_w = pair[starts] // n, pair[starts] % n
     nb_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(nb_node, minlength=n), out=nb_ptr[1:])
     priority = np.zeros(len(e), dtype=bool)
@@ -229,20 +217,13 @@ def junction_counts(net: RoadArrays, kind: np.ndarray) -> dict[str, np.ndarray]:
         v.astype(np.int64),
         rank,
         nb_ptr,
-        nb.index.get_level_values("w").to_numpy().astype(np.int64),
-        nb["rank"].to_numpy(dtype=np.float64),
-        nb["bits"].to_numpy(dtype=np.int64),
+        nb_w,
+        nb_rank,
+        nb_bits,
         rest.astype(np.int64),
         priority,
     )
     return {"signals": signals, "roundabout": roundabout, "priority": priority.astype(np.int64)}
-
-
-def _or_all(values: pd.Series) -> int:
-    out = 0
-    for b in values.to_numpy():
-        out |= int(b)
-    return out
 
 
 def infer_settings(net: RoadArrays) -> np.ndarray:
@@ -268,8 +249,8 @@ def infer_settings(net: RoadArrays) -> np.ndarray:
             checked[j] = _explicit_setting(val, where=where)
         explicit[codes >= 0] = checked[codes[codes >= 0]]
 
-    def rule(h: object, ms: object) -> tuple[str, int, bool, bool]:
-        """(group, decided: 0 rural / 1 urban / 2 by markers, urban classes only, marker)."""
+    def rule(h: object, ms: object) -> tuple[str, int, bool]:
+        """(group, decided: 0 rural / 1 urban / 2 by nearby markers, a marker itself)."""
         classes = {c.removesuffix("_link") for c in _values(h)}
         group = road_group(h)
         limit = parse_maxspeed(ms)
@@ -283,12 +264,13 @@ def infer_settings(net: RoadArrays) -> np.ndarray:
             decided = 1
         else:
             decided = 2
-        return group, decided, False, bool(classes & BUILT_UP_MARKERS)
+        return group, decided, bool(classes & BUILT_UP_MARKERS)
 
-    rules = per_unique(rule, highway, maxspeed)
-    group = np.array([r[0] for r in rules], dtype=object)
-    decided = np.array([r[1] for r in rules], dtype=np.int8)
-    marker = np.array([r[3] for r in rules], dtype=bool)
+    combos, inverse = unique_rows(highway, maxspeed)
+    rules = [rule(*c) for c in combos]
+    group = np.array([r[0] for r in rules], dtype=object)[inverse]
+    decided = np.array([r[1] for r in rules], dtype=np.int8)[inverse]
+    marker = np.array([r[2] for r in rules], dtype=bool)[inverse]
     mid = _midpoints(net)
     urban = decided == 1
     pending = np.flatnonzero((decided == 2) & np.array([x is None for x in explicit]))
@@ -343,7 +325,7 @@ def annotate_arrays(net: RoadArrays) -> RoadArrays:
     setting = infer_settings(net)
     e = net.edges
     groups = per_unique(road_group, _column(e, "highway"))
-    terms = np.array([speed_term(g, s) for g, s in zip(groups, setting, strict=True)], dtype=object)
+    terms = per_unique(speed_term, groups, setting)
     free = pd.to_numeric(e["speed_kph"], errors="coerce").to_numpy(dtype=np.float64)
     if FREE_FLOW in e.columns:
         given = pd.to_numeric(e[FREE_FLOW], errors="coerce").to_numpy(dtype=np.float64)

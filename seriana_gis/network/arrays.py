@@ -408,21 +408,62 @@ def _plain(d: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in d.items()}
 
 
-def per_unique(func: Callable[..., Any], *columns: np.ndarray) -> list[Any]:
-    """``func`` applied once per distinct combination of the columns' values, for every row.
+def unique_rows(*columns: np.ndarray) -> tuple[list[tuple[Any, ...]], np.ndarray]:
+    """The distinct combinations of the columns' values, and each row's combination.
 
     Lists (values merged by the simplification) are compared as tuples and
-    passed on as lists, so ``func`` sees what it would see on a graph edge.
+    given back as lists, as a graph edge holds them.
+
+    Returns
+    -------
+    tuple
+        The combinations (one tuple of values each) and, per row, the index of its
+        combination.
     """
+    n = len(columns[0]) if columns else 0
+    combined = np.zeros(n, dtype=np.int64)
+    levels = []
+    for col in columns:
+        values = np.asarray(col, dtype=object)
+        lists = np.flatnonzero([isinstance(x, list) for x in values])
+        if len(lists):
+            values = values.copy()
+            for i in lists:
+                values[i] = tuple(values[i])
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+        levels.append(np.asarray(uniques, dtype=object))
+        combined = combined * max(len(uniques), 1) + codes
+    combos, inverse = np.unique(combined, return_inverse=True)
+    out = []
+    for code in combos.tolist():
+        args: list[Any] = []
+        for level in reversed(levels):
+            code, at = divmod(code, max(len(level), 1))
+            value = level[at]
+            args.append(list(value) if isinstance(value, tuple) else value)
+        out.append(tuple(reversed(args)))
+    return out, inverse
 
-    def key(x: object) -> object:
-        return tuple(x) if isinstance(x, list) else x
 
-    if not columns or len(columns[0]) == 0:
-        return []
-    rows = pd.Series(list(zip(*([key(x) for x in c] for c in columns), strict=True)), dtype=object)
-    codes, uniques = pd.factorize(rows, use_na_sentinel=False)
-    results = np.empty(len(uniques), dtype=object)
-    for i, combo in enumerate(uniques):
-        results[i] = func(*(list(a) if isinstance(a, tuple) else a for a in combo))
-    return list(results[codes])
+def per_unique(func: Callable[..., Any], *columns: np.ndarray, dtype: Any = object) -> np.ndarray:
+    """``func`` applied once per distinct combination of the columns' values, for every row.
+
+    Parameters
+    ----------
+    func
+        Called with one value per column, as a graph edge holds them (:func:`unique_rows`).
+    columns
+        Equal-length columns.
+    dtype
+        Of the result.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``func``'s result for each row.
+    """
+    combos, inverse = unique_rows(*columns)
+    results = np.empty(len(combos), dtype=dtype)
+    for j, combo in enumerate(combos):
+        results[j] = func(*combo)
+    return results[inverse]

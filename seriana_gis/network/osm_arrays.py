@@ -46,7 +46,7 @@ import pandas as pd
 import pyproj
 
 from .._errors import DataError, NetworkError
-from .arrays import RoadArrays, per_unique
+from .arrays import RoadArrays, unique_rows
 from .graph import GRAPH_CRS, is_drivable
 from .junctions import (
     SIGNAL_TAG,
@@ -489,16 +489,16 @@ def _free_flow(edges: pd.DataFrame) -> dict[str, Any]:
         return float(speed), f"default:{cls}"
 
     empty = np.full(len(edges), None, dtype=object)
-    pairs = per_unique(
-        speed_of,
+    combos, inverse = unique_rows(
         edges["maxspeed"].to_numpy(dtype=object) if "maxspeed" in edges else empty,
         edges["highway"].to_numpy(dtype=object) if "highway" in edges else empty,
     )
-    speed = np.array([s for s, _ in pairs], dtype=np.float64)
+    pairs = [speed_of(*c) for c in combos]
+    speed = np.array([s for s, _ in pairs], dtype=np.float64)[inverse]
     length = edges["length"].to_numpy(dtype=np.float64)
     return {
         "speed_kph": speed,
-        "speed_source": pd.array([src for _, src in pairs], dtype=object),
+        "speed_source": np.array([src for _, src in pairs], dtype=object)[inverse],
         "travel_time": length / (speed / 3.6),
     }
 
