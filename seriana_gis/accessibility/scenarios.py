@@ -56,7 +56,10 @@ from shapely.geometry import LineString
 from .. import columns as names
 from .._errors import ConfigError
 from ..config import DEFAULT_CRS, check_keys, closest, read_yaml, yaml_bool
+from ..network.annotate import retime_new_arrays
+from ..network.arrays import RoadArrays, per_unique, unique_rows
 from ..network.model import retime_new_edges
+from ..network.routing import NodeTable, RoadGraph, _as_arrays, node_table
 from ..network.speeds import DEFAULT_SPEEDS_KPH
 
 logger = logging.getLogger(__name__)
@@ -317,31 +320,64 @@ def select_edges(
         if all(_parts(d.get(attr)) & vals for attr, vals in wanted.items())
     ]
     if not hits:
-        hints = []
-        for attr, vals in select.items():
-            present = sorted({p for _, _, d in G.edges(data=True) for p in _parts(d.get(attr))})
-            near = [h for v in vals for h in closest(v, present)]
-            hints.append(
-                f"{attr}: {', '.join(near[:5]) if near else 'no close value'}"
-                f" ({len(present)} values present)"
-            )
-        msg = (
-            f"{where}: no road link matches {dict(select)}. Closest values present: "
-            + "; ".join(hints)
-            + "."
+        _no_match(
+            select,
+            {a: {p for _, _, d in G.edges(data=True) for p in _parts(d.get(a))} for a in select},
+            where=where,
         )
-        raise ConfigError(msg)
     return hits
 
 
-def _add_link(H: nx.MultiDiGraph, ch: RoadChange, *, where: str) -> None:
+def _no_match(
+    select: Mapping[str, tuple[str, ...]], present: Mapping[str, set[str]], *, where: str
+) -> None:
+    """Raise the error of a selector that matches no link, with the closest values present."""
+    hints = []
+    for attr, vals in select.items():
+        values = sorted(present[attr])
+        near = [h for v in vals for h in closest(v, values)]
+        hints.append(
+            f"{attr}: {', '.join(near[:5]) if near else 'no close value'}"
+            f" ({len(values)} values present)"
+        )
+    msg = (
+        f"{where}: no road link matches {dict(select)}. Closest values present: "
+        + "; ".join(hints)
+        + "."
+    )
+    raise ConfigError(msg)
+
+
+def _select_mask(
+    net: RoadArrays, select: Mapping[str, tuple[str, ...]], *, where: str
+) -> np.ndarray:
+    """:func:`select_edges` on road arrays: one bool per edge."""
+    mask = np.ones(net.n_edges, dtype=bool)
+    present: dict[str, set[str]] = {}
+    for attr, vals in select.items():
+        wanted = {v.casefold() for v in vals}
+        col = (
+            net.edges[attr].to_numpy(dtype=object)
+            if attr in net.edges.columns
+            else np.full(net.n_edges, None, dtype=object)
+        )
+        mask &= per_unique(lambda x, w=wanted: bool(_parts(x) & w), col, dtype=bool)
+        combos, _ = unique_rows(col)
+        present[attr] = {p for (x,) in combos for p in _parts(x)}
+    if not mask.any():
+        _no_match(select, present, where=where)
+    return mask
+
+
+def _new_link(
+    table: NodeTable, ch: RoadChange, *, where: str
+) -> tuple[int, int, LineString, dict[str, Any]]:
+    """An added link: its end nodes (positions), geometry and attributes (free-flow time)."""
     tf = pyproj.Transformer.from_crs(ch.crs, DEFAULT_CRS, always_xy=True)
     xy = np.array([tf.transform(x, y) for x, y in ch.coordinates])
-    ids = list(H.nodes)
-    nxy = np.array([(H.nodes[n]["x"], H.nodes[n]["y"]) for n in ids])
     ends = []
     for label, p in (("first", xy[0]), ("last", xy[-1])):
-        d = np.hypot(nxy[:, 0] - p[0], nxy[:, 1] - p[1])
+        d = np.hypot(table.x - p[0], table.y - p[1])
         k = int(np.argmin(d))
         if d[k] > ch.snap_m:
             msg = (
@@ -350,16 +386,15 @@ def _add_link(H: nx.MultiDiGraph, ch: RoadChange, *, where: str) -> None:
                 "existing junctions, or raise snap_m."
             )
             raise ConfigError(msg)
-        ends.append(ids[k])
+        ends.append(k)
     u, v = ends
     if u == v:
-        msg = f"{where}: both ends of the added link snap to the same node {u!r}; draw it longer."
+        msg = (
+            f"{where}: both ends of the added link snap to the same node {table.ids[u]!r}; "
+            "draw it longer."
+        )
         raise ConfigError(msg)
-    coords = [
-        (H.nodes[u]["x"], H.nodes[u]["y"]),
-        *map(tuple, xy[1:-1]),
-        (H.nodes[v]["x"], H.nodes[v]["y"]),
-    ]
+    coords = [(table.x[u], table.y[u]), *map(tuple, xy[1:-1]), (table.x[v], table.y[v])]
     geom = LineString(coords)
     speed = float(ch.attrs.get("maxspeed", DEFAULT_SPEEDS_KPH[str(ch.attrs["highway"])]))
     length = float(shapely.length(geom))
@@ -371,6 +406,13 @@ def _add_link(H: nx.MultiDiGraph, ch: RoadChange, *, where: str) -> None:
         "travel_time": length / (speed / 3.6),
         "speed_source": "scenario",
     }
+    return u, v, geom, attrs
+
+
+def _add_link(H: nx.MultiDiGraph, ch: RoadChange, *, where: str) -> None:
+    table = node_table(H)
+    pu, pv, geom, attrs = _new_link(table, ch, where=where)
+    u, v = (x.item() if isinstance(x, np.generic) else x for x in (table.ids[pu], table.ids[pv]))
     added = [(u, v, H.add_edge(u, v, **attrs, geometry=geom, reversed=False))]
     if not ch.attrs.get("oneway", False):
         added.append((v, u, H.add_edge(v, u, **attrs, geometry=geom.reverse(), reversed=True)))
@@ -378,8 +420,8 @@ def _add_link(H: nx.MultiDiGraph, ch: RoadChange, *, where: str) -> None:
 
 
 def apply_road_changes(
-    G: nx.MultiDiGraph, changes: tuple[RoadChange, ...] | list[RoadChange]
-) -> nx.MultiDiGraph:
+    G: RoadGraph, changes: tuple[RoadChange, ...] | list[RoadChange]
+) -> RoadGraph:
     """A copy of ``G`` with the road changes applied in order (``G`` is not changed).
 
     Parameters
@@ -391,10 +433,14 @@ def apply_road_changes(
 
     Returns
     -------
-    networkx.MultiDiGraph
-        The changed graph. Removing links keeps every node (a node may become
+    networkx.MultiDiGraph or RoadArrays
+        The changed graph (arrays for arrays). Removing links keeps every node (a node may become
         unreachable: times from it are NaN with a reason).
     """
+    arrays = _as_arrays(G)
+    if arrays is not None:
+        return _apply_arrays(arrays, changes)
+    assert isinstance(G, nx.MultiDiGraph)
     H = G.copy()
     for i, ch in enumerate(changes):
         where = f"roads[{i}] ({ch.action})"
@@ -456,4 +502,59 @@ def scenario_deltas(base: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFrame:
         notes[gained] = notes[gained] + f"{c} newly available; "
         notes[lost] = notes[lost] + f"{c} lost; "
     out[names.DELTA_NOTE] = notes.str.rstrip("; ")
+    return out
+
+
+def _apply_arrays(
+    net: RoadArrays, changes: tuple[RoadChange, ...] | list[RoadChange]
+) -> RoadArrays:
+    """:func:`apply_road_changes` on road arrays (the same changes, on columns)."""
+    out = net
+    for i, ch in enumerate(changes):
+        where = f"roads[{i}] ({ch.action})"
+        if ch.action == "add":
+            u, v, geom, attrs = _new_link(out.nodes, ch, where=where)
+            ends = [(u, v, geom, False)]
+            if not ch.attrs.get("oneway", False):
+                ends.append((v, u, geom.reverse(), True))
+            e = out.edges
+            rows = []
+            for a, b, _, rev in ends:
+                key = int(((e["u"] == a) & (e["v"] == b)).sum())
+                rows.append({"u": a, "v": b, "key": key, **attrs, "reversed": rev})
+            before = out.n_edges
+            out = out.with_added_edges(
+                pd.DataFrame(rows), [shapely.get_coordinates(g) for _, _, g, _ in ends]
+            )
+            new = np.zeros(out.n_edges, dtype=bool)
+            new[before:] = True
+            out = retime_new_arrays(out, new)
+            continue
+        mask = _select_mask(out, ch.select, where=where)
+        if ch.action == "remove":
+            out = out.subset(~mask, drop_isolated=False)
+            logger.info("%s: removed %d edge(s)", where, int(mask.sum()))
+            continue
+        e = out.edges
+        old = e["speed_kph"].to_numpy(dtype=np.float64)
+        new_speed = (
+            np.full(len(e), ch.speed_kph)
+            if ch.speed_kph is not None
+            else old * float(ch.speed_factor or 1.0)
+        )
+        delay = (
+            pd.to_numeric(e["delay_s"], errors="coerce").fillna(0.0).to_numpy(dtype=np.float64)
+            if "delay_s" in e.columns
+            else np.zeros(len(e))
+        )
+        # the junction delays of the road model stay (a slower road, the same junctions)
+        tt = e["length"].to_numpy(dtype=np.float64) / (new_speed / 3.6) + delay
+        source = e["speed_source"].to_numpy(dtype=object).copy()
+        source[mask] = "scenario"
+        out = out.with_edges(
+            speed_kph=np.where(mask, new_speed, old),
+            travel_time=np.where(mask, tt, e["travel_time"].to_numpy(dtype=np.float64)),
+            speed_source=source,
+        )
+        logger.info("%s: slowed %d edge(s)", where, int(mask.sum()))
     return out

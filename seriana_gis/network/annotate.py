@@ -388,3 +388,48 @@ def apply_profile_arrays(
     out.graph["time_of_day"] = time_of_day
     out.graph["speed_model"] = profile
     return out
+
+
+def retime_new_arrays(net: RoadArrays, new: np.ndarray) -> RoadArrays:
+    """``model.retime_new_edges`` on arrays: time the edges where ``new`` holds.
+
+    The new edges get the model's annotations (their own ``setting`` if they
+    carry one, else inferred; no junction delay of their own) and the travel
+    time of the arrays' profile and time of day. Arrays without a profile are
+    returned as they are (their times are free flow).
+    """
+    profile = net.graph.get("speed_model")
+    if not isinstance(profile, SpeedProfile) or not new.any():
+        return net
+    e = net.edges
+
+    def numbers(col: str, default: np.ndarray) -> np.ndarray:
+        if col not in e.columns:
+            return default.copy()
+        return pd.to_numeric(e[col], errors="coerce").to_numpy(dtype=np.float64).copy()
+
+    speed = e["speed_kph"].to_numpy(dtype=np.float64).copy()
+    free = numbers(FREE_FLOW, speed)
+    free[new & np.isnan(free)] = speed[new & np.isnan(free)]
+    setting = np.where(new, infer_settings(net), _column(e, "setting"))
+    terms_now = per_unique(speed_term, per_unique(road_group, _column(e, "highway")), setting)
+    term = np.where(new, terms_now, _column(e, "speed_term"))
+    counts = {}
+    for col in JUNCTION_COLUMNS.values():
+        values = numbers(col, np.zeros(len(e)))
+        values[new & np.isnan(values)] = 0.0  # no junction delay of their own
+        counts[col] = values.astype(np.int64)
+    out = net.with_edges(**{FREE_FLOW: free, "setting": setting, "speed_term": term}, **counts)
+    run, delay = edge_times(
+        edge_terms(out.subset(new, drop_isolated=False)),
+        profile,
+        time_of_day=str(net.graph.get("time_of_day")),
+    )
+    length = e["length"].to_numpy(dtype=np.float64)[new]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed[new] = np.where(run > 0, length / run * 3.6, free[new])
+    delay_all = numbers("delay_s", np.zeros(len(e)))
+    delay_all[new] = delay
+    tt = e["travel_time"].to_numpy(dtype=np.float64).copy()
+    tt[new] = run + delay
+    return out.with_edges(speed_kph=speed, delay_s=delay_all, travel_time=tt)

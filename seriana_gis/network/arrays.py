@@ -126,6 +126,24 @@ class RoadArrays:
             edges[name] = values
         return replace(self, edges=edges, graph=dict(self.graph), _engines={})
 
+    def with_added_edges(self, rows: pd.DataFrame, geometries: list[np.ndarray]) -> RoadArrays:
+        """New arrays with edges appended (``rows``: ``u``, ``v`` positions, ``key``, attributes).
+
+        ``geometries`` holds each new edge's ``(k, 2)`` coordinates (empty: none).
+        """
+        edges = pd.concat([self.edges, rows], ignore_index=True)
+        lengths = np.array([len(g) for g in geometries], dtype=np.int64)
+        offsets = np.concatenate([self.offsets, self.offsets[-1] + np.cumsum(lengths)])
+        parts = [self.coords, *[np.asarray(g, dtype=np.float64).reshape(-1, 2) for g in geometries]]
+        return replace(
+            self,
+            edges=edges,
+            coords=np.concatenate(parts),
+            offsets=offsets,
+            graph=dict(self.graph),
+            _engines={},
+        )
+
     def subset(self, edge_mask: np.ndarray, *, drop_isolated: bool = True) -> RoadArrays:
         """The edges where ``edge_mask`` holds (and the nodes they touch).
 

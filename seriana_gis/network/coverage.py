@@ -16,12 +16,11 @@ from __future__ import annotations
 import logging
 
 import geopandas as gpd
-import networkx as nx
-import numpy as np
 import pandas as pd
 import shapely
 
 from .._errors import NetworkError
+from .routing import RoadGraph, node_table
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +36,13 @@ _HOW_TO_FIX = (
 )
 
 
-def network_distances(G: nx.MultiDiGraph, municipalities: gpd.GeoDataFrame) -> pd.Series:
+def network_distances(G: RoadGraph, municipalities: gpd.GeoDataFrame) -> pd.Series:
     """Distance (m) from each municipality to the nearest road node (0 when one lies inside).
 
     Parameters
     ----------
     G
-        A road graph in a metric CRS (not changed).
+        A road graph (or road arrays) in a metric CRS (not changed).
     municipalities
         Polygons with a CRS (not changed).
 
@@ -52,15 +51,14 @@ def network_distances(G: nx.MultiDiGraph, municipalities: gpd.GeoDataFrame) -> p
     pandas.Series
         On the municipalities' index.
     """
-    crs = G.graph.get("crs", "EPSG:32632")
-    polys = municipalities.to_crs(crs).geometry.to_numpy()
-    xy = np.array([(d["x"], d["y"]) for _, d in G.nodes(data=True)], dtype=float)
-    nodes = shapely.multipoints(xy)
+    table = node_table(G)  # cached per graph; road arrays have theirs
+    polys = municipalities.to_crs(table.crs).geometry.to_numpy()
+    nodes = shapely.multipoints(table.xy)
     return pd.Series(shapely.distance(polys, nodes), index=municipalities.index, dtype=float)
 
 
 def check_coverage(
-    G: nx.MultiDiGraph, municipalities: gpd.GeoDataFrame, *, source: str = "the road network"
+    G: RoadGraph, municipalities: gpd.GeoDataFrame, *, source: str = "the road network"
 ) -> pd.Series:
     """Raise unless the road network reaches most of the municipalities.
 

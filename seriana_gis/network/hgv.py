@@ -60,9 +60,13 @@ import math
 from collections.abc import Mapping
 
 import networkx as nx
+import numpy as np
+import pandas as pd
 
 from .._errors import NetworkError
+from .arrays import RoadArrays, per_unique
 from .graph import keep_largest_scc
+from .routing import RoadGraph, _as_arrays
 from .speeds import parse_maxspeed
 
 logger = logging.getLogger(__name__)
@@ -147,7 +151,7 @@ def lorry_fit(data: Mapping[str, object]) -> tuple[bool, str]:
     return False, "minor road"
 
 
-def lorry_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+def lorry_graph(G: RoadGraph) -> RoadGraph:
     """The part of ``G`` fit for lorries, at lorry speeds.
 
     Parameters
@@ -158,8 +162,8 @@ def lorry_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
     Returns
     -------
-    networkx.MultiDiGraph
-        A new graph: the lorry-fit edges (:func:`lorry_fit`), their largest
+    networkx.MultiDiGraph or RoadArrays
+        A new graph (road arrays for road arrays): the lorry-fit edges (:func:`lorry_fit`), their largest
         strongly connected component, ``speed_kph`` capped at
         :data:`LORRY_SPEED_CAPS_KPH` and ``travel_time`` raised to match (any
         junction delay in it kept); graph attributes ``lorry_edges`` and
@@ -170,6 +174,10 @@ def lorry_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     NetworkError
         No edge of ``G`` is fit for lorries.
     """
+    arrays = _as_arrays(G)
+    if arrays is not None:
+        return _lorry_arrays(arrays)
+    assert isinstance(G, nx.MultiDiGraph)
     H = nx.MultiDiGraph(**G.graph)
     H.add_nodes_from(G.nodes(data=True))
     dropped = 0
@@ -205,5 +213,49 @@ def lorry_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         "lorry network: %d of %d edges (minor roads and main roads through towns dropped)",
         H.number_of_edges(),
         G.number_of_edges(),
+    )
+    return H
+
+
+#: The edge attributes :func:`lorry_fit` reads.
+_FIT_COLUMNS = ("highway", "hgv", "maxweight", "setting", "maxspeed")
+
+
+def _lorry_arrays(net: RoadArrays) -> RoadArrays:
+    """:func:`lorry_graph` on road arrays: the same rule, once per distinct attribute combination."""
+    e = net.edges
+    cols = [
+        e[c].to_numpy(dtype=object) if c in e.columns else np.full(len(e), None)
+        for c in _FIT_COLUMNS
+    ]
+    fit = per_unique(
+        lambda *vals: lorry_fit(dict(zip(_FIT_COLUMNS, vals, strict=True)))[0], *cols, dtype=bool
+    )
+    if not fit.any():
+        msg = (
+            "no road of the network is fit for lorries (motorway, trunk, or primary and "
+            "secondary roads outside built-up areas); the lorry times cannot be computed."
+        )
+        raise NetworkError(msg)
+    motorway = per_unique(
+        lambda h: bool(set(_values(h)) & {"motorway", "motorway_link"}), cols[0], dtype=bool
+    )
+    cap = np.where(motorway, LORRY_SPEED_CAPS_KPH["motorway"], LORRY_SPEED_CAPS_KPH["other"])
+    speed = pd.to_numeric(e["speed_kph"], errors="coerce").to_numpy(dtype=np.float64)
+    length = pd.to_numeric(e["length"], errors="coerce").to_numpy(dtype=np.float64)
+    tt = e["travel_time"].to_numpy(dtype=np.float64)
+    slow = (speed > cap) & np.isfinite(length)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        capped = tt + length * 3.6 * (1 / cap - 1 / speed)
+    lorry = net.with_edges(
+        travel_time=np.where(slow, capped, tt), speed_kph=np.where(slow, cap, speed)
+    ).subset(fit)
+    H, _ = lorry.largest_scc()
+    H.graph["lorry_edges"] = H.n_edges
+    H.graph["lorry_dropped_edges"] = int((~fit).sum())
+    logger.info(
+        "lorry network: %d of %d edges (minor roads and main roads through towns dropped)",
+        H.n_edges,
+        net.n_edges,
     )
     return H

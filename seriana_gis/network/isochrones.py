@@ -35,13 +35,56 @@ from shapely.geometry import LineString
 from shapely.ops import substring
 
 from .._errors import NetworkError
-from .routing import get_engine
+from .routing import RoadGraph, _as_arrays, _cached, get_engine, node_table
 
 logger = logging.getLogger(__name__)
 
 
+def _edge_arrays(G: RoadGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each edge's node positions, ``travel_time`` and geometry (straight where none)."""
+    arrays = _as_arrays(G)
+    if arrays is not None:
+        e = arrays.edges
+        return (
+            e["u"].to_numpy(),
+            e["v"].to_numpy(),
+            e["travel_time"].to_numpy(dtype=np.float64),
+            arrays.geometries(),
+        )
+
+    graph: nx.MultiDiGraph = G  # not arrays: a networkx graph
+
+    def build() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        pos = {n: i for i, n in enumerate(graph.nodes)}
+        table = node_table(G)
+        rows = [
+            (pos[u], pos[v], float(d["travel_time"]), d.get("geometry"))
+            for u, v, d in graph.edges(data=True)
+        ]
+        u = np.array([r[0] for r in rows], dtype=np.int64)
+        v = np.array([r[1] for r in rows], dtype=np.int64)
+        geoms = np.array([r[3] for r in rows] + [None], dtype=object)[:-1]
+        straight = np.flatnonzero([g is None for g in geoms])
+        if len(straight):
+            a, b = u[straight], v[straight]
+            pts = np.stack(
+                [
+                    np.column_stack([table.x[a], table.y[a]]),
+                    np.column_stack([table.x[b], table.y[b]]),
+                ],
+                1,
+            )
+            geoms[straight] = shapely.linestrings(pts)
+        return u, v, np.array([r[2] for r in rows], dtype=np.float64), geoms
+
+    out: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] = _cached(
+        G, "isochrone_edges", build
+    )
+    return out
+
+
 def reached_pieces(
-    G: nx.MultiDiGraph,
+    G: RoadGraph,
     node_times: np.ndarray,
     budget_s: float,
     *,
@@ -52,7 +95,7 @@ def reached_pieces(
     Parameters
     ----------
     G
-        The road graph (``travel_time`` on its edges; not changed).
+        The road graph or road arrays (``travel_time`` on its edges; not changed).
     node_times
         Time of every node of ``G`` to (or from) the centre, in ``G.nodes`` order
         (``inf`` where unreachable), as the engine's trees give them.
@@ -66,33 +109,26 @@ def reached_pieces(
     list of shapely.LineString
         The reached edge parts.
     """
-    pos = {n: i for i, n in enumerate(G.nodes)}
-    pieces: list[LineString] = []
-    for u, v, d in G.edges(data=True):
-        t = float(d["travel_time"])
-        du, dv = node_times[pos[u]], node_times[pos[v]]
+    u, v, t, geoms = _edge_arrays(G)
+    du, dv = node_times[u], node_times[v]
+    with np.errstate(divide="ignore", invalid="ignore"):
         if direction == "to":
-            if not dv <= budget_s:
-                continue
-            f0, f1 = (0.0 if t == 0 else max(0.0, 1.0 - (budget_s - dv) / t)), 1.0
+            keep = dv <= budget_s
+            f0 = np.where(t == 0, 0.0, np.maximum(0.0, 1.0 - (budget_s - dv) / t))
+            f1 = np.ones(len(t))
         else:
-            if not du <= budget_s:
-                continue
-            f0, f1 = 0.0, (1.0 if t == 0 else min(1.0, (budget_s - du) / t))
-        geom = d.get("geometry")
-        if geom is None:
-            geom = LineString(
-                [(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])]
-            )
-        if f0 <= 0.0 and f1 >= 1.0:
-            pieces.append(geom)
-        elif f1 > f0:
-            pieces.append(substring(geom, f0, f1, normalized=True))
+            keep = du <= budget_s
+            f0 = np.zeros(len(t))
+            f1 = np.where(t == 0, 1.0, np.minimum(1.0, (budget_s - du) / t))
+    whole = keep & (f0 <= 0.0) & (f1 >= 1.0)
+    part = np.flatnonzero(keep & ~whole & (f1 > f0))
+    pieces: list[LineString] = list(geoms[whole])
+    pieces += [substring(geoms[i], f0[i], f1[i], normalized=True) for i in part]
     return pieces
 
 
 def isochrone_polygons(
-    G: nx.MultiDiGraph,
+    G: RoadGraph,
     node: Hashable,
     *,
     minutes: Sequence[float] = (10.0, 20.0, 30.0, 45.0),
@@ -156,7 +192,7 @@ def isochrone_polygons(
             if pieces:
                 geom = shapely.union_all(shapely.buffer(np.array(pieces, dtype=object), buffer_m))
             else:  # only the node itself: a disc
-                x, y = G.nodes[node]["x"], G.nodes[node]["y"]
-                geom = shapely.Point(x, y).buffer(buffer_m)
+                t = node_table(G)
+                geom = shapely.Point(t.x[pos[0]], t.y[pos[0]]).buffer(buffer_m)
         rows.append({"minutes": m, "area_km2": geom.area / 1e6, "geometry": geom})
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=G.graph["crs"])
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=node_table(G).crs)

@@ -71,6 +71,7 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
@@ -81,6 +82,9 @@ from .._errors import DataError
 from .junctions import JUNCTION_COLUMNS, JUNCTION_KINDS, _values, annotate_junctions
 from .profile import SPEED_TERMS, SpeedProfile, check_time_of_day
 from .speeds import parse_maxspeed
+
+if TYPE_CHECKING:
+    from .routing import RoadGraph
 
 logger = logging.getLogger(__name__)
 
@@ -328,15 +332,17 @@ def edge_times(
 
 
 def apply_speed_profile(
-    G: nx.MultiDiGraph, profile: SpeedProfile, *, time_of_day: str = "off_peak"
-) -> nx.MultiDiGraph:
+    G: RoadGraph, profile: SpeedProfile, *, time_of_day: str = "off_peak"
+) -> RoadGraph:
     """A copy of ``G`` whose ``travel_time`` follows the model under ``profile``.
 
     Parameters
     ----------
     G
         A road graph with ``length`` and free-flow ``speed_kph`` (or an already
-        annotated graph); not changed.
+        annotated graph); not changed. Road arrays
+        (:class:`~seriana_gis.network.arrays.RoadArrays`) get the same times
+        through :func:`seriana_gis.network.annotate.apply_profile_arrays`.
     profile
         The parameters (:func:`~seriana_gis.network.profile.load_speed_profile`).
     time_of_day
@@ -344,13 +350,21 @@ def apply_speed_profile(
 
     Returns
     -------
-    networkx.MultiDiGraph
-        A new graph with the annotations of :func:`annotate_network` and, on every
+    networkx.MultiDiGraph or RoadArrays
+        A new graph (arrays for arrays) with the annotations of :func:`annotate_network` and, on every
         edge, ``speed_kph`` (running speed), ``delay_s``, ``travel_time``
         (running time + delay, s); graph attributes ``speed_profile`` (the
         profile's name), ``speed_profile_source`` and ``time_of_day``.
     """
     check_time_of_day(time_of_day)
+    from .routing import _as_arrays
+
+    arrays = _as_arrays(G)
+    if arrays is not None:  # the same model on arrays (large territories, no networkx)
+        from .annotate import apply_profile_arrays
+
+        return apply_profile_arrays(arrays, profile, time_of_day=time_of_day)
+    assert isinstance(G, nx.MultiDiGraph)
     H = G.copy() if _is_annotated(G) else annotate_network(G)
     terms = edge_terms(H)
     run, delay = edge_times(terms, profile, time_of_day=time_of_day)

@@ -35,7 +35,7 @@ import logging
 import os
 from array import array
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +185,8 @@ def read_pbf_ways(
 class _Segments:
     """The unsimplified directed edges, in the order a MultiDiGraph would get them."""
 
+    one_way: np.ndarray  # per way
+
     u: np.ndarray  # node positions
     v: np.ndarray
     way: np.ndarray  # index into the ways
@@ -194,8 +196,13 @@ class _Segments:
     yields: np.ndarray
 
 
-def _segments(ways: OsmWays, pos_of: Callable[[np.ndarray], np.ndarray]) -> _Segments:
-    """Directed edges of the ways (``graph_from_osm_elements``'s rules), in insertion order."""
+def _segments(
+    ways: OsmWays, pos_of: Callable[[np.ndarray], np.ndarray], *, bidirectional: bool = False
+) -> _Segments:
+    """Directed edges of the ways (``graph_from_osm_elements``'s rules), in insertion order.
+
+    ``bidirectional``: every way both ways, one-way or not (a pedestrian network).
+    """
     refs, offsets = ways.refs, ways.offsets
     n_ways = len(ways.way_ids)
     way_of = np.repeat(np.arange(n_ways), np.diff(offsets))
@@ -208,7 +215,7 @@ def _segments(ways: OsmWays, pos_of: Callable[[np.ndarray], np.ndarray]) -> _Seg
     np.cumsum(counts, out=starts[1:])
     one_way = np.zeros(n_ways, dtype=bool)
     flip = np.zeros(n_ways, dtype=bool)
-    for i, t in enumerate(ways.tags):
+    for i, t in enumerate([] if bidirectional else ways.tags):
         ow = t.get("oneway")
         one_way[i] = ow in ONEWAY_VALUES or t.get("junction") == "roundabout"
         flip[i] = one_way[i] and ow in REVERSED_VALUES
@@ -232,6 +239,7 @@ def _segments(ways: OsmWays, pos_of: Callable[[np.ndarray], np.ndarray]) -> _Seg
     order = np.lexsort((reversed_, way))  # stable: pairs keep their order within each part
     u, v, way, reversed_ = u[order], v[order], way[order], reversed_[order]
     return _Segments(
+        one_way=one_way,
         u=pos_of(u),
         v=pos_of(v),
         way=way,
@@ -503,9 +511,13 @@ def _free_flow(edges: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _simplified(ways: OsmWays, *, source: str) -> RoadArrays:
-    """Steps 1-3 and the projection: the simplified graph of the ways, as arrays."""
-    seg = _segments(ways, lambda ids: np.searchsorted(ways.node_ids, ids))
+def _simplified(ways: OsmWays, *, source: str, walk: bool = False) -> RoadArrays:
+    """Steps 1-3 and the projection: the simplified graph of the ways, as arrays.
+
+    ``walk``: every way both ways, no signal or yield counts (a pedestrian network,
+    simplified by plain :func:`osmnx.simplify_graph`).
+    """
+    seg = _segments(ways, lambda ids: np.searchsorted(ways.node_ids, ids), bidirectional=walk)
     m = len(seg.u)
     if m == 0:
         msg = f"{source} holds no drivable road with two located nodes."
@@ -522,7 +534,8 @@ def _simplified(ways: OsmWays, *, source: str) -> RoadArrays:
     n = len(order)
     length = ox.distance.great_circle(lat[u], lon[u], lat[v], lon[v])
     length[np.isnan(length)] = 0.0
-    signals, yields = _controls(ways, node_ids, v, seg.reversed_)
+    no_controls = (np.zeros(m, np.int64), np.zeros(m, np.int64))
+    signals, yields = no_controls if walk else _controls(ways, node_ids, v, seg.reversed_)
 
     # osmnx's simplification
     endpoint = _endpoints(n, u, v)
@@ -559,15 +572,8 @@ def _simplified(ways: OsmWays, *, source: str) -> RoadArrays:
         vals = pd.Series([tg.get(tag) for tg in ways.tags], dtype=object)
         codes, uniques = pd.factorize(vals, use_na_sentinel=True)
         columns[tag] = both(codes[seg.way], np.asarray(uniques, dtype=object))
-    one_way = np.array(
-        [
-            tg.get("oneway") in ONEWAY_VALUES or tg.get("junction") == "roundabout"
-            for tg in ways.tags
-        ],
-        dtype=np.int64,
-    )
     tf = np.array([False, True], dtype=object)
-    columns["oneway"] = both(one_way[seg.way], tf)
+    columns["oneway"] = both(seg.one_way.astype(np.int64)[seg.way], tf)
     columns["reversed"] = both(seg.reversed_.astype(np.int64), tf)
     columns["length"] = np.concatenate(
         [
@@ -575,7 +581,7 @@ def _simplified(ways: OsmWays, *, source: str) -> RoadArrays:
             np.bincount(pair_path, weights=length[seg_of_pair], minlength=n_paths)[merged],
         ]
     )
-    for name, values in ((SIGNALS_ON_WAY, signals), (YIELDS_ON_WAY, yields)):
+    for name, values in () if walk else ((SIGNALS_ON_WAY, signals), (YIELDS_ON_WAY, yields)):
         sums = np.bincount(pair_path, weights=values[seg_of_pair], minlength=n_paths)
         columns[name] = np.concatenate([values[direct], sums[merged].astype(np.int64)])
 
@@ -628,3 +634,30 @@ def _without_rings(net: RoadArrays) -> RoadArrays:
     edge_keep = keep[u] & keep[v]
     out = net.subset(edge_keep, drop_isolated=False)
     return out._with_nodes(keep, out.edges, out.coords, out.offsets)
+
+
+def walk_arrays_from_pbf(path: str | os.PathLike[str]) -> RoadArrays:
+    """osmnx's ``walk`` network of an OSM PBF file as arrays (``walk_graph_from_osm_file`` without networkx).
+
+    Every walkable way (:func:`~seriana_gis.network.graph.is_walkable`) in both
+    directions, simplified, in EPSG:32632, its largest strongly connected
+    component; edges carry ``length`` (m) and ``highway``.
+
+    Raises
+    ------
+    DataError
+        The file is missing or unreadable, or holds no walkable way.
+    """
+    from .graph import is_walkable
+
+    p = Path(path)
+    if not p.is_file():
+        msg = f"OSM file {p} not found; check the path (relative paths start from {Path.cwd()})."
+        raise DataError(msg)
+    ways = read_pbf_ways(p, keep=is_walkable)
+    net = _simplified(ways, source=str(p), walk=True)
+    keep = [c for c in ("u", "v", "key", "length", "highway") if c in net.edges.columns]
+    net = replace(net, edges=net.edges[keep], node_attrs=net.node_attrs.iloc[:, :0])
+    net, _ = net.largest_scc()
+    net.graph["source"] = f"pedestrian network of {p}"
+    return net

@@ -36,7 +36,7 @@ import weakref
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import networkx as nx
 import numpy as np
@@ -48,7 +48,15 @@ from .._errors import DataError, NetworkError
 from . import _dijkstra
 from .graph import check_graph
 
+if TYPE_CHECKING:
+    from .arrays import RoadArrays
+
 logger = logging.getLogger(__name__)
+
+#: A road graph: networkx (the interchange format) or road arrays (large territories).
+RoadGraph: TypeAlias = "nx.MultiDiGraph | RoadArrays"
+#: What the routing functions accept: a road graph or its engine.
+Routable: TypeAlias = "nx.MultiDiGraph | RoadArrays | RoutingEngine"
 
 
 def _usable(x: object) -> bool:
@@ -600,7 +608,14 @@ def forget_engine(G: nx.MultiDiGraph) -> None:
     _VIEW_CACHE.pop(G, None)
 
 
-def node_table(G: nx.MultiDiGraph | RoutingEngine | NodeTable) -> NodeTable:
+def _as_arrays(G: object) -> RoadArrays | None:
+    """``G`` if it is a :class:`~seriana_gis.network.arrays.RoadArrays`, else None."""
+    from .arrays import RoadArrays
+
+    return G if isinstance(G, RoadArrays) else None
+
+
+def node_table(G: Routable | NodeTable) -> NodeTable:
     """The node ids and coordinates of ``G`` as arrays, built once and cached per graph.
 
     Parameters
@@ -617,13 +632,16 @@ def node_table(G: nx.MultiDiGraph | RoutingEngine | NodeTable) -> NodeTable:
         return G
     if isinstance(G, RoutingEngine):
         return G.node_table
+    arrays = _as_arrays(G)
+    if arrays is not None:
+        return arrays.nodes
     if not isinstance(G, nx.MultiDiGraph):
         check_graph(G, check_edges=False)  # raises: not a MultiDiGraph
     table: NodeTable = _cached(G, "nodes", lambda: NodeTable.from_graph(G))
     return table
 
 
-def get_engine(G: nx.MultiDiGraph | RoutingEngine, *, weight: str = "travel_time") -> RoutingEngine:
+def get_engine(G: Routable, *, weight: str = "travel_time") -> RoutingEngine:
     """The routing engine of ``G``, compiled once and cached per graph object.
 
     Parameters
@@ -650,6 +668,9 @@ def get_engine(G: nx.MultiDiGraph | RoutingEngine, *, weight: str = "travel_time
             msg = f"the engine routes on {G.weight!r}, not {weight!r}; pass the graph instead."
             raise NetworkError(msg)
         return G
+    arrays = _as_arrays(G)
+    if arrays is not None:
+        return arrays.engine(weight)
     if not isinstance(G, nx.MultiDiGraph):
         check_graph(G, weight=weight)
     engine: RoutingEngine = _cached(
@@ -676,7 +697,7 @@ def _labels(ids: list[Hashable], pos: np.ndarray, engine: RoutingEngine) -> pd.I
 
 
 def travel_time_to(
-    G: nx.MultiDiGraph | RoutingEngine,
+    G: Routable,
     targets: Iterable[Hashable],
     *,
     weight: str = "travel_time",
@@ -716,7 +737,7 @@ def travel_time_to(
 
 
 def od_matrix(
-    G: nx.MultiDiGraph | RoutingEngine,
+    G: Routable,
     origin_nodes: Iterable[Hashable],
     dest_nodes: Iterable[Hashable],
     *,
@@ -760,7 +781,7 @@ NO_PATH_REASON = "no directed road path (the nodes lie in different strongly con
 
 
 def od_table(
-    G: nx.MultiDiGraph | RoutingEngine,
+    G: Routable,
     origin_nodes: Iterable[Hashable],
     dest_nodes: Iterable[Hashable],
     *,
@@ -802,7 +823,7 @@ def od_table(
 
 
 def nodes_within(
-    G: nx.MultiDiGraph | RoutingEngine,
+    G: Routable,
     source: Hashable,
     limit_s: float,
     *,

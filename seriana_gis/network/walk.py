@@ -26,14 +26,18 @@ from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import osmnx as ox
+import pandas as pd
 import pyproj
 import requests
 from shapely.geometry.base import BaseGeometry
 
 from .._errors import DataError, NetworkError, SourceUnavailableError
 from ..sources.osm import osm_settings
+from .arrays import RoadArrays, per_unique
 from .graph import GRAPH_CRS, check_graph, is_walkable, keep_largest_scc
+from .routing import RoadGraph, _as_arrays
 
 #: Road classes closed to pedestrians.
 NO_WALK_CLASSES: tuple[str, ...] = ("motorway", "motorway_link", "trunk", "trunk_link")
@@ -45,15 +49,14 @@ def _classes(value: object) -> set[str]:
     return {p.strip() for p in str(value).split(";")} if value is not None else set()
 
 
-def walk_graph(
-    G: nx.MultiDiGraph, *, exclude: tuple[str, ...] = NO_WALK_CLASSES
-) -> nx.MultiDiGraph:
+def walk_graph(G: RoadGraph, *, exclude: tuple[str, ...] = NO_WALK_CLASSES) -> RoadGraph:
     """The walkable part of a road graph, every street in both directions.
 
     Parameters
     ----------
     G
-        A road graph with node ``x``/``y`` and edge ``length`` (not changed).
+        A road graph with node ``x``/``y`` and edge ``length`` (not changed), or
+        road arrays (the result is then road arrays too).
     exclude
         Road classes (``highway``) pedestrians may not use; an edge is left out
         when every class it carries is excluded.
@@ -70,6 +73,10 @@ def walk_graph(
     NetworkError
         If the graph has no ``length`` or no walkable edge.
     """
+    arrays = _as_arrays(G)
+    if arrays is not None:
+        return _walk_arrays(arrays, exclude=exclude)
+    assert isinstance(G, nx.MultiDiGraph)
     check_graph(G, weight="length")
     W = nx.MultiDiGraph(
         crs=G.graph.get("crs"), source=f"walkable part of {G.graph.get('source', 'the road graph')}"
@@ -219,3 +226,42 @@ def fetch_walk(
             msg = f"OpenStreetMap returned no walkable way inside the study area ({poly.bounds})."
             raise DataError(msg) from exc
     return _finish_walk(G, source=f"OpenStreetMap via {endpoint}")
+
+
+def _walk_arrays(net: RoadArrays, *, exclude: tuple[str, ...]) -> RoadArrays:
+    """:func:`walk_graph` on road arrays: the walkable edges, each in both directions."""
+    banned = set(exclude)
+    e = net.edges
+    highway = (
+        e["highway"].to_numpy(dtype=object) if "highway" in e.columns else np.full(len(e), None)
+    )
+    closed = per_unique(lambda h: bool(_classes(h)) and _classes(h) <= banned, highway, dtype=bool)
+    if closed.all():
+        msg = (
+            "the road graph has no walkable edge (only motorways and expressways): walks fall "
+            "back to straight lines; give a detailed road network to walk on."
+        )
+        raise NetworkError(msg)
+    keep = np.flatnonzero(~closed)
+    u, v = e["u"].to_numpy()[keep], e["v"].to_numpy()[keep]
+    both = pd.DataFrame(
+        {
+            "u": np.column_stack([u, v]).ravel(),
+            "v": np.column_stack([v, u]).ravel(),
+            "length": np.repeat(pd.to_numeric(e["length"]).to_numpy(dtype=np.float64)[keep], 2),
+            "highway": np.repeat(highway[keep], 2),
+        }
+    )
+    both["key"] = both.groupby(["u", "v"], sort=False).cumcount()
+    walk = RoadArrays(
+        net.nodes,
+        net.node_attrs.iloc[:, :0],
+        both,
+        np.empty((0, 2)),
+        np.zeros(len(both) + 1, dtype=np.int64),
+        {
+            "crs": net.graph.get("crs"),
+            "source": f"walkable part of {net.graph.get('source', 'the road graph')}",
+        },
+    )
+    return walk.subset(np.ones(len(both), dtype=bool))  # nodes no walkable edge reaches dropped
