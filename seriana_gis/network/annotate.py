@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
+from typing import Any
 
 import numba
 import numpy as np
@@ -23,7 +24,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from .arrays import RoadArrays, per_unique, unique_rows
+from .arrays import RoadArrays, distinct_neighbours, per_unique, unique_rows
 from .junctions import (
     GRADE_SEPARATED,
     JUNCTION_COLUMNS,
@@ -44,6 +45,7 @@ from .model import (
     MOUNTAIN_MIN_LENGTH_M,
     MOUNTAIN_SINUOSITY,
     RURAL_MAXSPEED_KPH,
+    SETTINGS,
     URBAN_CLASSES,
     URBAN_MAXSPEED_KPH,
     _explicit_setting,
@@ -63,10 +65,19 @@ _NONE, _SIGNALS, _ROUNDABOUT, _PRIORITY = range(4)
 _MOTORWAY_BIT, _TRUNK_BIT, _OTHER_BIT = 1, 2, 4
 
 
-def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+def _column(frame: pd.DataFrame, name: str) -> Any:
+    """An edge column as it is (a categorical stays one), or None everywhere when absent."""
     if name in frame.columns:
-        return frame[name].to_numpy(dtype=object)
+        col = frame[name]
+        return col if isinstance(col.dtype, pd.CategoricalDtype) else col.to_numpy(dtype=object)
     return np.full(len(frame), None, dtype=object)
+
+
+def _numbers(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A numeric edge column as floats (NaN where missing or absent)."""
+    if name not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=np.float64)
 
 
 def _missing(x: object) -> bool:
@@ -124,10 +135,7 @@ def node_kinds(net: RoadArrays) -> np.ndarray:
     ring_node[v[ring]] = True
     sig, _, _, mini = _signal_flags(net.node_attrs)
     loop = u != v
-    pairs = np.unique(
-        np.concatenate([u[loop], v[loop]]).astype(np.int64) * n + np.concatenate([v[loop], u[loop]])
-    )
-    neighbours = np.bincount(pairs // n, minlength=n)
+    neighbours = distinct_neighbours(n, u[loop], v[loop])
     kind = np.full(n, _NONE, dtype=np.int8)
     kind[neighbours >= 3] = _PRIORITY
     kind[mini | ring_node] = _ROUNDABOUT
@@ -185,16 +193,14 @@ def junction_counts(net: RoadArrays, kind: np.ndarray) -> dict[str, np.ndarray]:
     bits = per_unique(_class_bits, highway, dtype=np.int64)
     ring = per_unique(_is_ring, _column(e, "junction"), dtype=bool)
     # signals: counted along the way where the edge says so, else the head node's signal
-    on_way = pd.to_numeric(pd.Series(_column(e, SIGNALS_ON_WAY)), errors="coerce").to_numpy()
+    on_way = _numbers(e, SIGNALS_ON_WAY)
     _, fwd, back, _ = _signal_flags(net.node_attrs)
     rev = per_unique(lambda r: not _missing(r) and bool(r), _column(e, "reversed"), dtype=bool)
     head_signal = (kind[v] == _SIGNALS) & np.where(rev, back[v], fwd[v])
     signals = np.where(np.isnan(on_way), head_signal, np.nan_to_num(on_way)).astype(np.int64)
     roundabout = ((kind[v] == _ROUNDABOUT) & (u != v) & ~ring).astype(np.int64)
     # priority: a minor approach to a priority junction
-    yields = (
-        pd.to_numeric(pd.Series(_column(e, YIELDS_ON_WAY)), errors="coerce").fillna(0).to_numpy()
-    )
+    yields = np.nan_to_num(_numbers(e, YIELDS_ON_WAY))
     loop = u != v
     ends = np.concatenate([v[loop], u[loop]])
     other = np.concatenate([u[loop], v[loop]])
@@ -237,17 +243,18 @@ def infer_settings(net: RoadArrays) -> np.ndarray:
     e = net.edges
     highway, maxspeed = _column(e, "highway"), _column(e, "maxspeed")
     explicit = np.full(len(e), None, dtype=object)
+    has_explicit = np.zeros(len(e), dtype=bool)
     if "setting" in e.columns:
-        values = _column(e, "setting")
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-        checked = np.full(len(uniques), None, dtype=object)
-        for j, val in enumerate(uniques):
-            i = int(np.flatnonzero(codes == j)[0])
+        combos, inverse = unique_rows(_column(e, "setting"))
+        checked = np.full(len(combos), None, dtype=object)
+        for j, (val,) in enumerate(combos):
+            i = int(np.flatnonzero(inverse == j)[0])
             ids = net.nodes.ids
             u_id, v_id = ids[e["u"].to_numpy()[i]], ids[e["v"].to_numpy()[i]]
             where = f"edge ({u_id}, {v_id}, {e['key'].to_numpy()[i]})"
             checked[j] = _explicit_setting(val, where=where)
-        explicit[codes >= 0] = checked[codes[codes >= 0]]
+        explicit = checked[inverse]
+        has_explicit = np.array([x is not None for x in checked], dtype=bool)[inverse]
 
     def rule(h: object, ms: object) -> tuple[str, int, bool]:
         """(group, decided: 0 rural / 1 urban / 2 by nearby markers, a marker itself)."""
@@ -273,7 +280,7 @@ def infer_settings(net: RoadArrays) -> np.ndarray:
     marker = np.array([r[2] for r in rules], dtype=bool)[inverse]
     mid = _midpoints(net)
     urban = decided == 1
-    pending = np.flatnonzero((decided == 2) & np.array([x is None for x in explicit]))
+    pending = np.flatnonzero((decided == 2) & ~has_explicit)
     if marker.any() and len(pending):
         tree = cKDTree(mid[marker])
         near = tree.query_ball_point(mid[pending], r=BUILT_UP_RADIUS_M, return_length=True)
@@ -290,8 +297,7 @@ def infer_settings(net: RoadArrays) -> np.ndarray:
         & (length >= MOUNTAIN_SINUOSITY * np.maximum(chord, 1.0))
     )
     setting[mountain] = "mountain"
-    has = np.array([x is not None for x in explicit])
-    setting[has] = explicit[has]
+    setting[has_explicit] = explicit[has_explicit]
     return setting
 
 
@@ -331,7 +337,11 @@ def annotate_arrays(net: RoadArrays) -> RoadArrays:
         given = pd.to_numeric(e[FREE_FLOW], errors="coerce").to_numpy(dtype=np.float64)
         free = np.where(np.isnan(given), free, given)
     out = net.with_edges(
-        **{FREE_FLOW: free, "setting": setting, "speed_term": terms},
+        **{
+            FREE_FLOW: free,
+            "setting": pd.Categorical(setting, categories=SETTINGS),
+            "speed_term": pd.Categorical(terms, categories=SPEED_TERMS),
+        },
         **{JUNCTION_COLUMNS[k]: counts[k] for k in counts},
     )
     out.node_attrs["junction_kind"] = np.array(_KINDS, dtype=object)[kind]

@@ -359,7 +359,14 @@ class RoadArrays:
         edges = gpd.GeoDataFrame(edges, geometry=self.geometries(), crs=crs)
         for frame in (nodes, edges):
             for col in frame.columns:
-                if col != frame.geometry.name and frame[col].dtype == object:
+                if col == frame.geometry.name:
+                    continue
+                if isinstance(frame[col].dtype, pd.CategoricalDtype):
+                    cat = frame[col].array
+                    labels = np.empty(len(cat.categories) + 1, dtype=object)
+                    labels[:-1] = [_stringify(c) for c in cat.categories]
+                    frame[col] = labels[np.where(cat.codes >= 0, cat.codes, len(labels) - 1)]
+                elif frame[col].dtype == object:
                     frame[col] = frame[col].map(_stringify)
         if "osmid" in edges.columns:
             edges = edges.rename(columns={"osmid": "way_id"})
@@ -422,15 +429,51 @@ class RoadArrays:
 
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:
-    """Numpy scalars as Python numbers (networkx graphs hold plain values)."""
-    return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in d.items()}
+    """Numpy scalars as Python numbers, merged values as lists (as networkx graphs hold them)."""
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, np.generic):
+            v = v.item()
+        elif isinstance(v, tuple):  # a merged value, held as a tuple in a categorical
+            v = list(v)
+        out[k] = v
+    return out
 
 
-def unique_rows(*columns: np.ndarray) -> tuple[list[tuple[Any, ...]], np.ndarray]:
+def distinct_neighbours(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """How many distinct nodes each node is linked to, in either direction (itself included)."""
+    ones = np.ones(len(u), dtype=np.int32)
+    a = csr_matrix((ones, (u, v)), shape=(n, n))
+    both = (a + a.T).tocsr()  # duplicates summed: one stored entry per neighbour
+    return np.diff(both.indptr)
+
+
+def _levels(col: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A column as codes into its distinct values (tuples for lists; a missing value is one)."""
+    if isinstance(getattr(col, "dtype", None), pd.CategoricalDtype):
+        cat = col.array if isinstance(col, pd.Series) else col
+        values = np.empty(len(cat.categories) + 1, dtype=object)
+        values[:-1] = cat.categories.to_numpy(dtype=object)
+        values[-1] = None
+        codes = np.asarray(cat.codes, dtype=np.int64)
+        return np.where(codes >= 0, codes, len(values) - 1), values
+    values = np.asarray(col, dtype=object)
+    lists = np.flatnonzero([isinstance(x, list) for x in values])
+    if len(lists):
+        values = values.copy()
+        for i in lists:
+            values[i] = tuple(values[i])
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
+
+
+def unique_rows(*columns: Any) -> tuple[list[tuple[Any, ...]], np.ndarray]:
     """The distinct combinations of the columns' values, and each row's combination.
 
-    Lists (values merged by the simplification) are compared as tuples and
-    given back as lists, as a graph edge holds them.
+    Columns are arrays, Series or Categoricals (a categorical is read through its
+    codes, never value by value). Lists (values merged by the simplification,
+    held as tuples in categoricals) are given back as lists, as a graph edge
+    holds them; a missing value as None.
 
     Returns
     -------
@@ -442,28 +485,31 @@ def unique_rows(*columns: np.ndarray) -> tuple[list[tuple[Any, ...]], np.ndarray
     combined = np.zeros(n, dtype=np.int64)
     levels = []
     for col in columns:
-        values = np.asarray(col, dtype=object)
-        lists = np.flatnonzero([isinstance(x, list) for x in values])
-        if len(lists):
-            values = values.copy()
-            for i in lists:
-                values[i] = tuple(values[i])
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-        levels.append(np.asarray(uniques, dtype=object))
-        combined = combined * max(len(uniques), 1) + codes
-    combos, inverse = np.unique(combined, return_inverse=True)
+        codes, values = _levels(col)
+        levels.append(values)
+        combined = combined * max(len(values), 1) + codes
+    if n and combined.max() < 4 * n + 1024:  # small code space: no sort
+        seen = np.zeros(int(combined.max()) + 1, dtype=bool)
+        seen[combined] = True
+        combos = np.flatnonzero(seen)
+        lookup = np.cumsum(seen) - 1
+        inverse = lookup[combined]
+    else:
+        combos, inverse = np.unique(combined, return_inverse=True)
     out = []
     for code in combos.tolist():
         args: list[Any] = []
         for level in reversed(levels):
             code, at = divmod(code, max(len(level), 1))
             value = level[at]
+            if isinstance(value, float) and math.isnan(value):
+                value = None
             args.append(list(value) if isinstance(value, tuple) else value)
         out.append(tuple(reversed(args)))
     return out, inverse
 
 
-def per_unique(func: Callable[..., Any], *columns: np.ndarray, dtype: Any = object) -> np.ndarray:
+def per_unique(func: Callable[..., Any], *columns: Any, dtype: Any = object) -> np.ndarray:
     """``func`` applied once per distinct combination of the columns' values, for every row.
 
     Parameters

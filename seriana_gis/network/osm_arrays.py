@@ -46,7 +46,7 @@ import pandas as pd
 import pyproj
 
 from .._errors import DataError, NetworkError
-from .arrays import RoadArrays, unique_rows
+from .arrays import RoadArrays, distinct_neighbours, unique_rows
 from .graph import GRAPH_CRS, is_drivable
 from .junctions import (
     SIGNAL_TAG,
@@ -261,8 +261,7 @@ def _endpoints(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     indeg = np.bincount(v, minlength=n)
     outdeg = np.bincount(u, minlength=n)
     deg = indeg + outdeg
-    pairs = np.unique(np.concatenate([u, v]).astype(np.int64) * n + np.concatenate([v, u]))
-    neighbours = np.bincount(pairs // n, minlength=n)
+    neighbours = distinct_neighbours(n, u, v)
     through = (neighbours == 2) & ((deg == 2) | (deg == 4))
     return selfloop | (outdeg == 0) | (indeg == 0) | ~through
 
@@ -385,29 +384,36 @@ def _merge(values: list[Any]) -> Any:
 
 
 def _chain_attribute(
-    codes: np.ndarray, uniques: np.ndarray, pair_path: np.ndarray, n_paths: int
-) -> np.ndarray:
+    codes: np.ndarray, uniques: np.ndarray, pair_ptr: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """One attribute of every merged edge, from the values along its chain.
 
     ``codes`` holds each chain edge's value as an index into ``uniques`` (-1:
-    the edge has no such attribute, left out as osmnx leaves it out);
-    ``pair_path`` the chain each edge belongs to, in path order.
+    the edge has no such attribute, left out as osmnx leaves it out), chain by
+    chain in path order; chain ``i``'s edges are ``codes[pair_ptr[i]:pair_ptr[i + 1]]``
+    (at least one). Returns each chain's code (-1: none) into the returned
+    values, which are ``uniques`` followed by the merged ones (osmnx's list of the
+    unique values, held as a tuple).
     """
-    present = codes >= 0
-    lo = np.full(n_paths, np.iinfo(np.int64).max, dtype=np.int64)
-    hi = np.full(n_paths, -1, dtype=np.int64)
-    np.minimum.at(lo, pair_path[present], codes[present])
-    np.maximum.at(hi, pair_path[present], codes[present])
-    out = np.full(n_paths, None, dtype=object)
-    single = (hi >= 0) & (lo == hi)
-    out[single] = uniques[lo[single]]
-    mixed = np.flatnonzero((hi >= 0) & (lo != hi))
-    if len(mixed):
-        want = np.isin(pair_path, mixed) & present
-        frame = pd.DataFrame({"p": pair_path[want], "c": codes[want]})
-        for p, group in frame.groupby("p", sort=False)["c"]:
-            out[p] = _merge([uniques[i] for i in group.to_numpy()])
-    return out
+    n_paths = len(pair_ptr) - 1
+    starts = pair_ptr[:-1]
+    big = np.iinfo(np.int64).max
+    lo = np.minimum.reduceat(np.where(codes >= 0, codes, big), starts) if n_paths else codes[:0]
+    hi = np.maximum.reduceat(np.where(codes >= 0, codes, -1), starts) if n_paths else codes[:0]
+    out = np.where(hi >= 0, lo, -1).astype(np.int64)
+    values = list(uniques)
+    merged_at: dict[tuple[Any, ...], int] = {}
+    for p in np.flatnonzero((hi >= 0) & (lo != hi)).tolist():
+        chain = codes[pair_ptr[p] : pair_ptr[p + 1]]
+        value = _merge([uniques[i] for i in chain[chain >= 0].tolist()])
+        key = tuple(value) if isinstance(value, list) else (value,)
+        if key not in merged_at:
+            merged_at[key] = len(values)
+            values.append(tuple(value) if isinstance(value, list) else value)
+        out[p] = merged_at[key]
+    held = np.empty(len(values), dtype=object)
+    held[:] = values
+    return out, held
 
 
 def _controls(
@@ -555,14 +561,15 @@ def _simplified(ways: OsmWays, *, source: str, walk: bool = False) -> RoadArrays
 
     direct = np.flatnonzero(~removed[u] & ~removed[v])
     merged = np.flatnonzero(~removed[pu] & ~removed[pv])
-    columns: dict[str, np.ndarray] = {}
+    columns: dict[str, Any] = {}
 
-    def both(per_seg_codes: np.ndarray, uniques: np.ndarray) -> np.ndarray:
-        d = per_seg_codes[direct]
-        on_direct = np.full(len(d), None, dtype=object)
-        on_direct[d >= 0] = uniques[d[d >= 0]]
-        chains = _chain_attribute(per_seg_codes[seg_of_pair], uniques, pair_path, n_paths)
-        return np.concatenate([on_direct, chains[merged]])
+    pair_ptr = np.zeros(n_paths + 1, dtype=np.int64)
+    np.cumsum(np.diff(ptr) - 1, out=pair_ptr[1:])
+
+    def both(per_seg_codes: np.ndarray, uniques: np.ndarray) -> pd.Categorical:
+        chains, values = _chain_attribute(per_seg_codes[seg_of_pair], uniques, pair_ptr)
+        codes = np.concatenate([per_seg_codes[direct], chains[merged]])
+        return pd.Categorical.from_codes(codes, categories=pd.Index(values, dtype=object))
 
     way_ids = ways.way_ids
     w_codes, w_uniques = pd.factorize(way_ids)
