@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import networkx as nx
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -36,6 +35,7 @@ from .network.profile import (
     load_speed_profile,
     prior_profile,
 )
+from .network.routing import RoadGraph
 from .sources import census, embedded, gtfs, istat, osm, trails
 from .sources.files import read_vector
 
@@ -425,11 +425,15 @@ def road_graph(
     overpass_url: str | None = None,
     profile: SpeedProfile | None = None,
     time_of_day: str = DEFAULT_TIME_OF_DAY,
-) -> tuple[nx.MultiDiGraph, dict[str, object]]:
+    lean: bool | None = None,
+) -> tuple[RoadGraph, dict[str, object]]:
     """The road graph of the study area from the configured source, and its provenance.
 
     ``embedded``: the strategic network of ``layers/default/roads.geojson``;
-    ``file``: a local OSM file (``.osm``, ``.osm.bz2``, ``.osm.pbf``);
+    ``file``: a local OSM file (``.osm``, ``.osm.bz2``, ``.osm.pbf``); a large
+    PBF file (:data:`~seriana_gis.network.arrays.LEAN_MIN_PBF_BYTES`, or ``lean``)
+    is read straight into road arrays, without networkx
+    (:func:`~seriana_gis.network.osm_arrays.road_arrays_from_pbf`: the same graph);
     ``osm``: the live drive network of the study area through osmnx (cached).
     Every graph is reduced to its largest strongly connected component, checked
     to cover the municipalities (:func:`~seriana_gis.network.coverage.check_coverage`)
@@ -442,6 +446,8 @@ def road_graph(
         Most municipalities lie off the network (it belongs to another territory).
     """
     from .network import fetch_roads, graph_from_lines, graph_from_osm_file
+    from .network.arrays import use_arrays
+    from .network.osm_arrays import road_arrays_from_pbf
 
     a = t.area
     spec = a.source("roads")
@@ -450,7 +456,12 @@ def road_graph(
         prov = _osm_prov("drive network")
     elif spec.kind == "file":
         assert spec.path is not None
-        graph = graph_from_osm_file(spec.path)
+        path = Path(spec.path)
+        pbf = path.name.lower().endswith(".pbf") and path.is_file()
+        if pbf and use_arrays(pbf_bytes=path.stat().st_size, lean=lean):
+            graph = road_arrays_from_pbf(path)
+        else:
+            graph = graph_from_osm_file(spec.path)
         prov = _file_prov(spec.path, "OSM file")
         prov.update(licence=osm.LICENCE, attribution=osm.ATTRIBUTION)
     else:

@@ -39,12 +39,12 @@ import math
 from collections.abc import Sequence
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from .. import columns as names
 from .._errors import ConfigError, DataError
+from ..network.routing import RoadGraph
 from ..network.snap import ACCESS_SPEED_KPH
 from .times import locate_sites
 
@@ -96,7 +96,7 @@ def catchment_sums(
     return out
 
 
-def population_centres(G: nx.MultiDiGraph, municipalities: gpd.GeoDataFrame) -> pd.DataFrame:
+def population_centres(G: RoadGraph, municipalities: gpd.GeoDataFrame) -> pd.DataFrame:
     """Municipal populations placed at their town-centre nodes.
 
     Parameters
@@ -128,7 +128,7 @@ def population_centres(G: nx.MultiDiGraph, municipalities: gpd.GeoDataFrame) -> 
 
 
 def catchment(
-    G: nx.MultiDiGraph,
+    G: RoadGraph,
     sites: gpd.GeoDataFrame,
     municipalities: gpd.GeoDataFrame,
     *,

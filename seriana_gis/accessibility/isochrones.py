@@ -29,13 +29,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from .._errors import ConfigError
 from ..config import DEFAULT_CRS
 from ..network import isochrone_polygons
+from ..network.routing import RoadGraph
 
 #: Default isochrone budgets (min).
 ISOCHRONE_MINUTES: tuple[float, ...] = (10.0, 20.0, 30.0, 45.0)
@@ -44,7 +44,7 @@ BUFFER_M = 200.0
 
 
 def isochrones(
-    G: nx.MultiDiGraph,
+    G: RoadGraph,
     dests: pd.DataFrame,
     *,
     minutes: Sequence[float] = ISOCHRONE_MINUTES,

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Literal
 
 import geopandas as gpd
-import networkx as nx
 import pandas as pd
 
 from .. import columns
@@ -35,8 +34,11 @@ from ..build import DEFAULT_CACHE, Territory, road_graph, speed_profile
 from ..config import StudyArea
 from ..database import provenance_frame, read_provenance
 from ..network import gdfs_to_graph
+from ..network.arrays import RoadArrays, use_arrays
 from ..network.model import apply_speed_profile, profile_note
+from ..network.osm_arrays import walk_arrays_from_pbf
 from ..network.profile import DEFAULT_TIME_OF_DAY, check_time_of_day
+from ..network.routing import RoadGraph, _as_arrays
 from ..network.walk import fetch_walk, walk_graph, walk_graph_from_osm_file
 from ..runs import (
     BASE,
@@ -79,8 +81,14 @@ def load_road_graph(
     cache_dir: Path = DEFAULT_CACHE,
     speeds: str | Path | None = None,
     time_of_day: str = DEFAULT_TIME_OF_DAY,
-) -> tuple[nx.MultiDiGraph, str]:
+    lean: bool | None = None,
+) -> tuple[RoadGraph, str]:
     """The database's road graph, else one from the configuration's road source, timed.
+
+    A large graph (:data:`~seriana_gis.network.arrays.LEAN_MIN_NODES` nodes in the
+    database, or a PBF file of :data:`~seriana_gis.network.arrays.LEAN_MIN_PBF_BYTES`)
+    is held as road arrays (:class:`~seriana_gis.network.arrays.RoadArrays`), never as
+    a networkx graph; every later step accepts either and gives the same times.
 
     Parameters
     ----------
@@ -96,35 +104,43 @@ def load_road_graph(
         when omitted (:func:`seriana_gis.build.speed_profile`).
     time_of_day
         ``free_flow``, ``off_peak`` or ``am_peak``.
+    lean
+        Force road arrays (True) or networkx (False); None: by size, or the
+        ``SERIANA_LEAN`` environment variable (:func:`~seriana_gis.network.arrays.use_arrays`).
 
     Returns
     -------
     tuple
-        The graph, its ``travel_time`` from the road model under the profile
+        The graph (or road arrays), its ``travel_time`` from the road model under the profile
         (``G.graph["speed_profile"]``, ``G.graph["time_of_day"]``), and a short
         description of where it came from.
     """
     profile = speed_profile(area, speeds)
     nodes, edges = layers.get("road_nodes"), layers.get("road_edges")
     if nodes is not None and edges is not None and len(nodes) and len(edges):
-        graph = apply_speed_profile(
-            gdfs_to_graph(nodes, edges), profile, time_of_day=check_time_of_day(time_of_day)
+        base: RoadGraph = (
+            RoadArrays.from_layers(nodes, edges)
+            if use_arrays(nodes=len(nodes), lean=lean)
+            else gdfs_to_graph(nodes, edges)
         )
+        graph = apply_speed_profile(base, profile, time_of_day=check_time_of_day(time_of_day))
         return graph, "road_edges/road_nodes of the database"
     t = Territory(area=area)
     t.layers["municipalities"] = layers["municipalities"]
-    graph, prov = road_graph(t, cache_dir=cache_dir, profile=profile, time_of_day=time_of_day)
+    graph, prov = road_graph(
+        t, cache_dir=cache_dir, profile=profile, time_of_day=time_of_day, lean=lean
+    )
     return graph, str(prov.get("source", "configured road source"))
 
 
 def walk_network(
-    G: nx.MultiDiGraph,
+    G: RoadGraph,
     area: StudyArea,
     *,
     walk: WalkRule = "auto",
     municipalities: gpd.GeoDataFrame | None = None,
     cache_dir: Path = DEFAULT_CACHE,
-) -> nx.MultiDiGraph | None:
+) -> RoadGraph | None:
     """The pedestrian graph for the walks to and from the TEB, or None for straight lines.
 
     When the roads come from OpenStreetMap (``kind: file`` or ``kind: osm``)
@@ -159,6 +175,8 @@ def walk_network(
     if not on_roads:
         return None
     if spec.kind == "file" and spec.path is not None:
+        if _as_arrays(G) is not None and str(spec.path).lower().endswith(".pbf"):
+            return walk_arrays_from_pbf(spec.path)  # a large territory: arrays, as its roads
         return walk_graph_from_osm_file(spec.path)
     if spec.kind == "osm" and municipalities is not None:
         return fetch_walk(municipalities, cache_dir=cache_dir)
@@ -264,13 +282,13 @@ class AccessibilityStage:
 
 def accessibility_stage(
     layers: Mapping[str, gpd.GeoDataFrame],
-    G: nx.MultiDiGraph,
+    G: RoadGraph,
     *,
     destinations: Sequence[str] = DEFAULT_DESTINATIONS,
     with_extension: bool = False,
     params: TransitParams | None = None,
     scenario: Scenario | None = None,
-    walk_graph: nx.MultiDiGraph | None = None,
+    walk_graph: RoadGraph | None = None,
     graph_source: str = "road graph",
     run: str = BASE,
     records: Sequence[RunRecord] = (),

@@ -20,7 +20,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 import rasterio
 from affine import Affine
@@ -29,7 +28,8 @@ from rasterio.features import geometry_mask
 from .._errors import ConfigError, DataError
 from .._io import atomic_path
 from ..config import DEFAULT_CRS
-from ..network import RoutingEngine, get_engine
+from ..network import get_engine
+from ..network.routing import Routable
 from ..network.snap import ACCESS_SPEED_KPH
 
 #: Cell size (m).
@@ -73,7 +73,7 @@ class TravelTimeRaster:
 
 
 def travel_time_raster(
-    G: nx.MultiDiGraph | RoutingEngine,
+    G: Routable,
     dest_node: object,
     area: object,
     *,

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import networkx as nx
 import pandas as pd
 import shapely
 
@@ -30,6 +29,7 @@ from .._progress import task
 from ..config import DEFAULT_CRS
 from ..network import get_engine
 from ..network.hgv import lorry_graph
+from ..network.routing import RoadGraph
 from ..network.snap import MAX_SNAP_M
 from .catchment import BETA_PER_MIN, THRESHOLDS_MIN, catchment
 from .isochrones import BUFFER_M, ISOCHRONE_MINUTES, isochrones
@@ -143,7 +143,7 @@ def _warn_far_sites(table: pd.DataFrame, gdf: gpd.GeoDataFrame, *, layer: str) -
 
 def run_accessibility(
     layers: Mapping[str, gpd.GeoDataFrame],
-    G: nx.MultiDiGraph,
+    G: RoadGraph,
     *,
     destinations: Sequence[str] = DEFAULT_DESTINATIONS,
     with_extension: bool = False,
@@ -153,7 +153,7 @@ def run_accessibility(
     isochrone_buffer_m: float = BUFFER_M,
     thresholds: Sequence[float] = THRESHOLDS_MIN,
     beta: float = BETA_PER_MIN,
-    walk_graph: nx.MultiDiGraph | None = None,
+    walk_graph: RoadGraph | None = None,
     rasters: bool = True,
     cell_m: float = CELL_M,
     job_loss: JobLossScenario | None = None,
@@ -354,12 +354,12 @@ def _add_reach(
 
 def run_scenario(
     layers: Mapping[str, gpd.GeoDataFrame],
-    G: nx.MultiDiGraph,
+    G: RoadGraph,
     scenario: Scenario,
     *,
     base: AccessibilityResult,
     rasters: bool = False,
-    walk_graph: nx.MultiDiGraph | None = None,
+    walk_graph: RoadGraph | None = None,
     job_loss: JobLossScenario | None = None,
 ) -> tuple[AccessibilityResult, dict[str, pd.DataFrame]]:
     """Rerun with a scenario and compare with the base run.

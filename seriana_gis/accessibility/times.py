@@ -61,6 +61,7 @@ from ..config import DEFAULT_CRS, closest
 from ..layers.schemas import SCHEMAS
 from ..layers.site_point import site_points
 from ..network import get_engine, node_table, od_matrix, snap_sites
+from ..network.routing import RoadGraph
 from ..network.snap import ACCESS_SPEED_KPH, MAX_SNAP_M, OFF_NETWORK_M
 from .transit import TransitParams, ride_matrix, straight_walk_min, xy_of
 
@@ -93,7 +94,7 @@ def _check_layer(gdf: gpd.GeoDataFrame, *, layer: str) -> gpd.GeoDataFrame:
 
 
 def locate_sites(
-    G: nx.MultiDiGraph,
+    G: RoadGraph,
     sites: gpd.GeoDataFrame,
     *,
     layer: str = "sites",
@@ -193,7 +194,7 @@ def check_destinations(destinations: gpd.GeoDataFrame, ids: Sequence[str]) -> No
 
 
 def destination_table(
-    G: nx.MultiDiGraph,
+    G: RoadGraph,
     destinations: gpd.GeoDataFrame,
     ids: Sequence[str] | None = None,
     *,
@@ -239,12 +240,12 @@ def destination_table(
 
 
 def _node_od_seconds(
-    G: nx.MultiDiGraph, o_nodes: Sequence[object], d_nodes: Sequence[object]
+    G: RoadGraph, o_nodes: Sequence[object], d_nodes: Sequence[object]
 ) -> np.ndarray:
     return od_matrix(G, list(o_nodes), list(d_nodes)).to_numpy(dtype=float)
 
 
-def car_minutes(G: nx.MultiDiGraph, origins: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+def car_minutes(G: RoadGraph, origins: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """Car minutes from located origins to located targets (:func:`locate_sites` tables).
 
     .. math:: t = (a_o + T(n_o, n_t) + a_t) / 60
@@ -272,7 +273,7 @@ def walk_minutes(
     to_xy: np.ndarray,
     *,
     params: TransitParams,
-    walk_graph: nx.MultiDiGraph | None = None,
+    walk_graph: RoadGraph | None = None,
 ) -> np.ndarray:
     """Walking minutes between two sets of points.
 
@@ -409,7 +410,7 @@ def transit_table(
     *,
     params: TransitParams,
     car_to_stops: pd.DataFrame | None = None,
-    walk_graph: nx.MultiDiGraph | None = None,
+    walk_graph: RoadGraph | None = None,
 ) -> pd.DataFrame:
     """Transit journeys, leg by leg, from located origins to each destination.
 
@@ -585,7 +586,7 @@ def transit_table(
 
 
 def nearest_junction(
-    G: nx.MultiDiGraph, origins: pd.DataFrame, destinations: pd.DataFrame, *, mode: str
+    G: RoadGraph, origins: pd.DataFrame, destinations: pd.DataFrame, *, mode: str
 ) -> dict[str, pd.Series]:
     """Minutes to the nearest motorway junction, the junction and why there is none.
 
@@ -664,7 +665,7 @@ def lorry_times(
 
 
 def travel_times(
-    G: nx.MultiDiGraph,
+    G: RoadGraph,
     sites: gpd.GeoDataFrame,
     destinations: gpd.GeoDataFrame,
     *,
@@ -672,7 +673,7 @@ def travel_times(
     stops: gpd.GeoDataFrame | None = None,
     params: TransitParams | None = None,
     layer: str = "sites",
-    walk_graph: nx.MultiDiGraph | None = None,
+    walk_graph: RoadGraph | None = None,
     access_speed_kph: float = ACCESS_SPEED_KPH,
 ) -> pd.DataFrame:
     """Every travel-time column of a layer of sites.
@@ -780,7 +781,7 @@ def travel_times(
 
 
 def layer_od_matrix(
-    G: nx.MultiDiGraph,
+    G: RoadGraph,
     origins: gpd.GeoDataFrame,
     destinations: gpd.GeoDataFrame,
     *,

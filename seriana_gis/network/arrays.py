@@ -19,7 +19,7 @@ graph in the osmnx convention as columns:
 
 It is built straight from an OSM PBF file
 (:func:`~seriana_gis.network.osm_arrays.road_arrays_from_pbf`), from the
-``road_nodes``/``road_edges`` layers (:meth:`RoadArrays.from_gdfs`) or from a
+``road_nodes``/``road_edges`` layers (:meth:`RoadArrays.from_layers`) or from a
 networkx graph (:meth:`RoadArrays.from_graph`); :meth:`RoadArrays.to_graph`
 gives the networkx graph back (the interchange format). The routing functions
 of :mod:`seriana_gis.network.routing` accept it wherever they accept a graph;
@@ -31,6 +31,7 @@ its engines are cached on it.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -42,8 +43,53 @@ import pandas as pd
 import shapely
 from scipy.sparse import csgraph, csr_matrix
 
-from .._errors import DataError, NetworkError
+from .._errors import ConfigError, DataError, NetworkError
 from .routing import NodeTable, RoutingEngine, _as_ids
+
+#: A road graph of at least this many nodes is held as road arrays by the accessibility
+#: chain (the road layers of a database): networkx needs about 9.7 KB per node (2.4 GB for
+#: the province's ~250k nodes), the arrays a few hundred bytes.
+LEAN_MIN_NODES = 100_000
+#: An OSM PBF file at least this large (bytes) is read straight into road arrays; the
+#: Bergamo extract holds about 1,500 drive nodes per MB, so this is ~100,000 nodes.
+LEAN_MIN_PBF_BYTES = 64 * 2**20
+#: Environment variable forcing the choice: ``1`` always arrays, ``0`` always networkx.
+LEAN_ENV = "SERIANA_LEAN"
+
+
+def use_arrays(
+    *, nodes: int | None = None, pbf_bytes: int | None = None, lean: bool | None = None
+) -> bool:
+    """Whether the chain holds a road graph as arrays (:data:`LEAN_MIN_NODES`, :data:`LEAN_MIN_PBF_BYTES`).
+
+    Parameters
+    ----------
+    nodes
+        The graph's node count, when known (the database's ``road_nodes``).
+    pbf_bytes
+        The size of the OSM PBF file it is read from.
+    lean
+        Force the choice (``None``: :data:`LEAN_ENV` if set, else the thresholds).
+
+    Raises
+    ------
+    ConfigError
+        :data:`LEAN_ENV` holds something else than ``0`` or ``1``.
+    """
+    if lean is not None:
+        return lean
+    env = os.environ.get(LEAN_ENV, "").strip()
+    if env:
+        if env not in ("0", "1"):
+            msg = (
+                f"{LEAN_ENV}={env!r}: give 1 (road arrays always), 0 (networkx always) or unset it."
+            )
+            raise ConfigError(msg)
+        return env == "1"
+    if nodes is not None:
+        return nodes >= LEAN_MIN_NODES
+    return pbf_bytes is not None and pbf_bytes >= LEAN_MIN_PBF_BYTES
+
 
 #: Edge columns that are not attributes of the graph's edges.
 STRUCTURE = ("u", "v", "key")
@@ -377,16 +423,23 @@ class RoadArrays:
         )
 
     @classmethod
-    def from_gdfs(
+    def from_layers(
         cls, nodes: pd.DataFrame, edges: pd.DataFrame, *, graph: Mapping[str, Any] | None = None
     ) -> RoadArrays:
         """The arrays of the ``road_nodes`` and ``road_edges`` layers (as written by :meth:`to_gdfs`).
 
+        The layers are validated as :func:`~seriana_gis.network.graph.gdfs_to_graph`
+        validates them; the result equals ``RoadArrays.from_graph(gdfs_to_graph(nodes, edges))``.
+
         Raises
         ------
         DataError
-            A layer lacks ``osmid``/``x``/``y`` or ``u``/``v``, or an edge names an unknown node.
+            A layer is empty or lacks a schema column, or an edge names an unknown node.
         """
+        from ..layers.validate import validate_layer
+
+        nodes = validate_layer(nodes, "road_nodes", source="road_nodes layer")
+        edges = validate_layer(edges, "road_edges", source="road_edges layer")
         for frame, cols, layer in (
             (nodes, ("osmid", "x", "y"), "road_nodes"),
             (edges, ("u", "v"), "road_edges"),
@@ -413,8 +466,14 @@ class RoadArrays:
         try:
             u = table.positions(_as_ids(e["u"].to_numpy()), what="road_edges: edge start")
             v = table.positions(_as_ids(e["v"].to_numpy()), what="road_edges: edge end")
-        except NetworkError as exc:
-            raise DataError(str(exc)) from None
+        except NetworkError:
+            known = set(table.ids.tolist())
+            missing = sorted({x for x in (*e["u"].tolist(), *e["v"].tolist()) if x not in known})
+            msg = (
+                f"road_edges refers to {len(missing)} node id(s) missing from road_nodes "
+                f"(e.g. {missing[:5]}); write both layers from the same graph."
+            )
+            raise DataError(msg) from None
         e["u"], e["v"] = u, v
         if "key" not in e.columns:
             e["key"] = 0

@@ -30,6 +30,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import networkx as nx
@@ -42,6 +43,9 @@ from .._io import atomic_path
 from ..layers.validate import validate_layer
 from .model import annotate_network
 from .speeds import add_speeds_and_times
+
+if TYPE_CHECKING:
+    from .routing import RoadGraph
 
 logger = logging.getLogger(__name__)
 
@@ -329,8 +333,8 @@ def _stringify(value: object) -> object:
     return value
 
 
-def graph_to_gdfs(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Split a road graph into the ``road_nodes`` and ``road_edges`` layers.
+def graph_to_gdfs(G: RoadGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Split a road graph (or road arrays) into the ``road_nodes`` and ``road_edges`` layers.
 
     Parameters
     ----------
@@ -346,6 +350,12 @@ def graph_to_gdfs(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFram
         osmnx keeps as lists (merged OSM ways) are joined with ``;`` so the layers
         can be written to a GeoPackage.
     """
+    from .routing import _as_arrays
+
+    arrays = _as_arrays(G)
+    if arrays is not None:
+        return arrays.to_gdfs()
+    assert isinstance(G, nx.MultiDiGraph)
     check_graph(G)
     nodes, edges = ox.graph_to_gdfs(G)
     nodes = nodes.reset_index()

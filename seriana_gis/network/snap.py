@@ -36,14 +36,13 @@ from __future__ import annotations
 import logging
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
 
 from .._errors import CRSError, DataError, NetworkError
 from ..layers.site_point import site_xy
-from .routing import RoutingEngine, node_table
+from .routing import Routable, node_table
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ ANCHORS = ("nearest", "site_point")
 
 
 def snap_sites(
-    G: nx.MultiDiGraph | RoutingEngine,
+    G: Routable,
     sites: gpd.GeoDataFrame,
     *,
     access_speed_kph: float = ACCESS_SPEED_KPH,
