@@ -5,7 +5,7 @@ input (osmnx's rules, the road model), or with networkx's own Dijkstra: the
 arrays must give the same graph and the same travel times to 1e-6 s.
 """
 
-# ruff: noqa: N803, N806  (G, H, A: the networkx names for graphs, and arrays)
+# ruff: noqa: N803  (G, A: the networkx name for graphs, and arrays)
 
 from __future__ import annotations
 
