@@ -470,3 +470,36 @@ def test_accessibility_chain_on_arrays_equals_the_graph(
     assert set(rasters_a) == set(rasters_g) and rasters_g
     for name, grid in rasters_g.items():
         np.testing.assert_allclose(rasters_a[name].values, grid.values, atol=1e-4, rtol=0)
+
+
+@pytest.mark.shared_data
+def test_build_reads_a_pbf_source_into_arrays(
+    bergamo: tuple[nx.MultiDiGraph, RoadArrays], shared_data: Path, tmp_path: Path
+) -> None:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from seriana_gis.build import Territory, road_graph, speed_profile
+    from seriana_gis.config import load_study_area
+
+    cfg = tmp_path / "bergamo.yaml"
+    cfg.write_text(
+        "name: bergamo\ntitle: Bergamo\nprovince: BG\nzones:\n  city:\n"
+        "    municipalities: [Bergamo]\n"
+        f"sources:\n  roads: {{kind: file, path: {shared_data / PBF}}}\n",
+        encoding="utf-8",
+    )
+    area = load_study_area(cfg)
+    t = Territory(area=area)
+    G, _ = bergamo
+    xy = np.array([(d["x"], d["y"]) for _, d in G.nodes(data=True)])
+    t.layers["municipalities"] = gpd.GeoDataFrame(
+        {"name": ["Bergamo"]}, geometry=[box(*xy.min(axis=0), *xy.max(axis=0))], crs="EPSG:32632"
+    )
+    A, prov = road_graph(t, lean=True)
+    assert isinstance(A, RoadArrays) and "speed profile" in str(prov["note"])
+    H = apply_speed_profile(G, speed_profile(area), time_of_day="off_peak")
+    ids = np.array(list(G.nodes))[::25]
+    np.testing.assert_allclose(
+        od_matrix(A, ids, ids).to_numpy(), od_matrix(H, ids, ids).to_numpy(), atol=1e-6, rtol=0
+    )
