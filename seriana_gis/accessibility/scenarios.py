@@ -56,8 +56,9 @@ from shapely.geometry import LineString
 from .. import columns as names
 from .._errors import ConfigError
 from ..config import DEFAULT_CRS, check_keys, closest, read_yaml, yaml_bool
+from ..network._columns import per_unique, unique_rows
 from ..network.annotate import retime_new_arrays
-from ..network.arrays import RoadArrays, per_unique, unique_rows
+from ..network.arrays import RoadArrays
 from ..network.model import retime_new_edges
 from ..network.routing import NodeTable, RoadGraph, _as_arrays, node_table
 from ..network.speeds import DEFAULT_SPEEDS_KPH

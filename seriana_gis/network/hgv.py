@@ -64,7 +64,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import NetworkError
-from .arrays import RoadArrays, per_unique
+from ._columns import per_unique
+from .arrays import RoadArrays
 from .graph import keep_largest_scc
 from .routing import RoadGraph, _as_arrays
 from .speeds import parse_maxspeed

@@ -62,11 +62,16 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
+import numba
+import numpy as np
 import osmnx as ox
+import pandas as pd
+
+from ._columns import distinct_neighbours, per_unique
 
 logger = logging.getLogger(__name__)
 
@@ -145,10 +150,6 @@ def _base_classes(highway: object) -> set[str]:
     return {c.removesuffix("_link") for c in _values(highway)}
 
 
-def _is_ring(data: dict[str, Any]) -> bool:
-    return any(v in ROUNDABOUT_VALUES for v in _values(data.get("junction")))
-
-
 def _signal_counts_for(node: dict[str, Any], edge: dict[str, Any]) -> bool:
     """Whether a signal at ``node`` applies to ``edge`` entering it (direction tags)."""
     direction = str(node.get(SIGNAL_DIRECTION_TAG, "")).strip().lower()
@@ -210,25 +211,224 @@ def simplify_road_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     )
 
 
-def _neighbour_ranks(G: nx.MultiDiGraph, v: Hashable) -> dict[Hashable, tuple[float, set[str]]]:
-    """Each distinct neighbour of ``v`` with the rank and classes of the road between them."""
-    out: dict[Hashable, tuple[float, set[str]]] = {}
-    for a, b, d in (*G.in_edges(v, data=True), *G.out_edges(v, data=True)):
-        w = a if b == v else b
-        if w == v:
+#: Junction kinds of nodes, as codes (the index), in the order the rules try them.
+NODE_KINDS: tuple[str, ...] = ("none", "signals", "roundabout", "priority")
+_NONE, _SIGNALS, _ROUNDABOUT, _PRIORITY = range(4)
+#: Bits of a road's class set: motorway, trunk, any other class.
+_MOTORWAY_BIT, _TRUNK_BIT, _OTHER_BIT = 1, 2, 4
+
+
+def _class_bits(highway: object) -> int:
+    classes = _base_classes(highway)
+    bits = 0
+    if "motorway" in classes:
+        bits |= _MOTORWAY_BIT
+    if "trunk" in classes:
+        bits |= _TRUNK_BIT
+    if classes - GRADE_SEPARATED:
+        bits |= _OTHER_BIT
+    return bits
+
+
+def _is_ring_value(junction: object) -> bool:
+    return any(x in ROUNDABOUT_VALUES for x in _values(junction))
+
+
+def _node_flags(
+    n: int, tagged: Iterable[tuple[int, Mapping[str, Any]]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per node: a signal, whether it applies forward / backward along the way; a mini-roundabout."""
+    sig, fwd, back, mini = (np.zeros(n, dtype=bool) for _ in range(4))
+    for i, node in tagged:
+        tags = _values(node.get("highway"))
+        if SIGNAL_TAG in tags:
+            sig[i] = True
+            fwd[i] = _signal_counts_for(dict(node), {"reversed": False})
+            back[i] = _signal_counts_for(dict(node), {"reversed": True})
+        mini[i] = MINI_ROUNDABOUT_TAG in tags
+    return sig, fwd, back, mini
+
+
+def kind_codes(
+    n: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    *,
+    junction: Any,
+    tagged: Sequence[tuple[int, Mapping[str, Any]]],
+) -> np.ndarray:
+    """The kind of every node as a code into :data:`NODE_KINDS` (see the module docs).
+
+    Parameters
+    ----------
+    n
+        Number of nodes.
+    u, v
+        Each edge's node positions.
+    junction
+        Each edge's ``junction`` value (a column: array, Series or categorical).
+    tagged
+        ``(position, tags)`` of the nodes with a ``highway`` tag.
+    """
+    ring = per_unique(_is_ring_value, junction, dtype=bool)
+    ring_node = np.zeros(n, dtype=bool)
+    ring_node[u[ring]] = True
+    ring_node[v[ring]] = True
+    sig, _, _, mini = _node_flags(n, tagged)
+    loop = u != v
+    kind = np.full(n, _NONE, dtype=np.int8)
+    kind[distinct_neighbours(n, u[loop], v[loop]) >= 3] = _PRIORITY
+    kind[mini | ring_node] = _ROUNDABOUT
+    kind[sig] = _SIGNALS
+    return kind
+
+
+@numba.njit(cache=True)
+def _minor_kernel(
+    u: np.ndarray,
+    v: np.ndarray,
+    mine: np.ndarray,
+    nb_ptr: np.ndarray,
+    nb_w: np.ndarray,
+    nb_rank: np.ndarray,
+    nb_bits: np.ndarray,
+    candidates: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Whether each candidate edge is a minor approach by class ranks (module docs)."""
+    for e in candidates:
+        top = -np.inf
+        bits = 0
+        any_other = False
+        for j in range(nb_ptr[v[e]], nb_ptr[v[e] + 1]):
+            if nb_w[j] == u[e]:
+                continue
+            any_other = True
+            r = nb_rank[j]
+            if r > top:
+                top = r
+                bits = nb_bits[j]
+            elif r == top:
+                bits |= nb_bits[j]
+        if not any_other:
             continue
-        r = class_rank(d.get("highway"))
-        cls = _base_classes(d.get("highway"))
-        if w in out:
-            old_r, old_c = out[w]
-            out[w] = (max(old_r, r), old_c | cls)
-        else:
-            out[w] = (r, cls)
-    return out
+        if bits != 0 and (bits & 4) == 0:
+            continue  # only motorway / trunk at the top: a grade-separated merge
+        if mine[e] < top:
+            out[e] = True
+            continue
+        count = 0
+        for j in range(nb_ptr[v[e]], nb_ptr[v[e] + 1]):
+            if nb_w[j] != u[e] and nb_rank[j] >= mine[e]:
+                count += 1
+        out[e] = count >= 2
+
+
+def count_arrays(
+    n: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    kind: np.ndarray,
+    *,
+    highway: Any,
+    junction: Any,
+    reversed_: Any,
+    signals_on_way: np.ndarray,
+    yields_on_way: np.ndarray,
+    tagged: Sequence[tuple[int, Mapping[str, Any]]],
+) -> dict[str, np.ndarray]:
+    """How many delays of each kind every edge pays (see the module docs), as columns.
+
+    Parameters
+    ----------
+    n
+        Number of nodes.
+    u, v
+        Each edge's node positions.
+    kind
+        :func:`kind_codes`.
+    highway, junction, reversed_
+        Each edge's ``highway``, ``junction`` and ``reversed`` values (columns).
+    signals_on_way, yields_on_way
+        Each edge's :data:`SIGNALS_ON_WAY` and :data:`YIELDS_ON_WAY` (NaN where it has none).
+    tagged
+        ``(position, tags)`` of the nodes with a ``highway`` tag.
+
+    Returns
+    -------
+    dict
+        :data:`JUNCTION_KINDS` → one count per edge.
+    """
+    rank = per_unique(class_rank, highway, dtype=np.float64)
+    bits = per_unique(_class_bits, highway, dtype=np.int64)
+    ring = per_unique(_is_ring_value, junction, dtype=bool)
+    # signals: counted along the way where the edge says so, else the head node's signal
+    _, fwd, back, _ = _node_flags(n, tagged)
+    rev = per_unique(lambda r: r is not None and bool(r), reversed_, dtype=bool)
+    head_signal = (kind[v] == _SIGNALS) & np.where(rev, back[v], fwd[v])
+    on_way = np.asarray(signals_on_way, dtype=np.float64)
+    signals = np.where(np.isnan(on_way), head_signal, np.nan_to_num(on_way)).astype(np.int64)
+    roundabout = ((kind[v] == _ROUNDABOUT) & (u != v) & ~ring).astype(np.int64)
+    # priority: a minor approach to a priority junction. Each node's distinct neighbours,
+    # with the highest rank and every class of the roads between them
+    loop = u != v
+    pair = np.concatenate([v[loop], u[loop]]).astype(np.int64) * n + np.concatenate(
+        [u[loop], v[loop]]
+    )
+    order = np.argsort(pair, kind="stable")
+    pair = pair[order]
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else pair[:0]
+    nb_rank = np.maximum.reduceat(np.concatenate([rank[loop], rank[loop]])[order], starts)
+    nb_bits = np.bitwise_or.reduceat(np.concatenate([bits[loop], bits[loop]])[order], starts)
+    nb_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pair[starts] // n, minlength=n), out=nb_ptr[1:])
+    yields = np.nan_to_num(np.asarray(yields_on_way, dtype=np.float64)) > 0
+    cand = (kind[v] == _PRIORITY) & loop
+    priority = cand & yields
+    _minor_kernel(
+        u.astype(np.int64),
+        v.astype(np.int64),
+        rank,
+        nb_ptr,
+        (pair[starts] % n).astype(np.int64),
+        nb_rank.astype(np.float64),
+        nb_bits.astype(np.int64),
+        np.flatnonzero(cand & ~yields).astype(np.int64),
+        priority,
+    )
+    return {"signals": signals, "roundabout": roundabout, "priority": priority.astype(np.int64)}
+
+
+def _graph_columns(
+    G: nx.MultiDiGraph,
+) -> tuple[
+    list[tuple[Any, Any, Any]],
+    np.ndarray,
+    np.ndarray,
+    Callable[[str], np.ndarray],
+    list[tuple[int, Mapping[str, Any]]],
+]:
+    """A graph's edges as columns: keys, node positions, an attribute getter, tagged nodes."""
+    pos = {node: i for i, node in enumerate(G.nodes)}
+    edges = list(G.edges(keys=True, data=True))
+    u = np.fromiter((pos[a] for a, _, _, _ in edges), dtype=np.int64, count=len(edges))
+    v = np.fromiter((pos[b] for _, b, _, _ in edges), dtype=np.int64, count=len(edges))
+
+    def column(name: str) -> np.ndarray:
+        out = np.empty(len(edges), dtype=object)
+        out[:] = [d.get(name) for _, _, _, d in edges]
+        return out
+
+    tagged = [(pos[node], d) for node, d in G.nodes(data=True) if d.get("highway") is not None]
+    return [(a, b, k) for a, b, k, _ in edges], u, v, column, tagged
+
+
+def _numeric(values: np.ndarray) -> np.ndarray:
+    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
 
 
 def node_kinds(G: nx.MultiDiGraph) -> dict[Hashable, str]:
-    """The junction kind of every node (see the module docs).
+    """The junction kind of every node (see the module docs; :func:`kind_codes` on the graph).
 
     Parameters
     ----------
@@ -240,44 +440,13 @@ def node_kinds(G: nx.MultiDiGraph) -> dict[Hashable, str]:
     dict
         Node id → ``signals``, ``roundabout``, ``priority`` or ``none``.
     """
-    kinds: dict[Hashable, str] = {}
-    ring_nodes: set[Hashable] = set()
-    for u, v, d in G.edges(data=True):
-        if _is_ring(d):
-            ring_nodes.update((u, v))
-    for v, nd in G.nodes(data=True):
-        tags = _values(nd.get("highway"))
-        if SIGNAL_TAG in tags:
-            kinds[v] = "signals"
-        elif MINI_ROUNDABOUT_TAG in tags or v in ring_nodes:
-            kinds[v] = "roundabout"
-        elif len({w for w in nx.all_neighbors(G, v) if w != v}) >= 3:
-            kinds[v] = "priority"
-        else:
-            kinds[v] = "none"
-    return kinds
-
-
-def _minor_approach(
-    G: nx.MultiDiGraph, u: Hashable, v: Hashable, d: dict[str, Any], ranks: dict[Hashable, Any]
-) -> bool:
-    if int(d.get(YIELDS_ON_WAY, 0) or 0) > 0:
-        return True
-    mine = class_rank(d.get("highway"))
-    others = [rc for w, rc in ranks.items() if w != u]
-    if not others:
-        return False
-    top = max(r for r, _ in others)
-    top_classes = set().union(*(c for r, c in others if r == top))
-    if top_classes and top_classes <= GRADE_SEPARATED:
-        return False
-    if mine < top:
-        return True
-    return sum(1 for r, _ in others if r >= mine) >= 2
+    _, u, v, column, tagged = _graph_columns(G)
+    codes = kind_codes(len(G), u, v, junction=column("junction"), tagged=tagged)
+    return {node: NODE_KINDS[c] for node, c in zip(G.nodes, codes.tolist(), strict=True)}
 
 
 def junction_counts(G: nx.MultiDiGraph) -> dict[tuple[Hashable, Hashable, Any], dict[str, int]]:
-    """How many delays of each kind every edge pays (see the module docs).
+    """How many delays of each kind every edge pays (see the module docs; :func:`count_arrays`).
 
     Parameters
     ----------
@@ -291,26 +460,23 @@ def junction_counts(G: nx.MultiDiGraph) -> dict[tuple[Hashable, Hashable, Any], 
     dict
         ``(u, v, key)`` → ``{"signals": n, "roundabout": n, "priority": n}``.
     """
-    kinds = node_kinds(G)
-    rank_cache: dict[Hashable, dict[Hashable, Any]] = {}
-    out: dict[tuple[Hashable, Hashable, Any], dict[str, int]] = {}
-    for u, v, k, d in G.edges(keys=True, data=True):
-        kind = kinds[v]
-        counts = dict.fromkeys(JUNCTION_KINDS, 0)
-        on_way = d.get(SIGNALS_ON_WAY)
-        if on_way is not None and on_way == on_way:
-            counts["signals"] = int(on_way)
-        elif kind == "signals" and _signal_counts_for(G.nodes[v], d):
-            counts["signals"] = 1
-        if kind == "roundabout" and u != v and not _is_ring(d):
-            counts["roundabout"] = 1
-        elif kind == "priority" and u != v:
-            if v not in rank_cache:
-                rank_cache[v] = _neighbour_ranks(G, v)
-            if _minor_approach(G, u, v, d, rank_cache[v]):
-                counts["priority"] = 1
-        out[(u, v, k)] = counts
-    return out
+    keys, u, v, column, tagged = _graph_columns(G)
+    n = len(G)
+    kind = kind_codes(n, u, v, junction=column("junction"), tagged=tagged)
+    counts = count_arrays(
+        n,
+        u,
+        v,
+        kind,
+        highway=column("highway"),
+        junction=column("junction"),
+        reversed_=column("reversed"),
+        signals_on_way=_numeric(column(SIGNALS_ON_WAY)),
+        yields_on_way=_numeric(column(YIELDS_ON_WAY)),
+        tagged=tagged,
+    )
+    lists = {k: counts[k].tolist() for k in JUNCTION_KINDS}
+    return {e: {k: lists[k][i] for k in JUNCTION_KINDS} for i, e in enumerate(keys)}
 
 
 def annotate_junctions(G: nx.MultiDiGraph) -> nx.MultiDiGraph:

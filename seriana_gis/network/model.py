@@ -70,8 +70,8 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Hashable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
@@ -79,6 +79,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from .._errors import DataError
+from ._columns import unique_rows
 from .junctions import JUNCTION_COLUMNS, JUNCTION_KINDS, _values, annotate_junctions
 from .profile import SPEED_TERMS, SpeedProfile, check_time_of_day
 from .speeds import parse_maxspeed
@@ -164,6 +165,89 @@ def _midpoint(
     return (float(a["x"]) + float(b["x"])) / 2, (float(a["y"]) + float(b["y"])) / 2
 
 
+def setting_arrays(
+    *,
+    highway: Any,
+    maxspeed: Any,
+    explicit: Any,
+    length: np.ndarray,
+    chord: np.ndarray,
+    midpoints: np.ndarray,
+    where: Callable[[int], str],
+) -> np.ndarray:
+    """The setting of every edge from its columns (the rules of the module docs).
+
+    Parameters
+    ----------
+    highway, maxspeed, explicit
+        Each edge's ``highway``, ``maxspeed`` and ``setting`` values (columns:
+        arrays, Series or categoricals; None where absent).
+    length, chord
+        Each edge's length and the straight distance between its nodes (m).
+    midpoints
+        Each edge's midpoint, shape ``(m, 2)``: half way along its geometry.
+    where
+        Names edge ``i`` in an error message.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``urban``, ``rural`` or ``mountain`` per edge (objects).
+
+    Raises
+    ------
+    DataError
+        An edge's ``setting`` is not a known setting.
+    """
+    m = len(length)
+    combos, inverse = unique_rows(explicit)
+    checked = np.empty(len(combos), dtype=object)
+    for j, (value,) in enumerate(combos):
+        first = int(np.flatnonzero(inverse == j)[0])
+        checked[j] = _explicit_setting(value, where=where(first))
+    given = checked[inverse] if m else np.empty(0, dtype=object)
+    has_given = np.array([x is not None for x in checked], dtype=bool)[inverse]
+
+    def rule(h: object, ms: object) -> tuple[str, int, bool]:
+        """(group, 0 rural / 1 urban / 2 urban if a built-up marker is near, a marker itself)."""
+        classes = {c.removesuffix("_link") for c in _values(h)}
+        group = road_group(h)
+        limit = parse_maxspeed(ms)
+        if group == "motorway":
+            decided = 0
+        elif limit is not None and limit <= URBAN_MAXSPEED_KPH:
+            decided = 1
+        elif limit is not None and limit >= RURAL_MAXSPEED_KPH:
+            decided = 0
+        elif classes and classes <= URBAN_CLASSES:
+            decided = 1
+        else:
+            decided = 2
+        return group, decided, bool(classes & BUILT_UP_MARKERS)
+
+    combos, inverse = unique_rows(highway, maxspeed)
+    rules = [rule(*c) for c in combos]
+    group = np.array([r[0] for r in rules], dtype=object)[inverse]
+    decided = np.array([r[1] for r in rules], dtype=np.int8)[inverse]
+    marker = np.array([r[2] for r in rules], dtype=bool)[inverse]
+    urban = decided == 1
+    pending = np.flatnonzero((decided == 2) & ~has_given)
+    if marker.any() and len(pending):
+        tree = cKDTree(midpoints[marker])
+        near = tree.query_ball_point(midpoints[pending], r=BUILT_UP_RADIUS_M, return_length=True)
+        urban[pending] = np.asarray(near) > 0
+    setting = np.where(urban, "urban", "rural").astype(object)
+    mountain = (
+        (setting == "rural")
+        & (group != "motorway")
+        & (length >= MOUNTAIN_MIN_LENGTH_M)
+        & (length >= MOUNTAIN_SINUOSITY * np.maximum(chord, 1.0))
+    )
+    setting[mountain] = "mountain"
+    setting[has_given] = given[has_given]
+    return setting
+
+
 def infer_settings(G: nx.MultiDiGraph) -> dict[tuple[Hashable, Hashable, object], str]:
     """The setting of every edge: ``urban``, ``rural`` or ``mountain`` (rules in the module docs).
 
@@ -182,43 +266,25 @@ def infer_settings(G: nx.MultiDiGraph) -> dict[tuple[Hashable, Hashable, object]
     DataError
         An edge's ``setting`` attribute is not a known setting.
     """
-    markers = []
-    for u, v, d in G.edges(data=True):
-        if {c.removesuffix("_link") for c in _values(d.get("highway"))} & BUILT_UP_MARKERS:
-            markers.append(_midpoint(G, u, v, d))
-    tree = cKDTree(np.array(markers)) if markers else None
-    out: dict[tuple[Hashable, Hashable, object], str] = {}
-    for u, v, k, d in G.edges(keys=True, data=True):
-        explicit = _explicit_setting(d.get("setting"), where=f"edge ({u}, {v}, {k})")
-        if explicit is not None:
-            out[(u, v, k)] = explicit
-            continue
-        classes = {c.removesuffix("_link") for c in _values(d.get("highway"))}
-        group = road_group(d.get("highway"))
-        limit = parse_maxspeed(d.get("maxspeed"))
-        setting: str | None = None
-        if group == "motorway":
-            setting = "rural"
-        elif limit is not None and limit <= URBAN_MAXSPEED_KPH:
-            setting = "urban"
-        elif limit is not None and limit >= RURAL_MAXSPEED_KPH:
-            setting = "rural"
-        elif (classes and classes <= URBAN_CLASSES) or (
-            tree is not None
-            and tree.query_ball_point(
-                _midpoint(G, u, v, d), r=BUILT_UP_RADIUS_M, return_length=True
-            )
-        ):
-            setting = "urban"
-        else:
-            setting = "rural"
-        if setting == "rural" and group != "motorway":
-            length = float(d.get("length", 0.0))
-            chord = _chord(G, u, v)
-            if length >= MOUNTAIN_MIN_LENGTH_M and length >= MOUNTAIN_SINUOSITY * max(chord, 1.0):
-                setting = "mountain"
-        out[(u, v, k)] = setting
-    return out
+    edges = list(G.edges(keys=True, data=True))
+
+    def column(name: str) -> np.ndarray:
+        out = np.empty(len(edges), dtype=object)
+        out[:] = [d.get(name) for _, _, _, d in edges]
+        return out
+
+    settings = setting_arrays(
+        highway=column("highway"),
+        maxspeed=column("maxspeed"),
+        explicit=column("setting"),
+        length=np.array([float(d.get("length", 0.0)) for _, _, _, d in edges], dtype=float),
+        chord=np.array([_chord(G, u, v) for u, v, _, _ in edges], dtype=float),
+        midpoints=np.array([_midpoint(G, u, v, d) for u, v, _, d in edges], dtype=float).reshape(
+            -1, 2
+        ),
+        where=lambda i: f"edge ({edges[i][0]}, {edges[i][1]}, {edges[i][2]})",
+    )
+    return {(u, v, k): str(x) for (u, v, k, _), x in zip(edges, settings, strict=True)}
 
 
 def annotate_network(G: nx.MultiDiGraph) -> nx.MultiDiGraph:

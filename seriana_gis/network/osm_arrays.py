@@ -46,7 +46,8 @@ import pandas as pd
 import pyproj
 
 from .._errors import DataError, NetworkError
-from .arrays import RoadArrays, distinct_neighbours, unique_rows
+from ._columns import distinct_neighbours, unique_rows
+from .arrays import RoadArrays
 from .graph import GRAPH_CRS, is_drivable
 from .junctions import (
     SIGNAL_TAG,

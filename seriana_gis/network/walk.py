@@ -35,7 +35,8 @@ from shapely.geometry.base import BaseGeometry
 
 from .._errors import DataError, NetworkError, SourceUnavailableError
 from ..sources.osm import osm_settings
-from .arrays import RoadArrays, per_unique
+from ._columns import per_unique
+from .arrays import RoadArrays
 from .graph import GRAPH_CRS, check_graph, is_walkable, keep_largest_scc
 from .routing import RoadGraph, _as_arrays
 
