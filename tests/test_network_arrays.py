@@ -74,6 +74,7 @@ def _nodes() -> dict[int, tuple[tuple[float, float], dict[str, str]]]:
     nodes[6000] = ((9.70, 45.70), {})
     nodes[6001] = ((9.70 + D, 45.70), {})
     nodes[7000] = ((9.66 - D, 45.69 + 2 * D), {})
+    nodes[7100] = ((9.66 + 4 * D, 45.69 - D), {})  # the dead end of a trunk spur
     # a motorway passing north, with a ramp merging onto it
     for k in range(4):
         nodes[8000 + k] = ((9.66 + k * 1.5 * D, 45.69 + 6 * D), {})
@@ -116,6 +117,7 @@ def _ways() -> list[tuple[int, list[int], dict[str, str]]]:
         (32, [5000, 5001, 5003, 5002, 5000], {"highway": "residential"}),
         (33, [6000, 6001], {"highway": "residential"}),
         (34, [g(2, 0), 7000], {"highway": "footway"}),
+        (35, [g(0, 4), 7100], {"highway": "trunk"}),  # driven, never walked (art. 175)
         # a motorway with a ramp from the grid
         (40, [8000, 8001, 8002, 8003], {"highway": "motorway", "oneway": "yes", "maxspeed": "130"}),
         (41, [8003, 8002, 8001, 8000], {"highway": "motorway", "oneway": "yes"}),
@@ -201,6 +203,7 @@ def test_small_pbf_arrays_equal_the_networkx_graph(tmp_path: Path) -> None:
     W = walk_graph_from_osm_file(path)
     WA = walk_arrays_from_pbf(path)
     assert set(WA.nodes.ids.tolist()) == set(W.nodes) and 7000 in set(W.nodes)
+    assert 7100 in set(A.nodes.ids.tolist()) and 7100 not in set(W.nodes)
     assert WA.n_edges == W.number_of_edges()
     wid = np.array(list(W.nodes))
     np.testing.assert_allclose(

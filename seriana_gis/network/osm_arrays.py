@@ -527,7 +527,8 @@ def _simplified(ways: OsmWays, *, source: str, walk: bool = False) -> RoadArrays
     seg = _segments(ways, lambda ids: np.searchsorted(ways.node_ids, ids), bidirectional=walk)
     m = len(seg.u)
     if m == 0:
-        msg = f"{source} holds no drivable road with two located nodes."
+        what = "way open to pedestrians" if walk else "drivable road"
+        msg = f"{source} holds no {what} with two located nodes."
         raise DataError(msg)
     # nodes in the order a MultiDiGraph meets them (each edge adds u, then v)
     seq = np.empty(2 * m, dtype=np.int64)
@@ -647,9 +648,10 @@ def _without_rings(net: RoadArrays) -> RoadArrays:
 def walk_arrays_from_pbf(path: str | os.PathLike[str]) -> RoadArrays:
     """osmnx's ``walk`` network of an OSM PBF file as arrays (``walk_graph_from_osm_file`` without networkx).
 
-    Every walkable way (:func:`~seriana_gis.network.graph.is_walkable`) in both
-    directions, simplified, in EPSG:32632, its largest strongly connected
-    component; edges carry ``length`` (m) and ``highway``.
+    Every walkable way (:func:`~seriana_gis.network.graph.is_walkable`) but the
+    trunk roads closed to pedestrians (:func:`~seriana_gis.network.walk.closed_to_walkers`,
+    as on the networkx path) in both directions, simplified, in EPSG:32632, its
+    largest strongly connected component; edges carry ``length`` (m) and ``highway``.
 
     Raises
     ------
@@ -657,12 +659,15 @@ def walk_arrays_from_pbf(path: str | os.PathLike[str]) -> RoadArrays:
         The file is missing or unreadable, or holds no walkable way.
     """
     from .graph import is_walkable
+    from .walk import closed_to_walkers
 
     p = Path(path)
     if not p.is_file():
         msg = f"OSM file {p} not found; check the path (relative paths start from {Path.cwd()})."
         raise DataError(msg)
-    ways = read_pbf_ways(p, keep=is_walkable)
+    ways = read_pbf_ways(
+        p, keep=lambda t: is_walkable(t) and not closed_to_walkers(t.get("highway"))
+    )
     net = _simplified(ways, source=str(p), walk=True)
     keep = [c for c in ("u", "v", "key", "length", "highway") if c in net.edges.columns]
     net = replace(net, edges=net.edges[keep], node_attrs=net.node_attrs.iloc[:, :0])

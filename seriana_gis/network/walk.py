@@ -50,6 +50,12 @@ def _classes(value: object) -> set[str]:
     return {p.strip() for p in str(value).split(";")} if value is not None else set()
 
 
+def closed_to_walkers(highway: object, *, exclude: tuple[str, ...] = NO_WALK_CLASSES) -> bool:
+    """Whether a road with this ``highway`` value is closed to pedestrians (every class excluded)."""
+    classes = _classes(highway)
+    return bool(classes) and classes <= set(exclude)
+
+
 def walk_graph(G: RoadGraph, *, exclude: tuple[str, ...] = NO_WALK_CLASSES) -> RoadGraph:
     """The walkable part of a road graph, every street in both directions.
 
@@ -82,10 +88,8 @@ def walk_graph(G: RoadGraph, *, exclude: tuple[str, ...] = NO_WALK_CLASSES) -> R
     W = nx.MultiDiGraph(
         crs=G.graph.get("crs"), source=f"walkable part of {G.graph.get('source', 'the road graph')}"
     )
-    banned = set(exclude)
     for u, v, d in G.edges(data=True):
-        classes = _classes(d.get("highway"))
-        if classes and classes <= banned:
+        if closed_to_walkers(d.get("highway"), exclude=exclude):
             continue
         length = float(d["length"])
         for a, b in ((u, v), (v, u)):
@@ -105,13 +109,12 @@ def walk_graph(G: RoadGraph, *, exclude: tuple[str, ...] = NO_WALK_CLASSES) -> R
 def _finish_walk(G: nx.MultiDiGraph, *, source: str) -> nx.MultiDiGraph:
     """Drop the roads closed to pedestrians, simplify, project to EPSG:32632, keep the largest
     connected part, keep ``length``/``highway``."""
-    banned = set(NO_WALK_CLASSES)
     G = G.copy()
     G.remove_edges_from(
         [
             (u, v, k)
             for u, v, k, d in G.edges(keys=True, data=True)
-            if _classes(d.get("highway")) and _classes(d.get("highway")) <= banned
+            if closed_to_walkers(d.get("highway"))
         ]
     )
     G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
@@ -231,12 +234,11 @@ def fetch_walk(
 
 def _walk_arrays(net: RoadArrays, *, exclude: tuple[str, ...]) -> RoadArrays:
     """:func:`walk_graph` on road arrays: the walkable edges, each in both directions."""
-    banned = set(exclude)
     e = net.edges
     highway = (
         e["highway"].to_numpy(dtype=object) if "highway" in e.columns else np.full(len(e), None)
     )
-    closed = per_unique(lambda h: bool(_classes(h)) and _classes(h) <= banned, highway, dtype=bool)
+    closed = per_unique(lambda h: closed_to_walkers(h, exclude=exclude), highway, dtype=bool)
     if closed.all():
         msg = (
             "the road graph has no walkable edge (only motorways and expressways): walks fall "
