@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -170,9 +170,14 @@ def list_layers(path: str | Path) -> list[str]:
         raise DataError(msg) from None
 
 
-def read_layer(path: str | Path, name: str) -> gpd.GeoDataFrame:
-    """Read one layer of the database; the error lists the layers present."""
-    names = list_layers(path)
+def read_layer(
+    path: str | Path, name: str, *, names: Sequence[str] | None = None
+) -> gpd.GeoDataFrame:
+    """Read one layer of the database; the error lists the layers present.
+
+    ``names`` are the database's layers if already listed (:func:`list_layers`).
+    """
+    names = list_layers(path) if names is None else names
     if name not in names:
         msg = f"{path} has no layer {name!r}. Layers present: {', '.join(names)}."
         raise DataError(msg)
@@ -213,6 +218,10 @@ def read_database(
         )
         raise DataError(msg)
     if layers is not None:
-        return {n: read_layer(path, n) for n in layers}
+        return {n: read_layer(path, n, names=names) for n in layers}
     skip = {PROVENANCE_LAYER, RUNS_TABLE}
-    return {n: read_layer(path, n) for n in names if n not in skip and RUN_SEPARATOR not in n}
+    return {
+        n: read_layer(path, n, names=names)
+        for n in names
+        if n not in skip and RUN_SEPARATOR not in n
+    }
