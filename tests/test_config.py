@@ -131,6 +131,18 @@ def test_not_yaml_and_missing_file(tmp_path):
         load_study_area(tmp_path / "nope.yaml")
 
 
+def test_not_yaml_message_quotes_the_faulty_line(tmp_path):
+    # read by libyaml first, whose messages give only line and column: the message
+    # comes from the pure-Python parser, which quotes the line and points at the fault
+    p = tmp_path / "broken.yaml"
+    p.write_text("name: x\nzones: [a, b\nprovince: BG\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_study_area(p)
+    lines = str(err.value).splitlines()
+    assert "    zones: [a, b" in lines
+    assert lines[lines.index("    zones: [a, b") + 1] == "           ^"
+
+
 def test_relative_source_paths_resolve_against_the_file(tmp_path):
     cfg = small(sources={"brownfields": {"path": "census/aree.csv", "crs": "EPSG:4326"}})
     area = load_study_area(write(tmp_path, cfg))
