@@ -4,16 +4,18 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
+import pandas as pd
 import pytest
 
 from seriana_gis._errors import NetworkError
 from seriana_gis.accessibility import run_accessibility, travel_times
 from seriana_gis.accessibility.times import lorry_times
-from seriana_gis.network.hgv import lorry_fit, lorry_graph
+from seriana_gis.network.hgv import lorry_fit, lorry_graph, lorry_streets
 
 
 @pytest.mark.parametrize(
@@ -123,15 +125,67 @@ def test_lorry_times_to_the_a4_by_hand():
         crs="EPSG:32632",
     ).set_index("id")
     cars = travel_times(G, sites, destinations(), destination_ids=["bergamo"])
-    lorries = lorry_times(lorry_graph(G), sites, destinations(), layer="brownfields")
+    lorries = lorry_times(
+        lorry_streets(G), lorry_graph(G), sites, destinations(), layer="brownfields"
+    )
     # B1: 300 m to N1 at 20 km/h (0.9 min), then 6 km of main road at 60 km/h (under the cap)
     assert lorries.loc["B1", "hgv_a4_min"] == pytest.approx(0.9 + 6.0)
     assert lorries.loc["B1", "hgv_a4_junction"] == "a4_x"
     assert cars.loc["B1", "car_a4_min"] == pytest.approx(0.9 + 6.0)
-    # B2: a car takes the spur (6 min) then N2 -> N4 (4 min); a lorry may not use the
-    # tertiary spur: 3 km straight to N2 at 20 km/h (9 min), then 4 min
+    # B2: a car takes the spur (6 min) then N2 -> N4 (4 min); the lorry takes the same
+    # tertiary spur to the first lorry road it reaches (N2, 30 km/h is under its cap),
+    # then the main road: 10 min too
     assert cars.loc["B2", "car_a4_min"] == pytest.approx(10.0)
-    assert lorries.loc["B2", "hgv_a4_min"] == pytest.approx(9.0 + 4.0)
+    assert lorries.loc["B2", "hgv_a4_min"] == pytest.approx(6.0 + 4.0)
+
+
+def test_a_lorry_keeps_to_the_lorry_roads_once_on_them():
+    # the main road (primary, 60 km/h, nodes every 2 km, A4 junction at x = 8 km) and a
+    # tertiary street at 50 km/h from N1 (2, 0) km to N4 (8, 0) km through a town at
+    # (5, 0.5) km: 6.08 km, quicker for a car than 6 km of main road... at 60 km/h it is
+    # not, so the street is given 90 km/h (a fast town bypass the lorry may not use)
+    from accessibility_samples import P, destinations, road_lines
+    from shapely.geometry import LineString
+
+    from seriana_gis.network import graph_from_lines
+
+    lines = road_lines()
+    town = gpd.GeoDataFrame(
+        {"id": ["TOWN"], "name": ["Town street"], "ref": [None], "highway": ["tertiary"],
+         "maxspeed": [90.0], "oneway": [False]},
+        geometry=[LineString([P(2000, 0), P(5000, 500), P(8000, 0)])],
+        crs=lines.crs,
+    )  # fmt: skip
+    G = graph_from_lines(pd.concat([lines, town], ignore_index=True), source="test roads")
+    site = gpd.GeoDataFrame({"id": ["B1"]}, geometry=[P(2000, 300)], crs=lines.crs).set_index("id")
+    cars = travel_times(G, site, destinations(), destination_ids=["bergamo"])
+    lorries = lorry_times(lorry_streets(G), lorry_graph(G), site, destinations())
+    town_km = 2 * math.hypot(3.0, 0.5)
+    # the car takes the town street: 0.9 min snap + 6.08 km at 90 km/h
+    assert cars.loc["B1", "car_a4_min"] == pytest.approx(0.9 + town_km / 90 * 60)
+    # the lorry is on the lorry network at N1 already: 6 km of main road at 60 km/h
+    assert lorries.loc["B1", "hgv_a4_min"] == pytest.approx(0.9 + 6.0)
+
+
+def test_lorries_are_never_quicker_than_cars_on_the_embedded_default():
+    # the same streets at speeds no higher, then a subset of the roads (once, lorries
+    # reached the lorry network by a straight 20 km/h leg, quicker than the calibrated
+    # town streets: 12 min to the A4 from Ranica against 20 by car)
+    from seriana_gis.network import graph_from_lines
+    from seriana_gis.network.model import apply_speed_profile
+    from seriana_gis.network.profile import default_profile_path, load_speed_profile
+    from seriana_gis.sources.embedded import embedded_dir, read_embedded
+
+    profile = load_speed_profile(default_profile_path(embedded_dir()))
+    G = apply_speed_profile(graph_from_lines(read_embedded("roads"), source="embedded"), profile)
+    sites = read_embedded("brownfields").set_index("id")
+    dest = read_embedded("destinations")
+    cars = travel_times(G, sites, dest, destination_ids=["bergamo"])
+    lorries = lorry_times(lorry_streets(G), lorry_graph(G), sites, dest)
+    both = cars["car_a4_min"].notna() & lorries["hgv_a4_min"].notna()
+    assert both.sum() >= 25
+    diff = lorries.loc[both, "hgv_a4_min"] - cars.loc[both, "car_a4_min"]
+    assert (diff >= -0.01).all(), diff[diff < -0.01]
 
 
 def test_accessibility_run_adds_lorry_times_to_the_brownfields():

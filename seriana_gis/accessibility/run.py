@@ -28,7 +28,7 @@ from .._errors import DataError, NetworkError
 from .._progress import task
 from ..config import DEFAULT_CRS
 from ..network import get_engine
-from ..network.hgv import lorry_graph
+from ..network.hgv import lorry_graph, lorry_streets
 from ..network.routing import RoadGraph
 from ..network.snap import MAX_SNAP_M
 from .catchment import BETA_PER_MIN, THRESHOLDS_MIN, catchment
@@ -231,7 +231,7 @@ def run_accessibility(
     lorry = None
     if "brownfields" in site_layers and _usable(layers, "brownfields") is not None:
         try:
-            lorry = lorry_graph(G)
+            lorry = (lorry_streets(G), lorry_graph(G))
         except NetworkError as exc:
             notes.append(f"no lorry times: {exc}")
             logger.warning("no lorry times: %s", exc)
@@ -258,7 +258,7 @@ def run_accessibility(
             parts = [tt, ca]
             if name == "brownfields" and lorry is not None:
                 # a logistics site's lorries: to the A4 over the roads fit for them
-                parts.append(lorry_times(lorry, gdf, dest_layer, layer=name))
+                parts.append(lorry_times(*lorry, gdf, dest_layer, layer=name))
             table = pd.concat(parts, axis=1)
             tables[name] = table
             _warn_far_sites(table, gdf, layer=name)

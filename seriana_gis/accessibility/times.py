@@ -50,7 +50,6 @@ import logging
 from collections.abc import Sequence
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
@@ -632,7 +631,8 @@ def nearest_junction(
 
 
 def lorry_times(
-    H: nx.MultiDiGraph,
+    A: RoadGraph,
+    H: RoadGraph,
     sites: gpd.GeoDataFrame,
     destinations: gpd.GeoDataFrame,
     *,
@@ -641,8 +641,21 @@ def lorry_times(
 ) -> pd.DataFrame:
     """Lorry minutes from each site to the nearest A4 junction over roads fit for lorries.
 
+    The lorry leaves the site over the streets of ``A`` to the lorry-network node
+    it reaches first, then keeps to ``H``:
+
+    .. math::
+
+        t_i = a_i + T_A(n_i, n_i^*) + \\min_j T_H(n_i^*, j), \\qquad
+        n_i^* = \\arg\\min_{n \\in H} T_A(n_i, n)
+
+    (:mod:`seriana_gis.network.hgv`, "How a site reaches the lorry network").
+
     Parameters
     ----------
+    A
+        Every street at lorry speeds (:func:`seriana_gis.network.hgv.lorry_streets`;
+        not changed).
     H
         The lorry graph (:func:`seriana_gis.network.hgv.lorry_graph`; not changed).
     sites, destinations
@@ -650,8 +663,7 @@ def lorry_times(
     layer
         Layer name for messages.
     access_speed_kph
-        Speed of the straight leg from the site to the nearest node of the
-        lorry network: the local streets a lorry crawls through.
+        Speed of the straight snap leg from the site to its node of ``A``.
 
     Returns
     -------
@@ -659,9 +671,45 @@ def lorry_times(
         On the sites' index: ``hgv_a4_min``, ``hgv_a4_junction`` and
         ``hgv_a4_reason``.
     """
-    origins = locate_sites(H, sites, layer=layer, access_speed_kph=access_speed_kph)
+    minutes = names.travel_time("hgv", A4)
+    junction = names.travel_note("hgv", A4, "junction")
+    reason = names.travel_note("hgv", A4, "reason")
+    origins = locate_sites(A, sites, layer=layer, access_speed_kph=access_speed_kph)
     dests = destination_table(H, destinations, access_speed_kph=access_speed_kph)
-    return pd.DataFrame(nearest_junction(H, origins, dests, mode="hgv"), index=origins.index)
+    junctions = dests[dests["kind"] == JUNCTION_KIND]
+    index = origins.index
+    if not len(junctions):
+        return pd.DataFrame(
+            {
+                minutes: np.nan,
+                junction: "",
+                reason: f"no destination of kind {JUNCTION_KIND!r} in the destinations layer",
+            },
+            index=index,
+        )
+    on_h = list(node_table(H).ids)
+    # lorry seconds from every lorry-network node to each junction (from the smaller side)
+    to_j = _node_od_seconds(H, on_h, junctions["node"].tolist())
+    to_j = to_j + junctions["access_s"].to_numpy(dtype=float)[None, :]
+    to_j = np.where(np.isfinite(to_j), to_j, np.inf)
+    best_j = to_j.min(axis=1)
+    which_j = to_j.argmin(axis=1)
+    # the streets from each site to every lorry-network node; the first one reached
+    street = _node_od_seconds(A, origins["node"].tolist(), on_h)
+    street = np.where(np.isfinite(street), street, np.inf)
+    first = street.argmin(axis=1)
+    rows = np.arange(len(index))
+    total = origins["access_s"].to_numpy(dtype=float) + street[rows, first] + best_j[first]
+    ok = np.isfinite(total)
+    names_j = junctions.index.astype(str).to_numpy()
+    return pd.DataFrame(
+        {
+            minutes: np.where(ok, total / 60.0, np.nan),
+            junction: np.where(ok, names_j[which_j[first]], ""),
+            reason: np.where(ok, "", "no road path to a motorway junction over lorry roads"),
+        },
+        index=index,
+    )
 
 
 def travel_times(

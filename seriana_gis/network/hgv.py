@@ -39,16 +39,21 @@ junction delays, if any, are kept.
 
 How a site reaches the lorry network
 ------------------------------------
-The site is attached to the nearest node of the lorry network by a straight
-access leg at the access speed of the car model (20 km/h): the local streets
-a lorry crawls through to reach a main road. A site in a town centre is
-therefore far from the lorry network and pays for it; a site on an
-industrial road next to an expressway junction does not.
+A lorry leaves the site over the streets of the whole road network, timed by
+the road model at lorry speeds (:func:`lorry_streets`), to the first node of
+the lorry network it reaches (the quickest to reach), and stays on the lorry
+network from there to the junction. A site in a town centre pays for the
+streets it crosses at the road model's town speeds and junction delays; a
+site on an industrial road next to an expressway junction does not. The lorry
+time is never shorter than the car time: the same streets at speeds no
+higher, then a subset of the roads. (Before, the site reached the nearest
+lorry node by a straight leg at 20 km/h, quicker than the calibrated town
+streets a car was timed on: lorry times came out shorter than car times.)
 
 Limits: OpenStreetMap maps lorry bans unevenly (the Bergamo snapshot of 2021
 tags ten ways), so the class and setting carry most of the rule; a main road
 through a town is not recognised as urban where the model's setting misses
-it; and the straight access leg ignores one-way streets and height limits.
+it; and the streets a lorry leaves by are not checked for height or weight limits.
 """
 
 # ruff: noqa: N803, N806  (G, H: the networkx / osmnx names for graphs)
@@ -152,6 +157,45 @@ def lorry_fit(data: Mapping[str, object]) -> tuple[bool, str]:
     return False, "minor road"
 
 
+def _at_lorry_speed(d: Mapping[str, object]) -> dict[str, object]:
+    """An edge's attributes with its running speed capped at the lorry limit."""
+    data = dict(d)
+    speed = float(d.get("speed_kph", math.nan))  # type: ignore[arg-type]
+    cap = LORRY_SPEED_CAPS_KPH[
+        "motorway" if set(_values(d.get("highway"))) & {"motorway", "motorway_link"} else "other"
+    ]
+    length = float(d.get("length", math.nan))  # type: ignore[arg-type]
+    if speed > cap and math.isfinite(length):
+        # t = L / v + delays: replace the running part at the capped speed
+        data["travel_time"] = float(d["travel_time"]) + length * 3.6 * (1 / cap - 1 / speed)  # type: ignore[arg-type]
+        data["speed_kph"] = cap
+    return data
+
+
+def lorry_streets(G: RoadGraph) -> RoadGraph:
+    """Every edge of ``G`` at lorry speeds: the streets a lorry takes to reach the lorry network.
+
+    Parameters
+    ----------
+    G
+        A road graph (or road arrays) as for :func:`lorry_graph` (not changed).
+
+    Returns
+    -------
+    networkx.MultiDiGraph or RoadArrays
+        A new graph with the nodes and edges of ``G``, ``speed_kph`` capped at
+        :data:`LORRY_SPEED_CAPS_KPH` and ``travel_time`` raised to match.
+    """
+    arrays = _as_arrays(G)
+    if arrays is not None:
+        return _capped_arrays(arrays)
+    assert isinstance(G, nx.MultiDiGraph)
+    A = nx.MultiDiGraph(**G.graph)
+    A.add_nodes_from(G.nodes(data=True))
+    A.add_edges_from((u, v, k, _at_lorry_speed(d)) for u, v, k, d in G.edges(keys=True, data=True))
+    return A
+
+
 def lorry_graph(G: RoadGraph) -> RoadGraph:
     """The part of ``G`` fit for lorries, at lorry speeds.
 
@@ -187,19 +231,7 @@ def lorry_graph(G: RoadGraph) -> RoadGraph:
         if not fit:
             dropped += 1
             continue
-        data = dict(d)
-        speed = float(d.get("speed_kph", math.nan))
-        cap = LORRY_SPEED_CAPS_KPH[
-            "motorway"
-            if set(_values(d.get("highway"))) & {"motorway", "motorway_link"}
-            else "other"
-        ]
-        length = float(d.get("length", math.nan))
-        if speed > cap and math.isfinite(length):
-            # t = L / v + delays: replace the running part at the capped speed
-            data["travel_time"] = float(d["travel_time"]) + length * 3.6 * (1 / cap - 1 / speed)
-            data["speed_kph"] = cap
-        H.add_edge(u, v, key=k, **data)
+        H.add_edge(u, v, key=k, **_at_lorry_speed(d))
     H.remove_nodes_from([n for n in list(H.nodes) if H.degree(n) == 0])
     if H.number_of_edges() == 0:
         msg = (
@@ -222,6 +254,27 @@ def lorry_graph(G: RoadGraph) -> RoadGraph:
 _FIT_COLUMNS = ("highway", "hgv", "maxweight", "setting", "maxspeed")
 
 
+def _capped_arrays(net: RoadArrays) -> RoadArrays:
+    """:func:`lorry_streets` on road arrays: every edge at lorry speeds."""
+    e = net.edges
+    highway = (
+        e["highway"].to_numpy(dtype=object) if "highway" in e.columns else np.full(len(e), None)
+    )
+    motorway = per_unique(
+        lambda h: bool(set(_values(h)) & {"motorway", "motorway_link"}), highway, dtype=bool
+    )
+    cap = np.where(motorway, LORRY_SPEED_CAPS_KPH["motorway"], LORRY_SPEED_CAPS_KPH["other"])
+    speed = pd.to_numeric(e["speed_kph"], errors="coerce").to_numpy(dtype=np.float64)
+    length = pd.to_numeric(e["length"], errors="coerce").to_numpy(dtype=np.float64)
+    tt = e["travel_time"].to_numpy(dtype=np.float64)
+    slow = (speed > cap) & np.isfinite(length)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        capped = tt + length * 3.6 * (1 / cap - 1 / speed)
+    return net.with_edges(
+        travel_time=np.where(slow, capped, tt), speed_kph=np.where(slow, cap, speed)
+    )
+
+
 def _lorry_arrays(net: RoadArrays) -> RoadArrays:
     """:func:`lorry_graph` on road arrays: the same rule, once per distinct attribute combination."""
     e = net.edges
@@ -238,19 +291,7 @@ def _lorry_arrays(net: RoadArrays) -> RoadArrays:
             "secondary roads outside built-up areas); the lorry times cannot be computed."
         )
         raise NetworkError(msg)
-    motorway = per_unique(
-        lambda h: bool(set(_values(h)) & {"motorway", "motorway_link"}), cols[0], dtype=bool
-    )
-    cap = np.where(motorway, LORRY_SPEED_CAPS_KPH["motorway"], LORRY_SPEED_CAPS_KPH["other"])
-    speed = pd.to_numeric(e["speed_kph"], errors="coerce").to_numpy(dtype=np.float64)
-    length = pd.to_numeric(e["length"], errors="coerce").to_numpy(dtype=np.float64)
-    tt = e["travel_time"].to_numpy(dtype=np.float64)
-    slow = (speed > cap) & np.isfinite(length)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        capped = tt + length * 3.6 * (1 / cap - 1 / speed)
-    lorry = net.with_edges(
-        travel_time=np.where(slow, capped, tt), speed_kph=np.where(slow, cap, speed)
-    ).subset(fit)
+    lorry = _capped_arrays(net).subset(fit)
     H, _ = lorry.largest_scc()
     H.graph["lorry_edges"] = H.n_edges
     H.graph["lorry_dropped_edges"] = int((~fit).sum())
