@@ -30,7 +30,7 @@ from seriana_gis.network import (
     travel_time_to,
 )
 from seriana_gis.network.arrays import LEAN_ENV, RoadArrays, use_arrays
-from seriana_gis.network.hgv import lorry_graph
+from seriana_gis.network.hgv import lorry_graph, lorry_streets
 from seriana_gis.network.model import apply_speed_profile
 from seriana_gis.network.osm_arrays import road_arrays_from_pbf, walk_arrays_from_pbf
 from seriana_gis.network.profile import TIME_OF_DAY, load_speed_profile
@@ -249,8 +249,8 @@ def test_bergamo_arrays_equal_the_graph_path(bergamo: tuple[nx.MultiDiGraph, Roa
             to.to_numpy(), travel_time_to(H, dests[:2]).loc[to.index].to_numpy(), atol=1e-6
         )
     # the lorry network and the walkable part of the roads, from arrays and from the graph
-    for make in (lorry_graph, walk_graph):
-        weight = "travel_time" if make is lorry_graph else "length"
+    for make in (lorry_graph, lorry_streets, walk_graph):
+        weight = "length" if make is walk_graph else "travel_time"
         Hm, Bm = make(H), make(B)
         assert isinstance(Bm, RoadArrays)
         assert set(Bm.nodes.ids.tolist()) == set(Hm.nodes) and Bm.n_edges == Hm.number_of_edges()
