@@ -58,7 +58,7 @@ from .junctions import (
     _values,
 )
 from .routing import NodeTable
-from .sources import ONEWAY_VALUES, REVERSED_VALUES, _node_tags, _way_tags
+from .sources import ONEWAY_VALUES, REVERSED_VALUES, _node_tags, _way_tags, osm_file
 from .speeds import default_speed, parse_maxspeed
 
 logger = logging.getLogger(__name__)
@@ -192,9 +192,6 @@ class _Segments:
     v: np.ndarray
     way: np.ndarray  # index into the ways
     reversed_: np.ndarray
-    length: np.ndarray
-    signals: np.ndarray
-    yields: np.ndarray
 
 
 def _segments(
@@ -245,9 +242,6 @@ def _segments(
         v=pos_of(v),
         way=way,
         reversed_=reversed_,
-        length=np.empty(0),
-        signals=np.empty(0),
-        yields=np.empty(0),
     )
 
 
@@ -464,10 +458,7 @@ def road_arrays_from_pbf(path: str | os.PathLike[str]) -> RoadArrays:
     DataError
         The file is missing or unreadable, or holds no drivable road.
     """
-    p = Path(path)
-    if not p.is_file():
-        msg = f"OSM file {p} not found; check the path (relative paths start from {Path.cwd()})."
-        raise DataError(msg)
+    p = osm_file(path)
     return road_arrays_from_ways(read_pbf_ways(p), source=str(p))
 
 
@@ -661,10 +652,7 @@ def walk_arrays_from_pbf(path: str | os.PathLike[str]) -> RoadArrays:
     from .graph import is_walkable
     from .walk import closed_to_walkers
 
-    p = Path(path)
-    if not p.is_file():
-        msg = f"OSM file {p} not found; check the path (relative paths start from {Path.cwd()})."
-        raise DataError(msg)
+    p = osm_file(path)
     ways = read_pbf_ways(
         p, keep=lambda t: is_walkable(t) and not closed_to_walkers(t.get("highway"))
     )

@@ -186,6 +186,21 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
+def osm_file(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a Path, checked to be an existing file.
+
+    Raises
+    ------
+    DataError
+        No file there.
+    """
+    p = Path(path)
+    if not p.is_file():
+        msg = f"OSM file {p} not found; check the path (relative paths start from {Path.cwd()})."
+        raise DataError(msg)
+    return p
+
+
 def graph_from_osm_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
     """Build the drivable road graph from a local OpenStreetMap file.
 
@@ -208,10 +223,7 @@ def graph_from_osm_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
     DataError
         If the file is missing, has an unknown extension, or holds no drivable road.
     """
-    p = Path(path)
-    if not p.is_file():
-        msg = f"OSM file {p} not found; check the path (relative paths start from {Path.cwd()})."
-        raise DataError(msg)
+    p = osm_file(path)
     suffix = _suffix(p)
     if suffix in _PBF_SUFFIXES:
         nodes, ways = read_pbf_highways(p)

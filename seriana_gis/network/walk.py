@@ -159,13 +159,11 @@ def walk_graph_from_osm_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
         _graph_from_xml,
         _suffix,
         graph_from_osm_elements,
+        osm_file,
         read_pbf_highways,
     )
 
-    p = Path(path)
-    if not p.is_file():
-        msg = f"OSM file {p} not found; check the path (relative paths start from {Path.cwd()})."
-        raise DataError(msg)
+    p = osm_file(path)
     suffix = _suffix(p)
     if suffix in _PBF_SUFFIXES:
         nodes, ways = read_pbf_highways(p, keep=is_walkable)
