@@ -45,6 +45,7 @@ COLUMNS = (
     "distance_source_url",
     "distance_source_quote",
     "note",
+    "use_in_fit",
 )
 SOURCE_KINDS = {
     "press",

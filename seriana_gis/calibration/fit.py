@@ -35,6 +35,12 @@ folds in ``trip_id`` order, each fold predicted by a fit on the others). The
 targets (:data:`TARGET_MEDIAN_PCT`, :data:`TARGET_MAX_PCT`): held-out median
 absolute error of the typical-value observations at most 12 %, and no
 observation off by more than 25 % after the fit.
+
+A trip marked ``use_in_fit: no`` (a published time biased by a cause its
+source states: roadworks, an evening peak where the model has a morning one)
+is not fitted and not in the error statistics, but it is still timed and
+reported, marked (``fitted`` false): its "after" and "held out" are the same
+prediction, by a fit that never saw it.
 """
 
 # ruff: noqa: N803, N806  (G: the networkx / osmnx name for graphs)
@@ -225,6 +231,12 @@ class FitProblem:
     evaluator: TripEvaluator
     obs: pd.DataFrame
 
+    def fitted(self) -> np.ndarray:
+        """Bool mask of the observations the fit uses (all when ``obs`` has no ``fitted``)."""
+        if "fitted" not in self.obs.columns:
+            return np.ones(len(self.obs), dtype=bool)
+        return self.obs["fitted"].to_numpy(dtype=bool)
+
     def model_minutes(self, profile: SpeedProfile) -> np.ndarray:
         """The model's minutes for every observation."""
         out = np.full(len(self.obs), np.nan)
@@ -285,8 +297,8 @@ class CalibrationResult:
         The profile the fit started from ("before").
     table
         One row per observation: ``trip_id``, ``origin``, ``destination``,
-        ``time_of_day``, ``observed_min``, ``bound``, ``before_min``,
-        ``after_min``, ``heldout_min``, ``fold``, and the errors
+        ``time_of_day``, ``observed_min``, ``bound``, ``fitted``, ``before_min``,
+        ``after_min``, ``heldout_min``, ``fold`` (-1 for a trip not fitted), and the errors
         ``before_err_pct``, ``after_err_pct``, ``heldout_err_pct``.
     summary
         The error statistics and targets (:func:`summarise`).
@@ -308,11 +320,18 @@ def summarise(table: pd.DataFrame) -> dict[str, float | int | bool]:
     """Error statistics of a calibration table, with the targets met or not.
 
     Medians are over the typical-value observations (a kept bound has no error
-    to speak of); maxima over every observation.
+    to speak of); maxima over every observation. Observations of trips not
+    fitted (``fitted`` false) are counted apart and left out of the figures.
     """
+    if "fitted" in table.columns:
+        not_fitted = int((~table["fitted"].astype(bool)).sum())
+        table = table[table["fitted"].astype(bool)]
+    else:
+        not_fitted = 0
     typical = table["bound"] == ""
     out: dict[str, float | int | bool] = {
         "observations": len(table),
+        "not_fitted_observations": not_fitted,
         "typical_observations": int(typical.sum()),
         "bound_observations": int((~typical).sum()),
     }
@@ -358,23 +377,27 @@ def build_problem(
     places = trip_places(trips, municipalities, destinations)
     excluded: dict[str, str] = {}
     keep = pd.Series(True, index=trips.index)
+    fitted = pd.Series(True, index=trips.index)
     if "use_in_fit" in trips.columns:
         for tid, flag, note in zip(
             trips["trip_id"], trips["use_in_fit"], trips["note"], strict=True
         ):
             if flag == "no":
-                keep[tid] = False
+                fitted[tid] = False
                 excluded[tid] = f"use_in_fit: no ({note or 'no reason given'})"
     if only_inside:
         inside = places_inside(H, places)
         for tid, o, d in zip(trips["trip_id"], trips["origin"], trips["destination"], strict=True):
             out = [p for p in (o, d) if not inside[p]]
-            if out and keep[tid]:
+            if out:
                 keep[tid] = False
                 excluded[tid] = f"outside the network's coverage: {', '.join(out)}"
     kept = trips[keep]
-    if len(kept) == 0:
+    if not keep.any():
         msg = "no trip lies inside the road network's coverage; give trips whose ends it covers."
+        raise DataError(msg)
+    if not (keep & fitted).any():
+        msg = "every trip is marked use_in_fit: no; leave at least one to fit (use_in_fit empty)."
         raise DataError(msg)
     used = sorted(set(kept["origin"]) | set(kept["destination"]))
     loc = locate_places(H, places.loc[used])
@@ -389,6 +412,8 @@ def build_problem(
     )
     obs = observations(kept)
     obs["_trip"] = obs["trip_id"].map({t: i for i, t in enumerate(kept["trip_id"])})
+    obs["fitted"] = obs["trip_id"].map(dict(zip(kept["trip_id"], fitted[keep], strict=True)))
+    obs["fitted"] = obs["fitted"].astype(bool)
     return FitProblem(evaluator=evaluator, obs=obs), excluded
 
 
@@ -445,26 +470,28 @@ def calibrate(
             "check their places, or give a connected network."
         )
         raise DataError(msg)
-    trip_ids = sorted(obs["trip_id"].unique())
+    fitted = problem.fitted()
+    trip_ids = sorted(obs.loc[fitted, "trip_id"].unique())
     if not 2 <= folds <= len(trip_ids):
-        msg = f"folds must be from 2 to the number of trips ({len(trip_ids)}), got {folds}."
+        msg = f"folds must be from 2 to the number of trips fitted ({len(trip_ids)}), got {folds}."
         raise DataError(msg)
     fold_of = {t: i % folds for i, t in enumerate(trip_ids)}
-    fold = obs["trip_id"].map(fold_of).to_numpy()
-    every = np.ones(len(obs), dtype=bool)
-    x = fit(problem, every, start=start)
+    fold = obs["trip_id"].map(fold_of).fillna(-1).to_numpy(dtype=int)
+    x = fit(problem, fitted, start=start)
     profile = replace(
         SpeedProfile.from_vector(x), name=name, description=description, source="seriana calibrate"
     )
     after = problem.model_minutes(profile)
-    heldout = np.full(len(obs), np.nan)
+    # a trip not fitted is held out of every fit: its held-out time is the fitted profile's
+    heldout = np.where(fitted, np.nan, after)
     for k in range(folds):
         test = fold == k
-        xk = fit(problem, ~test, start=start)
+        xk = fit(problem, fitted & ~test, start=start)
         heldout[test] = problem.model_minutes(SpeedProfile.from_vector(xk))[test]
     observed = obs["observed_min"].to_numpy(dtype=float)
     bound = obs["bound"].to_numpy(dtype=object)
     table = obs.drop(columns="_trip").assign(
+        fitted=fitted,
         before_min=before,
         after_min=after,
         heldout_min=heldout,
@@ -488,11 +515,11 @@ def evaluate(problem: FitProblem, profile: SpeedProfile) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The observations with ``model_min`` and ``err_pct``.
+        The observations with ``fitted``, ``model_min`` and ``err_pct``.
     """
     t = problem.model_minutes(profile)
     obs = problem.obs.drop(columns="_trip")
     err = 100 * _errors(
         t, obs["observed_min"].to_numpy(dtype=float), obs["bound"].to_numpy(dtype=object)
     )
-    return obs.assign(model_min=t, err_pct=err).reset_index(drop=True)
+    return obs.assign(fitted=problem.fitted(), model_min=t, err_pct=err).reset_index(drop=True)

@@ -67,6 +67,10 @@ def calibration_record(
     }
 
 
+#: How a trip marked ``use_in_fit: no`` is marked in the printed tables.
+NOT_FITTED = "(not fitted: use_in_fit no)"
+
+
 def _fmt(x: float) -> str:
     return "" if pd.isna(x) else f"{x:.1f}"
 
@@ -91,6 +95,8 @@ def trip_lines(table: pd.DataFrame, *, heldout: bool = True) -> list[str]:
         )
         if heldout:
             line += f" {_fmt(r['heldout_min']):>6} {r['heldout_err_pct']:+6.0f}%"
+        if not r.get("fitted", True):
+            line += f"  {NOT_FITTED}"
         lines.append(line)
     return lines
 
@@ -120,6 +126,11 @@ def summary_lines(result: CalibrationResult) -> list[str]:
         + ("met" if s["max_target_met"] else "NOT MET")
         + f"; held out {s['heldout_max_abs_err_pct']:.1f} %"
     )
+    if s.get("not_fitted_observations"):
+        lines.append(
+            f"{int(s['not_fitted_observations'])} observation(s) of trips marked use_in_fit: no "
+            "are timed and listed (marked) but left out of the fit and of these figures."
+        )
     if s["bound_observations"]:
         lines.append(
             f"{int(s['bound_observations'])} observation(s) are published bounds (< or >): their "
@@ -135,11 +146,16 @@ def check_lines(table: pd.DataFrame, profile: SpeedProfile, *, network: str) -> 
         return [*lines, "  no trip lies inside that network's coverage"]
     for _, r in table.iterrows():
         obs = ("<" if r["bound"] == "upper" else "") + _fmt(r["observed_min"])
+        mark = "" if r.get("fitted", True) else f"  {NOT_FITTED}"
         lines.append(
             f"  {r['trip_id']:<8} {str(r['origin'])[:28]:<28} {str(r['destination'])[:24]:<24} "
             f"{r['time_of_day']:<8} obs {obs:>6}  model {_fmt(r['model_min']):>6} "
-            f"({r['err_pct']:+.0f}%)"
+            f"({r['err_pct']:+.0f}%){mark}"
         )
+    if "fitted" in table.columns:
+        table = table[table["fitted"].astype(bool)]
+    if len(table) == 0:
+        return [*lines, "  every trip inside that network's coverage is marked use_in_fit: no"]
     typical = table["bound"] == ""
     med = float(table.loc[typical, "err_pct"].abs().median()) if typical.any() else 0.0
     mx = float(table["err_pct"].abs().max())

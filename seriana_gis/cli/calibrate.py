@@ -122,7 +122,7 @@ def calibrate_cmd(
     result = calibrate(
         problem,
         start=start_profile,
-        folds=min(folds, problem.obs["trip_id"].nunique()),
+        folds=min(folds, problem.obs.loc[problem.fitted(), "trip_id"].nunique()),
         name=f"{area.name}-calibrated",
         description=f"fitted by seriana calibrate to {trips_path.name} on {network}",
     )
