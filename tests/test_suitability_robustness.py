@@ -213,3 +213,25 @@ def test_result_table_joins_scores_and_robustness() -> None:
     res = run_suitability(SITES, {"p": _profile()}, seed=1, n_draws=20)
     assert list(res.table.columns) == [*res.scores.columns, *res.robustness.columns]
     assert res.table.index.equals(SITES.index)
+
+
+@pytest.mark.parametrize("n", [2, 3, 17, 250])
+def test_kendall_tau_b_counted_over_pairs_equals_scipy(n: int) -> None:
+    # the pair count used up to KENDALL_PAIRS_MAX_N sites against scipy's algorithm,
+    # with ties on both sides (integer draws) and without (floats)
+    from scipy import stats
+
+    from seriana_gis.suitability.robustness import kendall_tau_b
+
+    rng = np.random.default_rng(n)
+    for x, y in [
+        (rng.integers(0, 5, n), rng.integers(0, 5, n)),
+        (rng.normal(size=n), rng.normal(size=n)),
+        (np.arange(n), np.arange(n)[::-1]),
+    ]:
+        want = stats.kendalltau(x, y).statistic
+        got = kendall_tau_b(x, y)
+        if np.isnan(want):
+            assert np.isnan(got)
+        else:
+            assert got == pytest.approx(want, abs=1e-12)

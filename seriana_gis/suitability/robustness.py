@@ -222,6 +222,35 @@ class _Extremes:
         self.large = large
 
 
+#: Up to this many sites Kendall's tau is counted over the pairs directly (a few MB);
+#: beyond, :func:`scipy.stats.kendalltau` (whose import alone takes about 0.3 s).
+KENDALL_PAIRS_MAX_N = 1_000
+
+
+def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float:
+    """Kendall's tau-b between two rankings (ties counted as :func:`scipy.stats.kendalltau` does).
+
+    .. math:: \\tau_b = \\frac{n_c - n_d}{\\sqrt{(n_0 - n_x)(n_0 - n_y)}}
+
+    over the :math:`n_0` pairs, :math:`n_x` and :math:`n_y` of them tied in ``x`` and
+    in ``y``. Up to :data:`KENDALL_PAIRS_MAX_N` values the pairs are counted directly;
+    beyond, scipy's :math:`O(n \\log n)` algorithm.
+    """
+    a = np.asarray(x, dtype=np.float64)
+    b = np.asarray(y, dtype=np.float64)
+    n = len(a)
+    if n > KENDALL_PAIRS_MAX_N:
+        from scipy import stats  # here: importing scipy.stats takes a good part of a second
+
+        return float(stats.kendalltau(a, b).statistic)
+    i, j = np.triu_indices(n, 1)
+    sx = np.sign(a[i] - a[j])
+    sy = np.sign(b[i] - b[j])
+    n0 = len(i)
+    denom = np.sqrt(float(n0 - np.count_nonzero(sx == 0)) * float(n0 - np.count_nonzero(sy == 0)))
+    return float(np.dot(sx, sy) / denom) if denom > 0 else float("nan")
+
+
 def _quantile_from_extremes(ext: _Extremes, q: float, n_total: int) -> FloatArray:
     """``np.quantile(all, q, axis=0)`` from the streamed extremes."""
     h = (n_total - 1) * q
@@ -374,9 +403,7 @@ def monte_carlo_ranks(
                 pending, n_pending = [], 0
     mean_rank = rank_sum / n_draws
     if n >= 2 and np.ptp(mean_rank) > 0 and np.ptp(rb) > 0:
-        from scipy import stats  # here: importing scipy.stats takes a good part of a second
-
-        tau = float(stats.kendalltau(rb, mean_rank).statistic)
+        tau = kendall_tau_b(rb, mean_rank)
     else:
         tau = 1.0
     return MonteCarloResult(
