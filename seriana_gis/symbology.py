@@ -293,7 +293,7 @@ def category_colours(column: str, values: Iterable[Any]) -> dict[str, str]:
         Value → ``#rrggbb``, known values first (in :data:`CATEGORY_COLOURS`
         order), then the others sorted; past the palette they share :data:`OTHER`.
     """
-    present = sorted({str(v) for v in values if v is not None and not _isna(v)})
+    present = sorted({str(v) for v in values if v is not None and not is_missing(v)})
     known = CATEGORY_COLOURS.get(column, {})
     out = {v: known[v] for v in known if v in present}
     palette = iter([c for c in QUALITATIVE if c not in out.values()])
@@ -303,7 +303,8 @@ def category_colours(column: str, values: Iterable[Any]) -> dict[str, str]:
     return out
 
 
-def _isna(v: Any) -> bool:
+def is_missing(v: Any) -> bool:
+    """Whether a value is missing (None, NaN, NA, NaT)."""
     try:
         return bool(pd.isna(v))
     except (TypeError, ValueError):
@@ -318,6 +319,20 @@ def road_class(highway: Iterable[Any]) -> pd.Series:
     """The class of each road (:data:`ROAD_CLASS_PATTERN`); missing when not a main road."""
     values = pd.Series(list(highway), dtype="object").astype(str)
     return values.str.extract(ROAD_CLASS_PATTERN, expand=False)
+
+
+def missing_label(column: str) -> str:
+    """The legend label of a feature without a value in ``column`` (drawn in :data:`OTHER`).
+
+    A site without a best use was excluded from every profile, a site without a score
+    from that profile (each says why in ``excluded_{profile}``).
+    """
+    if column == cols.BEST_USE:
+        return "None (excluded from every profile)"
+    parsed = cols.parse(column)
+    if parsed is not None and parsed.kind == "score":
+        return "Excluded from this profile"
+    return "No value"
 
 
 def value_label(column: str, value: Any) -> str:
@@ -445,7 +460,7 @@ def round_frame(
 
 def format_value(value: Any, kind: str = "num") -> str:
     """A value as text: rounded to its kind's decimals, thousands separated, with its unit."""
-    if value is None or _isna(value):
+    if value is None or is_missing(value):
         return "–"
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"

@@ -56,6 +56,12 @@ def renderer_info(layer: Any) -> dict[str, Any]:
             if hasattr(sl, "penStyle"):
                 pens[str(c.value())] = int(sl.penStyle())
         info["pen_styles"] = pens
+    # how many features the renderer draws (a categorized renderer skips a feature no
+    # category matches)
+    ctx = render_context()
+    r.startRender(ctx, layer.fields())
+    info["drawn"] = sum(1 for f in layer.getFeatures() if r.willRenderFeature(f, ctx))
+    r.stopRender(ctx)
     symbols = r.symbols(render_context())
     info["symbol_types"] = sorted({int(s.type()) for s in symbols})
     info["colours"] = [s.color().name() for s in symbols]

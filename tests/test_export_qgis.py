@@ -195,8 +195,14 @@ def check_style(info: dict[str, Any], table: str, part: gpd.GeoDataFrame) -> Non
         classes = sym.road_class(part["highway"]).fillna("other")
         assert sorted(r["categories"]) == sorted(classes.unique())
     elif renderer == "categorizedSymbol":
-        assert sorted(r["categories"]) == sorted(part[attr].dropna().astype(str).unique())
-        assert r["count"] == part[attr].nunique()
+        # a feature without a value falls in the "all other values" category (value ""),
+        # written only when the layer has such features
+        missing = [""] if part[attr].isna().any() else []
+        values = sorted(part[attr].dropna().astype(str).unique())
+        assert sorted(r["categories"]) == sorted([*values, *missing]), table
+        assert r["count"] == part[attr].nunique() + len(missing)
+        # QGIS draws every feature (a feature no category matches is not drawn at all)
+        assert r["drawn"] == len(part), table
     else:
         lo, hi = part[attr].min(), part[attr].max()
         assert r["ranges"][0][0] <= lo and r["ranges"][-1][1] >= hi, table
@@ -404,6 +410,8 @@ def test_same_class_same_colour_on_the_web_map_and_in_qgis(
     }
     bf = next(v for k, v in report["gpkg"].items() if k.startswith("brownfields"))
     qgis = dict(zip(bf["renderer"]["categories"], bf["renderer"]["colours"], strict=True))
+    # a site without a best use: QGIS's "all other values" category, the web map's "other"
+    assert qgis.pop("", None) == web["best_use"]["other"]
     assert qgis == web["best_use"]["map"]
     # the TEB stops: the same red
     stops = project["teb_stops"]["renderer"]

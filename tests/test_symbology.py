@@ -159,3 +159,17 @@ def test_column_labels() -> None:
     assert sym.column_label("car_bgy_min") == "Car to Orio al Serio airport (min)"
     assert sym.column_label("area_m2") == "Area (m²)"
     assert sym.column_label("some_column") == "Some column"
+
+
+def test_a_missing_category_has_a_legend_entry() -> None:
+    # sites without a best use (excluded from every profile) are drawn in the "other"
+    # colour by the map runtime: the legend says what that grey means
+    from seriana_gis.maps.style import category_style
+
+    st, entries = category_style("best_use", ["logistics", None, "services"], swatch="point")
+    assert entries[-1] == [st["other"], "None (excluded from every profile)", "point"]
+    assert [e[1] for e in entries[:-1]] == ["Logistics", "Services"]
+    _, without = category_style("best_use", ["logistics"], swatch="point")
+    assert [e[1] for e in without] == ["Logistics"]
+    assert sym.missing_label("score_logistics") == "Excluded from this profile"
+    assert sym.missing_label("status") == "No value"

@@ -264,6 +264,13 @@ def categorized_style(
         )
         for v, colour in colours.items()
     )
+    if gdf[attribute].isna().any():
+        # QGIS draws a feature only when a category matches it; the category with an
+        # empty value is its "all other values" one: missing values drawn as on the web map
+        classes = (
+            *classes,
+            StyleClass(label=sym.missing_label(attribute), colour=sym.rgba(sym.OTHER), value=""),
+        )
     return LayerStyle(
         name=name,
         geometry=geometry,

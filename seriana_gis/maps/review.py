@@ -335,6 +335,8 @@ def _brownfield_modes(gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
         if p.score is None:
             continue
         st, entries = style.classes_style(p.score, sym.score_classes(), swatch="point")
+        if gdf[p.score].isna().any():
+            entries.append([sym.MISSING, sym.missing_label(p.score), "point"])
         label = cols.label(p.score)
         modes.append(
             {"id": p.score, "label": label, "style": st, "legend": _legend(label, entries)}

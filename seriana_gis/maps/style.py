@@ -74,8 +74,12 @@ def category_style(
     tuple
         The style dictionary and the legend entries, labelled in words.
     """
+    values = list(values)
     mapping = sym.category_colours(prop, values)
     entries = [[colour, sym.value_label(prop, v), swatch] for v, colour in mapping.items()]
+    if any(sym.is_missing(v) for v in values):
+        # the runtime draws a missing value in the style's "other" colour: say what it means
+        entries.append([sym.OTHER, sym.missing_label(prop), swatch])
     style = {"kind": "category", "property": prop, "map": mapping, "other": sym.OTHER}
     return style, entries
 
