@@ -64,7 +64,11 @@ def test_brownfields_default_is_best_use_categories() -> None:
     styles = default_styles("brownfields", points)
     assert styles[0].renderer == "categorizedSymbol"
     assert styles[0].attribute == "best_use"
-    assert {c.value for c in styles[0].classes} == set(points["best_use"].dropna())
+    # one category per best use, and the "all other values" one ("") for the sites without
+    assert points["best_use"].isna().any()
+    assert {c.value for c in styles[0].classes} == {*points["best_use"].dropna(), ""}
+    other = next(c for c in styles[0].classes if c.value == "")
+    assert other.label == "None (excluded from every profile)"
     names = {s.attribute for s in styles}
     assert {"score_logistics", "score_services", "car_bgy_min", "transit_bergamo_min"} <= names
 
