@@ -348,12 +348,12 @@ def write_synthetic_pbf(path: Path, side: int, *, seed: int = 1) -> dict[str, in
 def one_pbf(path: Path) -> dict[str, float]:
     """PBF → road arrays (no networkx) → speed profile → engine → OD 1,000 × 250, in this process."""
     from seriana_gis.network.annotate import apply_profile_arrays
-    from seriana_gis.network.osm_arrays import road_arrays_from_pbf
+    from seriana_gis.network.osm_arrays import road_arrays_from_osm_file
     from seriana_gis.network.profile import load_speed_profile
 
     profile = load_speed_profile(REPO / "layers" / "default" / "speeds.yaml")
     t0 = time.perf_counter()
-    net = road_arrays_from_pbf(path)
+    net = road_arrays_from_osm_file(path)
     t_read = time.perf_counter() - t0
     t0 = time.perf_counter()
     net = apply_profile_arrays(net, profile, time_of_day="off_peak")

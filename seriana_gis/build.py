@@ -431,9 +431,10 @@ def road_graph(
 
     ``embedded``: the strategic network of ``layers/default/roads.geojson``;
     ``file``: a local OSM file (``.osm``, ``.osm.bz2``, ``.osm.pbf``); a large
-    PBF file (:data:`~seriana_gis.network.arrays.LEAN_MIN_PBF_BYTES`, or ``lean``)
-    is read straight into road arrays, without networkx
-    (:func:`~seriana_gis.network.osm_arrays.road_arrays_from_pbf`: the same graph);
+    file (:data:`~seriana_gis.network.arrays.LEAN_MIN_PBF_BYTES` of PBF, or the
+    XML size holding as much, :func:`~seriana_gis.network.arrays.pbf_equivalent_bytes`;
+    or ``lean``) is read straight into road arrays, without networkx
+    (:func:`~seriana_gis.network.osm_arrays.road_arrays_from_osm_file`: the same graph);
     ``osm``: the live drive network of the study area through osmnx (cached).
     Every graph is reduced to its largest strongly connected component, checked
     to cover the municipalities (:func:`~seriana_gis.network.coverage.check_coverage`)
@@ -446,8 +447,8 @@ def road_graph(
         Most municipalities lie off the network (it belongs to another territory).
     """
     from .network import fetch_roads, graph_from_lines, graph_from_osm_file
-    from .network.arrays import use_arrays
-    from .network.osm_arrays import road_arrays_from_pbf
+    from .network.arrays import pbf_equivalent_bytes, use_arrays
+    from .network.osm_arrays import road_arrays_from_osm_file
 
     a = t.area
     spec = a.source("roads")
@@ -456,10 +457,9 @@ def road_graph(
         prov = _osm_prov("drive network")
     elif spec.kind == "file":
         assert spec.path is not None
-        path = Path(spec.path)
-        pbf = path.name.lower().endswith(".pbf") and path.is_file()
-        if pbf and use_arrays(pbf_bytes=path.stat().st_size, lean=lean):
-            graph = road_arrays_from_pbf(path)
+        size = pbf_equivalent_bytes(spec.path)
+        if size is not None and use_arrays(pbf_bytes=size, lean=lean):
+            graph = road_arrays_from_osm_file(spec.path)
         else:
             graph = graph_from_osm_file(spec.path)
         prov = _file_prov(spec.path, "OSM file")

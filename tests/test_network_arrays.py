@@ -29,15 +29,22 @@ from seriana_gis.network import (
     od_matrix,
     travel_time_to,
 )
-from seriana_gis.network.arrays import LEAN_ENV, RoadArrays, use_arrays
+from seriana_gis.network.arrays import (
+    LEAN_ENV,
+    LEAN_MIN_PBF_BYTES,
+    RoadArrays,
+    pbf_equivalent_bytes,
+    use_arrays,
+)
 from seriana_gis.network.hgv import lorry_graph, lorry_streets
 from seriana_gis.network.model import apply_speed_profile
-from seriana_gis.network.osm_arrays import road_arrays_from_pbf, walk_arrays_from_pbf
+from seriana_gis.network.osm_arrays import road_arrays_from_osm_file, walk_arrays_from_osm_file
 from seriana_gis.network.profile import TIME_OF_DAY, load_speed_profile
 from seriana_gis.network.walk import walk_graph, walk_graph_from_osm_file
 
 REPO = Path(__file__).resolve().parents[1]
 PBF = "osm/bergamo_city_2021-04-17.osm.pbf"
+XML = "osm/bergamo_city_2021-04-17_highways.osm.bz2"
 PROFILE = REPO / "layers" / "default" / "speeds.yaml"
 
 # --- a small PBF with the cases the build must get right ---------------------------
@@ -178,7 +185,7 @@ def _assert_same_graph(G: nx.MultiDiGraph, A: RoadArrays) -> None:
 def test_small_pbf_arrays_equal_the_networkx_graph(tmp_path: Path) -> None:
     path = _write_pbf(tmp_path / "cases.osm.pbf")
     G = graph_from_osm_file(path)
-    A = road_arrays_from_pbf(path)
+    A = road_arrays_from_osm_file(path)
     _assert_same_graph(G, A)
     # what the cases must have produced (by hand): the isolated ring and the separate piece
     # are gone, the loop hangs from (4, 4), shape nodes are merged away
@@ -201,7 +208,7 @@ def test_small_pbf_arrays_equal_the_networkx_graph(tmp_path: Path) -> None:
         )
     # the pedestrian network: every way both ways, footways in
     W = walk_graph_from_osm_file(path)
-    WA = walk_arrays_from_pbf(path)
+    WA = walk_arrays_from_osm_file(path)
     assert set(WA.nodes.ids.tolist()) == set(W.nodes) and 7000 in set(W.nodes)
     assert 7100 in set(A.nodes.ids.tolist()) and 7100 not in set(W.nodes)
     assert WA.n_edges == W.number_of_edges()
@@ -219,7 +226,7 @@ def test_small_pbf_arrays_equal_the_networkx_graph(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def bergamo(shared_data: Path) -> tuple[nx.MultiDiGraph, RoadArrays]:
-    return graph_from_osm_file(shared_data / PBF), road_arrays_from_pbf(shared_data / PBF)
+    return graph_from_osm_file(shared_data / PBF), road_arrays_from_osm_file(shared_data / PBF)
 
 
 @pytest.mark.shared_data
@@ -261,6 +268,65 @@ def test_bergamo_arrays_equal_the_graph_path(bergamo: tuple[nx.MultiDiGraph, Roa
             atol=1e-6,
             rtol=0,
         )
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_bergamo_osm_xml_arrays_equal_the_graph_path(shared_data: Path, tmp_path: Path) -> None:
+    # the .osm.bz2 snapshot: pyosmium reads the XML into the graph osmnx's graph_from_xml
+    # builds; read lean by the chain's road source, timed by the road model
+    from seriana_gis.build import speed_profile
+    from seriana_gis.config import load_study_area
+
+    path = shared_data / XML
+    G = graph_from_osm_file(path)
+    assert len(G) > 3000  # the drivable strongly connected part of the snapshot
+    B = _road_graph_of_file(path, tmp_path, lean=True)
+    assert isinstance(B, RoadArrays)
+    area = load_study_area(tmp_path / "bergamo.yaml")
+    H = apply_speed_profile(G, speed_profile(area), time_of_day="off_peak")
+    _assert_same_graph(H, B)
+    rng = np.random.default_rng(161)
+    origins = rng.choice(np.array(list(H.nodes)), 20, replace=False)
+    dests = rng.choice(np.array(list(H.nodes)), 30, replace=False)
+    od = od_matrix(B, origins, dests)
+    for o in origins[:5]:  # against networkx's own Dijkstra
+        ref = nx.single_source_dijkstra_path_length(H, o, weight="travel_time")
+        np.testing.assert_allclose(od.loc[o].to_numpy(), [ref[d] for d in dests], atol=1e-6)
+    np.testing.assert_allclose(
+        od.to_numpy(), od_matrix(H, origins, dests).to_numpy(), atol=1e-6, rtol=0
+    )
+    # the pedestrian network of the same file, as the chain takes it for lean roads
+    from seriana_gis.accessibility.pipeline import walk_network
+
+    W = walk_graph_from_osm_file(path)
+    WA = walk_network(B, area, walk="roads")
+    assert isinstance(WA, RoadArrays)
+    assert set(WA.nodes.ids.tolist()) == set(W.nodes) and WA.n_edges == W.number_of_edges()
+    wid = rng.choice(np.array(list(W.nodes)), 25, replace=False)
+    np.testing.assert_allclose(
+        od_matrix(WA, wid, wid, weight="length").to_numpy(),
+        od_matrix(W, wid, wid, weight="length").to_numpy(),
+        atol=1e-6,
+        rtol=0,
+    )
+
+
+def test_osm_file_size_as_pbf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # an XML file holds as much as a PBF file 21 times (plain) or 1.5 times (bz2) smaller
+    sizes = {"a.osm.pbf": 2100, "a.osm": 2100, "a.xml": 2100, "a.osm.bz2": 150, "a.txt": 10}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * size)
+    got = {name: pbf_equivalent_bytes(tmp_path / name) for name in sizes}
+    assert got == {"a.osm.pbf": 2100, "a.osm": 100, "a.xml": 100, "a.osm.bz2": 100, "a.txt": None}
+    assert pbf_equivalent_bytes(tmp_path / "missing.osm") is None
+    monkeypatch.delenv(LEAN_ENV, raising=False)
+    # by hand: a 1 GB .osm (under 64 MB x 21 = 1.31 GB) stays networkx, 100 MB of bz2 goes lean
+    big_xml = int(1.0 * 2**30 / 21.0)
+    assert big_xml < LEAN_MIN_PBF_BYTES and not use_arrays(pbf_bytes=big_xml)
+    assert use_arrays(pbf_bytes=int(100 * 2**20 / 1.5))
+    with pytest.raises(DataError, match="unknown OSM file type"):
+        road_arrays_from_osm_file(tmp_path / "a.txt")
 
 
 @pytest.mark.shared_data
@@ -322,9 +388,9 @@ def test_build_memory_is_bounded(tmp_path: Path) -> None:
         wid += 1
     w.close()
 
-    road_arrays_from_pbf(path)  # compiled code and caches loaded before measuring
+    road_arrays_from_osm_file(path)  # compiled code and caches loaded before measuring
     tracemalloc.start()
-    A = road_arrays_from_pbf(path)
+    A = road_arrays_from_osm_file(path)
     arrays_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     tracemalloc.start()
@@ -475,33 +541,47 @@ def test_accessibility_chain_on_arrays_equals_the_graph(
         np.testing.assert_allclose(rasters_a[name].values, grid.values, atol=1e-4, rtol=0)
 
 
-@pytest.mark.shared_data
-def test_build_reads_a_pbf_source_into_arrays(
-    bergamo: tuple[nx.MultiDiGraph, RoadArrays], shared_data: Path, tmp_path: Path
-) -> None:
+def _road_graph_of_file(path: Path, tmp_path: Path, *, lean: bool | None) -> Any:
+    """``build.road_graph`` of a Bergamo territory whose roads are the OSM file ``path``.
+
+    Writes its configuration to ``tmp_path / "bergamo.yaml"``; the municipality is the
+    extract's bounding box (``../shared/data/README.md``).
+    """
     import geopandas as gpd
     from shapely.geometry import box
 
-    from seriana_gis.build import Territory, road_graph, speed_profile
+    from seriana_gis.build import Territory, road_graph
     from seriana_gis.config import load_study_area
 
     cfg = tmp_path / "bergamo.yaml"
     cfg.write_text(
         "name: bergamo\ntitle: Bergamo\nprovince: BG\nzones:\n  city:\n"
         "    municipalities: [Bergamo]\n"
-        f"sources:\n  roads: {{kind: file, path: {shared_data / PBF}}}\n",
+        f"sources:\n  roads: {{kind: file, path: {path}}}\n",
         encoding="utf-8",
     )
-    area = load_study_area(cfg)
-    t = Territory(area=area)
-    G, _ = bergamo
-    xy = np.array([(d["x"], d["y"]) for _, d in G.nodes(data=True)])
+    t = Territory(area=load_study_area(cfg))
     t.layers["municipalities"] = gpd.GeoDataFrame(
-        {"name": ["Bergamo"]}, geometry=[box(*xy.min(axis=0), *xy.max(axis=0))], crs="EPSG:32632"
+        {"name": ["Bergamo"]}, geometry=[box(9.6308, 45.6710, 9.7213, 45.7241)], crs="EPSG:4326"
+    ).to_crs("EPSG:32632")
+    graph, prov = road_graph(t, lean=lean)
+    assert "speed profile" in str(prov["note"])
+    return graph
+
+
+@pytest.mark.shared_data
+def test_build_reads_a_pbf_source_into_arrays(
+    bergamo: tuple[nx.MultiDiGraph, RoadArrays], shared_data: Path, tmp_path: Path
+) -> None:
+    from seriana_gis.build import speed_profile
+    from seriana_gis.config import load_study_area
+
+    G, _ = bergamo
+    A = _road_graph_of_file(shared_data / PBF, tmp_path, lean=True)
+    assert isinstance(A, RoadArrays)
+    H = apply_speed_profile(
+        G, speed_profile(load_study_area(tmp_path / "bergamo.yaml")), time_of_day="off_peak"
     )
-    A, prov = road_graph(t, lean=True)
-    assert isinstance(A, RoadArrays) and "speed profile" in str(prov["note"])
-    H = apply_speed_profile(G, speed_profile(area), time_of_day="off_peak")
     ids = np.array(list(G.nodes))[::25]
     np.testing.assert_allclose(
         od_matrix(A, ids, ids).to_numpy(), od_matrix(H, ids, ids).to_numpy(), atol=1e-6, rtol=0

@@ -36,9 +36,10 @@ from ..database import provenance_frame, read_provenance
 from ..network import gdfs_to_graph
 from ..network.arrays import RoadArrays, use_arrays
 from ..network.model import apply_speed_profile, profile_note
-from ..network.osm_arrays import walk_arrays_from_pbf
+from ..network.osm_arrays import walk_arrays_from_osm_file
 from ..network.profile import DEFAULT_TIME_OF_DAY, check_time_of_day
 from ..network.routing import RoadGraph, _as_arrays
+from ..network.sources import osm_file_kind
 from ..network.walk import fetch_walk, walk_graph, walk_graph_from_osm_file
 from ..runs import (
     BASE,
@@ -86,7 +87,8 @@ def load_road_graph(
     """The database's road graph, else one from the configuration's road source, timed.
 
     A large graph (:data:`~seriana_gis.network.arrays.LEAN_MIN_NODES` nodes in the
-    database, or a PBF file of :data:`~seriana_gis.network.arrays.LEAN_MIN_PBF_BYTES`)
+    database, or an OSM file of :data:`~seriana_gis.network.arrays.LEAN_MIN_PBF_BYTES` of
+    PBF or the XML size holding as much)
     is held as road arrays (:class:`~seriana_gis.network.arrays.RoadArrays`), never as
     a networkx graph; every later step accepts either and gives the same times.
 
@@ -175,8 +177,8 @@ def walk_network(
     if not on_roads:
         return None
     if spec.kind == "file" and spec.path is not None:
-        if _as_arrays(G) is not None and str(spec.path).lower().endswith(".pbf"):
-            return walk_arrays_from_pbf(spec.path)  # a large territory: arrays, as its roads
+        if _as_arrays(G) is not None and osm_file_kind(spec.path) is not None:
+            return walk_arrays_from_osm_file(spec.path)  # a large territory: arrays, as its roads
         return walk_graph_from_osm_file(spec.path)
     if spec.kind == "osm" and municipalities is not None:
         return fetch_walk(municipalities, cache_dir=cache_dir)

@@ -17,8 +17,8 @@ graph in the osmnx convention as columns:
 - ``graph``: the graph attributes (``crs``, ``source``, ``scc_dropped_*``,
   ``speed_profile``, ``time_of_day``, ...).
 
-It is built straight from an OSM PBF file
-(:func:`~seriana_gis.network.osm_arrays.road_arrays_from_pbf`), from the
+It is built straight from an OSM file, PBF or XML
+(:func:`~seriana_gis.network.osm_arrays.road_arrays_from_osm_file`), from the
 ``road_nodes``/``road_edges`` layers (:meth:`RoadArrays.from_layers`) or from a
 networkx graph (:meth:`RoadArrays.from_graph`); :meth:`RoadArrays.to_graph`
 gives the networkx graph back (the interchange format). The routing functions
@@ -34,6 +34,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -53,6 +54,11 @@ LEAN_MIN_NODES = 100_000
 #: An OSM PBF file at least this large (bytes) is read straight into road arrays; the
 #: Bergamo extract holds about 1,500 drive nodes per MB, so this is ~100,000 nodes.
 LEAN_MIN_PBF_BYTES = 64 * 2**20
+#: Bytes of an OSM file per byte of the same data as PBF, by kind: the Bergamo extract
+#: (``../shared/data``) written by pyosmium as ``.osm.bz2`` is 1.52 times, as ``.osm`` 21.1
+#: times its ``.osm.pbf``. An OSM XML file is held as arrays from the PBF size it equals
+#: (:func:`pbf_equivalent_bytes`), so the same ~100,000 nodes decide for every kind.
+OSM_BYTES_PER_PBF_BYTE = {"pbf": 1.0, "xml.bz2": 1.5, "xml": 21.0}
 #: Environment variable forcing the choice: ``1`` always arrays, ``0`` always networkx.
 LEAN_ENV = "SERIANA_LEAN"
 
@@ -67,7 +73,8 @@ def use_arrays(
     nodes
         The graph's node count, when known (the database's ``road_nodes``).
     pbf_bytes
-        The size of the OSM PBF file it is read from.
+        The size of the OSM PBF file it is read from (of an OSM XML file: the PBF
+        size it equals, :func:`pbf_equivalent_bytes`).
     lean
         Force the choice (``None``: :data:`LEAN_ENV` if set, else the thresholds).
 
@@ -89,6 +96,25 @@ def use_arrays(
     if nodes is not None:
         return nodes >= LEAN_MIN_NODES
     return pbf_bytes is not None and pbf_bytes >= LEAN_MIN_PBF_BYTES
+
+
+def pbf_equivalent_bytes(path: str | os.PathLike[str]) -> int | None:
+    """The size of an OSM file as the size of the same data in PBF (:data:`OSM_BYTES_PER_PBF_BYTE`).
+
+    Returns
+    -------
+    int or None
+        None when ``path`` is no file, or no OSM file type this package reads.
+    """
+    from .sources import osm_file_kind
+
+    p = Path(path)
+    kind = osm_file_kind(p)
+    if kind is None or not p.is_file():
+        return None
+    if kind == "xml" and p.name.lower().endswith(".bz2"):
+        kind = "xml.bz2"
+    return int(p.stat().st_size / OSM_BYTES_PER_PBF_BYTE[kind])
 
 
 #: Edge columns that are not attributes of the graph's edges.

@@ -1,7 +1,8 @@
-"""Road arrays straight from an OSM PBF file: the osmnx graph, built without networkx.
+"""Road arrays straight from an OSM file: the osmnx graph, built without networkx.
 
-:func:`road_arrays_from_pbf` reads the drivable ways of a ``.osm.pbf`` file
-with pyosmium and builds, as arrays (:class:`~seriana_gis.network.arrays.RoadArrays`),
+:func:`road_arrays_from_osm_file` reads the drivable ways of an OSM file
+(``.osm.pbf``, or OSM XML: ``.osm``, ``.osm.bz2``, ``.xml``; pyosmium reads
+them all) and builds, as arrays (:class:`~seriana_gis.network.arrays.RoadArrays`),
 the graph :func:`~seriana_gis.network.sources.graph_from_osm_file` builds as a
 networkx graph, step by step with the same rules:
 
@@ -92,19 +93,20 @@ class OsmWays:
     node_tags: dict[int, dict[str, str]]
 
 
-def read_pbf_ways(
+def read_osm_ways(
     path: str | os.PathLike[str], *, keep: Callable[[Mapping[str, object]], bool] = is_drivable
 ) -> OsmWays:
-    """Read the ways of an OSM PBF file that pass ``keep``, and their node locations.
+    """Read the ways of an OSM file that pass ``keep``, and their node locations.
 
-    Only the objects with a ``highway`` key (and nodes with one of the useful
+    pyosmium reads the file by its name: ``.osm.pbf``, OSM XML (``.osm``,
+    ``.xml``), compressed or not (``.bz2``, ``.gz``). Only the objects with a ``highway`` key (and nodes with one of the useful
     node tags) reach Python; node locations are kept by pyosmium's location
     cache, in C++.
 
     Parameters
     ----------
     path
-        The ``.osm.pbf`` file.
+        The OSM file.
     keep
         Which ways to keep, from their tags (the ``drive`` filter by default).
 
@@ -435,8 +437,8 @@ def _controls(
     return signals, yields[v].astype(np.int64)
 
 
-def road_arrays_from_pbf(path: str | os.PathLike[str]) -> RoadArrays:
-    """The drivable road graph of an OSM PBF file as arrays, without networkx.
+def road_arrays_from_osm_file(path: str | os.PathLike[str]) -> RoadArrays:
+    """The drivable road graph of an OSM file as arrays, without networkx.
 
     Equal to :func:`~seriana_gis.network.sources.graph_from_osm_file` on the
     same file (same nodes, edges, attributes and travel times; the module docs
@@ -445,7 +447,9 @@ def road_arrays_from_pbf(path: str | os.PathLike[str]) -> RoadArrays:
     Parameters
     ----------
     path
-        The ``.osm.pbf`` file.
+        An OSM PBF file (``.osm.pbf``) or OSM XML file (``.osm``, ``.osm.bz2``,
+        ``.xml``), as :func:`~seriana_gis.network.sources.graph_from_osm_file` takes.
+        Way node references missing from the file (cut extracts) are skipped.
 
     Returns
     -------
@@ -456,14 +460,14 @@ def road_arrays_from_pbf(path: str | os.PathLike[str]) -> RoadArrays:
     Raises
     ------
     DataError
-        The file is missing or unreadable, or holds no drivable road.
+        The file is missing, of an unknown type or unreadable, or holds no drivable road.
     """
-    p = osm_file(path)
-    return road_arrays_from_ways(read_pbf_ways(p), source=str(p))
+    p = osm_file(path, known_type=True)
+    return road_arrays_from_ways(read_osm_ways(p), source=str(p))
 
 
 def road_arrays_from_ways(ways: OsmWays, *, source: str) -> RoadArrays:
-    """Steps 1-5 of the module docs on ways already read (see :func:`road_arrays_from_pbf`)."""
+    """Steps 1-5 of the module docs on ways already read (see :func:`road_arrays_from_osm_file`)."""
     from .annotate import annotate_arrays
 
     raw = _simplified(ways, source=source)
@@ -636,8 +640,10 @@ def _without_rings(net: RoadArrays) -> RoadArrays:
     return out._with_nodes(keep, out.edges, out.coords, out.offsets)
 
 
-def walk_arrays_from_pbf(path: str | os.PathLike[str]) -> RoadArrays:
-    """osmnx's ``walk`` network of an OSM PBF file as arrays (``walk_graph_from_osm_file`` without networkx).
+def walk_arrays_from_osm_file(path: str | os.PathLike[str]) -> RoadArrays:
+    """osmnx's ``walk`` network of an OSM file as arrays (``walk_graph_from_osm_file`` without networkx).
+
+    ``path``: ``.osm.pbf`` or OSM XML (``.osm``, ``.osm.bz2``, ``.xml``).
 
     Every walkable way (:func:`~seriana_gis.network.graph.is_walkable`) but the
     trunk roads closed to pedestrians (:func:`~seriana_gis.network.walk.closed_to_walkers`,
@@ -647,13 +653,13 @@ def walk_arrays_from_pbf(path: str | os.PathLike[str]) -> RoadArrays:
     Raises
     ------
     DataError
-        The file is missing or unreadable, or holds no walkable way.
+        The file is missing, of an unknown type or unreadable, or holds no walkable way.
     """
     from .graph import is_walkable
     from .walk import closed_to_walkers
 
-    p = osm_file(path)
-    ways = read_pbf_ways(
+    p = osm_file(path, known_type=True)
+    ways = read_osm_ways(
         p, keep=lambda t: is_walkable(t) and not closed_to_walkers(t.get("highway"))
     )
     net = _simplified(ways, source=str(p), walk=True)

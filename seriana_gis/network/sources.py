@@ -186,19 +186,36 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
-def osm_file(path: str | os.PathLike[str]) -> Path:
+def osm_file(path: str | os.PathLike[str], *, known_type: bool = False) -> Path:
     """``path`` as a Path, checked to be an existing file.
+
+    ``known_type``: also check that its name ends as an OSM file this package
+    reads (:func:`osm_file_kind`).
 
     Raises
     ------
     DataError
-        No file there.
+        No file there, or (``known_type``) not a known OSM file type.
     """
     p = Path(path)
     if not p.is_file():
         msg = f"OSM file {p} not found; check the path (relative paths start from {Path.cwd()})."
         raise DataError(msg)
+    if known_type and osm_file_kind(p) is None:
+        msg = (
+            f"{p}: unknown OSM file type {_suffix(p)!r}; use .osm, .osm.bz2 or .xml (OSM XML) "
+            "or .osm.pbf."
+        )
+        raise DataError(msg)
     return p
+
+
+def osm_file_kind(path: str | os.PathLike[str]) -> str | None:
+    """``"pbf"``, ``"xml"`` (OSM XML, compressed or not) or None (another file type), by name."""
+    suffix = _suffix(Path(path))
+    if suffix in _PBF_SUFFIXES:
+        return "pbf"
+    return "xml" if suffix in _XML_SUFFIXES else None
 
 
 def graph_from_osm_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
@@ -223,19 +240,12 @@ def graph_from_osm_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
     DataError
         If the file is missing, has an unknown extension, or holds no drivable road.
     """
-    p = osm_file(path)
-    suffix = _suffix(p)
-    if suffix in _PBF_SUFFIXES:
+    p = osm_file(path, known_type=True)
+    if osm_file_kind(p) == "pbf":
         nodes, ways = read_pbf_highways(p)
         G = graph_from_osm_elements(nodes, ways, source=str(p))
-    elif suffix in _XML_SUFFIXES:
-        G = _graph_from_xml(p)
     else:
-        msg = (
-            f"{p}: unknown OSM file type {suffix!r}; use .osm, .osm.bz2 or .xml (OSM XML) "
-            "or .osm.pbf."
-        )
-        raise DataError(msg)
+        G = _graph_from_xml(p)
     G = simplify_road_graph(G)
     return normalise_graph(G, source=str(p))
 

@@ -154,25 +154,19 @@ def walk_graph_from_osm_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
         Missing file, unknown type, or no walkable way.
     """
     from .sources import (
-        _PBF_SUFFIXES,
-        _XML_SUFFIXES,
         _graph_from_xml,
-        _suffix,
         graph_from_osm_elements,
         osm_file,
+        osm_file_kind,
         read_pbf_highways,
     )
 
-    p = osm_file(path)
-    suffix = _suffix(p)
-    if suffix in _PBF_SUFFIXES:
+    p = osm_file(path, known_type=True)
+    if osm_file_kind(p) == "pbf":
         nodes, ways = read_pbf_highways(p, keep=is_walkable)
         G = graph_from_osm_elements(nodes, ways, source=str(p), bidirectional=True)
-    elif suffix in _XML_SUFFIXES:
-        G = _graph_from_xml(p, keep=is_walkable, what="walkable way", bidirectional=True)
     else:
-        msg = f"{p}: unknown OSM file type {suffix!r}; use .osm, .osm.bz2, .xml or .osm.pbf."
-        raise DataError(msg)
+        G = _graph_from_xml(p, keep=is_walkable, what="walkable way", bidirectional=True)
     return _finish_walk(G, source=str(p))
 
 
