@@ -392,14 +392,17 @@ def one_pbf_networkx(path: Path) -> dict[str, float]:
     }
 
 
-def pbf_scaling(sides: list[int], *, networkx_up_to: int) -> list[str]:
-    """Each size: a synthetic PBF written, then read in a fresh process (and through networkx)."""
+def pbf_scaling(sides: list[int], *, networkx_up_to: int, fmt: str = "osm.pbf") -> list[str]:
+    """Each size: a synthetic OSM file written, then read in a fresh process (and through networkx).
+
+    ``fmt``: the file's type by its suffix (``osm.pbf``, or OSM XML ``osm.bz2`` / ``osm``).
+    """
     import tempfile
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for side in sides:
-            path = Path(tmp) / f"synthetic_{side}.osm.pbf"
+            path = Path(tmp) / f"synthetic_{side}.{fmt}"
             t0 = time.perf_counter()
             info = write_synthetic_pbf(path, side)
             print(
@@ -486,6 +489,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the OSM PBF table instead: comma-separated grid sides of synthetic PBF files",
     )
     ap.add_argument(
+        "--osm-format",
+        choices=("osm.pbf", "osm.bz2", "osm"),
+        default="osm.pbf",
+        help="the synthetic files of --pbf as PBF (default) or OSM XML (bz2 or plain)",
+    )
+    ap.add_argument(
         "--pbf-networkx-up-to",
         type=int,
         default=250_000,
@@ -507,10 +516,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.pbf:
         rows = pbf_scaling(
-            [int(s) for s in args.pbf.split(",")], networkx_up_to=args.pbf_networkx_up_to
+            [int(s) for s in args.pbf.split(",")],
+            networkx_up_to=args.pbf_networkx_up_to,
+            fmt=args.osm_format,
         )
         print(
-            "\n| OSM nodes | graph nodes | edges | PBF → arrays s | profile + engine s "
+            f"\n| OSM nodes | graph nodes | edges | .{args.osm_format} → arrays s "
+            "| profile + engine s "
             "| OD 1,000 × 250 s | peak MB | networkx path: build, peak MB |"
         )
         print("|---|---|---|---|---|---|---|---|")

@@ -435,7 +435,10 @@ def road_graph(
     XML size holding as much, :func:`~seriana_gis.network.arrays.pbf_equivalent_bytes`;
     or ``lean``) is read straight into road arrays, without networkx
     (:func:`~seriana_gis.network.osm_arrays.road_arrays_from_osm_file`: the same graph);
-    ``osm``: the live drive network of the study area through osmnx (cached).
+    ``osm``: the live drive network of the study area through osmnx (cached); a
+    download of :data:`~seriana_gis.network.arrays.LEAN_MIN_NODES` OSM nodes (or
+    ``lean``) is read straight into road arrays
+    (:func:`~seriana_gis.network.overpass_arrays.fetch_road_graph`).
     Every graph is reduced to its largest strongly connected component, checked
     to cover the municipalities (:func:`~seriana_gis.network.coverage.check_coverage`)
     and timed by the road model under ``profile`` (the territory's calibrated
@@ -446,14 +449,17 @@ def road_graph(
     NetworkError
         Most municipalities lie off the network (it belongs to another territory).
     """
-    from .network import fetch_roads, graph_from_lines, graph_from_osm_file
+    from .network import graph_from_lines, graph_from_osm_file
     from .network.arrays import pbf_equivalent_bytes, use_arrays
     from .network.osm_arrays import road_arrays_from_osm_file
+    from .network.overpass_arrays import fetch_road_graph
 
     a = t.area
     spec = a.source("roads")
     if spec.kind == "osm":
-        graph = fetch_roads(t.polygon, crs=a.crs, cache_dir=cache_dir, overpass_url=overpass_url)
+        graph = fetch_road_graph(
+            t.polygon, crs=a.crs, cache_dir=cache_dir, overpass_url=overpass_url, lean=lean
+        )
         prov = _osm_prov("drive network")
     elif spec.kind == "file":
         assert spec.path is not None

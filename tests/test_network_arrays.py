@@ -541,11 +541,19 @@ def test_accessibility_chain_on_arrays_equals_the_graph(
         np.testing.assert_allclose(rasters_a[name].values, grid.values, atol=1e-4, rtol=0)
 
 
-def _road_graph_of_file(path: Path, tmp_path: Path, *, lean: bool | None) -> Any:
+def _road_graph_of_file(
+    path: Path | None,
+    tmp_path: Path,
+    *,
+    lean: bool | None,
+    municipality: tuple[float, float, float, float] = (9.6308, 45.6710, 9.7213, 45.7241),
+    **options: Any,
+) -> Any:
     """``build.road_graph`` of a Bergamo territory whose roads are the OSM file ``path``.
 
-    Writes its configuration to ``tmp_path / "bergamo.yaml"``; the municipality is the
-    extract's bounding box (``../shared/data/README.md``).
+    ``path`` None: live OSM (``kind: osm``; ``options`` go to ``road_graph``). Writes the
+    configuration to ``tmp_path / "bergamo.yaml"``; the municipality is a lon/lat box
+    (by default the extract's bounding box, ``../shared/data/README.md``).
     """
     import geopandas as gpd
     from shapely.geometry import box
@@ -553,20 +561,70 @@ def _road_graph_of_file(path: Path, tmp_path: Path, *, lean: bool | None) -> Any
     from seriana_gis.build import Territory, road_graph
     from seriana_gis.config import load_study_area
 
+    roads = "{kind: osm}" if path is None else f"{{kind: file, path: {path}}}"
     cfg = tmp_path / "bergamo.yaml"
     cfg.write_text(
         "name: bergamo\ntitle: Bergamo\nprovince: BG\nzones:\n  city:\n"
         "    municipalities: [Bergamo]\n"
-        f"sources:\n  roads: {{kind: file, path: {path}}}\n",
+        f"sources:\n  roads: {roads}\n",
         encoding="utf-8",
     )
     t = Territory(area=load_study_area(cfg))
     t.layers["municipalities"] = gpd.GeoDataFrame(
-        {"name": ["Bergamo"]}, geometry=[box(9.6308, 45.6710, 9.7213, 45.7241)], crs="EPSG:4326"
+        {"name": ["Bergamo"]}, geometry=[box(*municipality)], crs="EPSG:4326"
     ).to_crs("EPSG:32632")
-    graph, prov = road_graph(t, lean=lean)
+    graph, prov = road_graph(t, lean=lean, **options)
     assert "speed profile" in str(prov["note"])
     return graph
+
+
+@pytest.mark.shared_data
+def test_live_osm_arrays_equal_the_graph_path(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the local Overpass stand-in serves the snapshot's drivable ways around the area
+    from _overpass_stub import OverpassStub, overpass_json_from_osm
+
+    from seriana_gis.build import speed_profile
+    from seriana_gis.config import load_study_area
+    from seriana_gis.network import fetch_roads
+    from seriana_gis.network.graph import is_drivable
+    from seriana_gis.network.overpass_arrays import fetch_road_graph
+
+    area = (9.665, 45.685, 9.685, 45.700)  # Bergamo's centre; the response reaches beyond
+    response = overpass_json_from_osm(
+        shared_data / XML,
+        bbox=(9.655, 45.678, 9.695, 45.706),
+        keep=lambda t: "highway" in t and is_drivable(t),
+    )
+    monkeypatch.delenv(LEAN_ENV, raising=False)
+    with OverpassStub(response) as stub:
+        G = fetch_roads(shapely.box(*area), cache_dir=tmp_path / "graph", overpass_url=stub.url)
+        cache = tmp_path / "arrays"
+        B = _road_graph_of_file(
+            None, tmp_path, lean=True, municipality=area, cache_dir=cache, overpass_url=stub.url
+        )
+        # below the threshold: the networkx graph, from the response just cached
+        small = fetch_road_graph(shapely.box(*area), cache_dir=cache, overpass_url=stub.url)
+        assert len(stub.queries) == 2 and stub.queries[0] == stub.queries[1]
+    assert isinstance(B, RoadArrays) and isinstance(small, nx.MultiDiGraph)
+    assert set(small.nodes) == set(G.nodes)
+    # the truncation to the area mattered: the response holds many more road nodes
+    on_ways = {n for el in response["elements"] if el["type"] == "way" for n in el["nodes"]}
+    assert len(G) > 100 and len(on_ways) > 3 * len(G)
+    for _, d in G.nodes(data=True):
+        d.pop("street_count")  # osmnx's count of streets per node: not carried by the arrays
+    H = apply_speed_profile(
+        G, speed_profile(load_study_area(tmp_path / "bergamo.yaml")), time_of_day="off_peak"
+    )
+    _assert_same_graph(H, B)
+    ids = np.array(list(H.nodes))
+    rng = np.random.default_rng(162)
+    origins, dests = rng.choice(ids, 5, replace=False), rng.choice(ids, 40, replace=False)
+    od = od_matrix(B, origins, dests)
+    for o in origins:  # against networkx's own Dijkstra
+        ref = nx.single_source_dijkstra_path_length(H, o, weight="travel_time")
+        np.testing.assert_allclose(od.loc[o].to_numpy(), [ref[d] for d in dests], atol=1e-6)
 
 
 @pytest.mark.shared_data

@@ -195,6 +195,16 @@ class _Segments:
     way: np.ndarray  # index into the ways
     reversed_: np.ndarray
 
+    def subset(self, keep: np.ndarray) -> _Segments:
+        """The segments where ``keep`` is True, in the same order."""
+        return replace(
+            self, u=self.u[keep], v=self.v[keep], way=self.way[keep], reversed_=self.reversed_[keep]
+        )
+
+
+#: Which unsimplified segments to keep, from their end nodes (positions into ``OsmWays.node_ids``).
+SegmentFilter = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
 
 def _segments(
     ways: OsmWays, pos_of: Callable[[np.ndarray], np.ndarray], *, bidirectional: bool = False
@@ -466,11 +476,17 @@ def road_arrays_from_osm_file(path: str | os.PathLike[str]) -> RoadArrays:
     return road_arrays_from_ways(read_osm_ways(p), source=str(p))
 
 
-def road_arrays_from_ways(ways: OsmWays, *, source: str) -> RoadArrays:
-    """Steps 1-5 of the module docs on ways already read (see :func:`road_arrays_from_osm_file`)."""
+def road_arrays_from_ways(
+    ways: OsmWays, *, source: str, keep_segments: SegmentFilter | None = None
+) -> RoadArrays:
+    """Steps 1-5 of the module docs on ways already read (see :func:`road_arrays_from_osm_file`).
+
+    ``keep_segments``: which unsimplified edges to keep before the simplification
+    (a download truncated to its study area, :mod:`seriana_gis.network.overpass_arrays`).
+    """
     from .annotate import annotate_arrays
 
-    raw = _simplified(ways, source=source)
+    raw = _simplified(ways, source=source, keep_segments=keep_segments)
     raw = raw.with_edges(**_free_flow(raw.edges))
     net, report = raw.largest_scc()
     log = logger.warning if report["dropped_nodes"] > 0.05 * len(raw) else logger.info
@@ -513,13 +529,18 @@ def _free_flow(edges: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _simplified(ways: OsmWays, *, source: str, walk: bool = False) -> RoadArrays:
+def _simplified(
+    ways: OsmWays, *, source: str, walk: bool = False, keep_segments: SegmentFilter | None = None
+) -> RoadArrays:
     """Steps 1-3 and the projection: the simplified graph of the ways, as arrays.
 
     ``walk``: every way both ways, no signal or yield counts (a pedestrian network,
-    simplified by plain :func:`osmnx.simplify_graph`).
+    simplified by plain :func:`osmnx.simplify_graph`). ``keep_segments``: the
+    unsimplified edges kept (all by default).
     """
     seg = _segments(ways, lambda ids: np.searchsorted(ways.node_ids, ids), bidirectional=walk)
+    if keep_segments is not None:
+        seg = seg.subset(keep_segments(seg.u, seg.v))
     m = len(seg.u)
     if m == 0:
         what = "way open to pedestrians" if walk else "drivable road"

@@ -148,6 +148,35 @@ def fetch_roads(
         If the area holds no drivable road.
     """
     poly = _polygon_4326(polygon, crs)
+    with drive_download(poly, cache_dir=cache_dir, overpass_url=overpass_url) as endpoint:
+        G = ox.graph_from_polygon(
+            poly, network_type="drive", simplify=False, retain_all=True, truncate_by_edge=True
+        )
+    return normalise_graph(simplify_road_graph(G), source=f"OpenStreetMap via {endpoint}")
+
+
+@contextlib.contextmanager
+def drive_download(
+    poly: Polygon | MultiPolygon,
+    *,
+    cache_dir: str | os.PathLike[str],
+    overpass_url: str | None,
+) -> Iterator[str]:
+    """The settings and errors of a download of the drive network of ``poly`` (EPSG:4326).
+
+    osmnx's settings for the block (cache in ``cache_dir/osmnx``, the endpoint, the
+    useful tags of :func:`fetch_roads`); yields the endpoint; the download's errors
+    become one clear message each.
+
+    Raises
+    ------
+    OverpassError
+        The server answered with an error.
+    SourceUnavailableError
+        The server cannot be reached and nothing is cached.
+    DataError
+        No drivable road in the area.
+    """
     folder = Path(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
     with (
@@ -156,9 +185,7 @@ def fetch_roads(
     ):
         endpoint = ox.settings.overpass_url
         try:
-            G = ox.graph_from_polygon(
-                poly, network_type="drive", simplify=False, retain_all=True, truncate_by_edge=True
-            )
+            yield endpoint
         except OverpassError as exc:
             msg = f"cannot download the roads from OpenStreetMap: {exc}"
             raise OverpassError(msg) from None
@@ -175,7 +202,6 @@ def fetch_roads(
                 f"(bounds {poly.bounds}); check the polygon and its CRS."
             )
             raise DataError(msg) from exc
-    return normalise_graph(simplify_road_graph(G), source=f"OpenStreetMap via {endpoint}")
 
 
 def _suffix(path: Path) -> str:
