@@ -411,6 +411,22 @@ def test_office_site_pages(
     assert page.evaluate(COUNT_DRAWN, "brownfields") == 1
     assert page.locator("h1").text_content() == XSS
     assert page.locator("svg.seriana-contrib").count() == 3
+    # the sheet's map is shorter than the window: the legends stay inside it and clear
+    # of the "colour sites by" switch (they once covered it)
+    legend = page.locator(".seriana-legends").bounding_box()
+    switch = page.locator(".seriana-switch").bounding_box()
+    frame = page.locator(".folium-map").bounding_box()
+    assert legend is not None and switch is not None and frame is not None
+    assert (
+        legend["y"] >= frame["y"] and legend["y"] + legend["height"] <= frame["y"] + frame["height"]
+    )
+    apart = (
+        legend["y"] >= switch["y"] + switch["height"]
+        or switch["y"] >= legend["y"] + legend["height"]
+        or legend["x"] >= switch["x"] + switch["width"]
+        or switch["x"] >= legend["x"] + legend["width"]
+    )
+    assert apart, (legend, switch)
     page.screenshot(path=str(artifacts_dir / "maps_office_sheet.png"), full_page=True)
     log.assert_clean(page, _site_files(tmp_path / "office"))
 

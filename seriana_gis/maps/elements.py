@@ -39,10 +39,13 @@ BACKGROUND = "#eef0ea"
 
 _CLOSE_TAG = re.compile(r"</(script|style)", re.IGNORECASE)
 
+# Legends and the layer control are sized on the map, not the window (``cqh``: the map is
+# a size container): on a site sheet the map is 440 px high in an 800 px window, and a
+# legend of 38 % of the window covered the "colour sites by" switch above it.
 _PAGE_CSS = f"""
-.folium-map.leaflet-container {{ background: {BACKGROUND}; }}
+.folium-map.leaflet-container {{ background: {BACKGROUND}; container-type: size; }}
 .seriana-legends {{ background: #fff; padding: 5px 8px; font: 12px/1.3 sans-serif;
-  max-height: 38vh; max-width: 240px; overflow-y: auto; }}
+  max-height: 38vh; max-height: 38cqh; max-width: 240px; overflow-y: auto; }}
 .seriana-legends:empty {{ display: none; }}
 .seriana-legend + .seriana-legend {{ margin-top: 5px; }}
 .seriana-legend-title {{ font-weight: bold; }}
@@ -55,7 +58,7 @@ _PAGE_CSS = f"""
 .seriana-switch-title {{ font-weight: bold; }}
 .seriana-switch-row {{ display: flex; align-items: center; gap: 4px; cursor: pointer; }}
 .seriana-switch-row input {{ margin: 1px 2px; }}
-.leaflet-control-layers-expanded {{ max-height: 60vh; overflow-y: auto; }}
+.leaflet-control-layers-expanded {{ max-height: 60vh; max-height: 60cqh; overflow-y: auto; }}
 .seriana-popup {{ font: 12px/1.35 sans-serif; }}
 .seriana-popup-title {{ font-weight: bold; font-size: 14px; }}
 .seriana-popup-subtitle {{ color: #555; margin-bottom: 4px; }}
