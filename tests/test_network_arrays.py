@@ -583,31 +583,62 @@ def test_live_osm_arrays_equal_the_graph_path(
     shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the local Overpass stand-in serves the snapshot's drivable ways around the area
+    import geopandas as gpd
     from _overpass_stub import OverpassStub, overpass_json_from_osm
 
+    from seriana_gis.accessibility.pipeline import walk_network
     from seriana_gis.build import speed_profile
     from seriana_gis.config import load_study_area
     from seriana_gis.network import fetch_roads
-    from seriana_gis.network.graph import is_drivable
+    from seriana_gis.network.graph import is_drivable, is_walkable
     from seriana_gis.network.overpass_arrays import fetch_road_graph
+    from seriana_gis.network.walk import fetch_walk
+    from seriana_gis.sources.osm import osm_settings
 
-    area = (9.665, 45.685, 9.685, 45.700)  # Bergamo's centre; the response reaches beyond
+    area = (9.665, 45.685, 9.685, 45.700)  # Bergamo's centre; the responses reach beyond
+    bbox = (9.655, 45.678, 9.695, 45.706)
     response = overpass_json_from_osm(
-        shared_data / XML,
-        bbox=(9.655, 45.678, 9.695, 45.706),
-        keep=lambda t: "highway" in t and is_drivable(t),
+        shared_data / XML, bbox=bbox, keep=lambda t: "highway" in t and is_drivable(t)
     )
+    walk_response = overpass_json_from_osm(
+        shared_data / XML, bbox=bbox, keep=lambda t: "highway" in t and is_walkable(t)
+    )
+
+    def answer(query: str) -> dict[str, Any]:  # osmnx's drive filter names motorcar
+        return response if '"motorcar"' in query else walk_response
+
     monkeypatch.delenv(LEAN_ENV, raising=False)
-    with OverpassStub(response) as stub:
+    with OverpassStub(answer) as stub:
         G = fetch_roads(shapely.box(*area), cache_dir=tmp_path / "graph", overpass_url=stub.url)
+        W = fetch_walk(shapely.box(*area), cache_dir=tmp_path / "graph", overpass_url=stub.url)
         cache = tmp_path / "arrays"
         B = _road_graph_of_file(
             None, tmp_path, lean=True, municipality=area, cache_dir=cache, overpass_url=stub.url
         )
         # below the threshold: the networkx graph, from the response just cached
         small = fetch_road_graph(shapely.box(*area), cache_dir=cache, overpass_url=stub.url)
-        assert len(stub.queries) == 2 and stub.queries[0] == stub.queries[1]
+        assert len(stub.queries) == 3 and stub.queries[0] == stub.queries[2]
+        # the walks of a lean territory: arrays too (the chain's choice), from the stand-in
+        municipalities = gpd.GeoDataFrame(geometry=[shapely.box(*area)], crs="EPSG:4326")
+        with osm_settings(cache_dir=cache, overpass_url=stub.url):
+            WA = walk_network(
+                B,
+                load_study_area(tmp_path / "bergamo.yaml"),
+                walk="roads",
+                municipalities=municipalities,
+                cache_dir=cache,
+            )
+        assert len(stub.queries) == 4 and stub.queries[3] == stub.queries[1]
     assert isinstance(B, RoadArrays) and isinstance(small, nx.MultiDiGraph)
+    assert isinstance(WA, RoadArrays)
+    assert set(WA.nodes.ids.tolist()) == set(W.nodes) and WA.n_edges == W.number_of_edges()
+    wid = np.random.default_rng(163).choice(np.array(list(W.nodes)), 30, replace=False)
+    np.testing.assert_allclose(
+        od_matrix(WA, wid, wid, weight="length").to_numpy(),
+        od_matrix(W, wid, wid, weight="length").to_numpy(),
+        atol=1e-6,
+        rtol=0,
+    )
     assert set(small.nodes) == set(G.nodes)
     # the truncation to the area mattered: the response holds many more road nodes
     on_ways = {n for el in response["elements"] if el["type"] == "way" for n in el["nodes"]}

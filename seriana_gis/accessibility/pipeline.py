@@ -37,6 +37,7 @@ from ..network import gdfs_to_graph
 from ..network.arrays import RoadArrays, use_arrays
 from ..network.model import apply_speed_profile, profile_note
 from ..network.osm_arrays import walk_arrays_from_osm_file
+from ..network.overpass_arrays import fetch_walk_arrays
 from ..network.profile import DEFAULT_TIME_OF_DAY, check_time_of_day
 from ..network.routing import RoadGraph, _as_arrays
 from ..network.sources import osm_file_kind
@@ -181,6 +182,8 @@ def walk_network(
             return walk_arrays_from_osm_file(spec.path)  # a large territory: arrays, as its roads
         return walk_graph_from_osm_file(spec.path)
     if spec.kind == "osm" and municipalities is not None:
+        if _as_arrays(G) is not None:  # a large territory: arrays, as its roads
+            return fetch_walk_arrays(municipalities, cache_dir=cache_dir)
         return fetch_walk(municipalities, cache_dir=cache_dir)
     return walk_graph(G)
 

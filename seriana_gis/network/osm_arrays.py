@@ -99,9 +99,9 @@ def read_osm_ways(
     """Read the ways of an OSM file that pass ``keep``, and their node locations.
 
     pyosmium reads the file by its name: ``.osm.pbf``, OSM XML (``.osm``,
-    ``.xml``), compressed or not (``.bz2``, ``.gz``). Only the objects with a ``highway`` key (and nodes with one of the useful
-    node tags) reach Python; node locations are kept by pyosmium's location
-    cache, in C++.
+    ``.xml``), compressed or not (``.bz2``, ``.gz``). Only the objects with a
+    ``highway`` key (and nodes with one of the useful node tags) reach Python;
+    node locations are kept by pyosmium's location cache, in C++.
 
     Parameters
     ----------
@@ -202,8 +202,9 @@ class _Segments:
         )
 
 
-#: Which unsimplified segments to keep, from their end nodes (positions into ``OsmWays.node_ids``).
-SegmentFilter = Callable[[np.ndarray, np.ndarray], np.ndarray]
+#: Which unsimplified segments to keep, from their end nodes (positions into
+#: ``OsmWays.node_ids``) and their ways (positions into ``OsmWays.way_ids``).
+SegmentFilter = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 def _segments(
@@ -540,7 +541,7 @@ def _simplified(
     """
     seg = _segments(ways, lambda ids: np.searchsorted(ways.node_ids, ids), bidirectional=walk)
     if keep_segments is not None:
-        seg = seg.subset(keep_segments(seg.u, seg.v))
+        seg = seg.subset(keep_segments(seg.u, seg.v, seg.way))
     m = len(seg.u)
     if m == 0:
         what = "way open to pedestrians" if walk else "drivable road"
@@ -683,9 +684,16 @@ def walk_arrays_from_osm_file(path: str | os.PathLike[str]) -> RoadArrays:
     ways = read_osm_ways(
         p, keep=lambda t: is_walkable(t) and not closed_to_walkers(t.get("highway"))
     )
-    net = _simplified(ways, source=str(p), walk=True)
+    return walk_arrays_from_ways(ways, source=str(p))
+
+
+def walk_arrays_from_ways(
+    ways: OsmWays, *, source: str, keep_segments: SegmentFilter | None = None
+) -> RoadArrays:
+    """The pedestrian network of ways already read (see :func:`walk_arrays_from_osm_file`)."""
+    net = _simplified(ways, source=source, walk=True, keep_segments=keep_segments)
     keep = [c for c in ("u", "v", "key", "length", "highway") if c in net.edges.columns]
     net = replace(net, edges=net.edges[keep], node_attrs=net.node_attrs.iloc[:, :0])
     net, _ = net.largest_scc()
-    net.graph["source"] = f"pedestrian network of {p}"
+    net.graph["source"] = f"pedestrian network of {source}"
     return net

@@ -14,6 +14,9 @@ buffered by 500 m, served from the same disk cache):
    controls, simplification, projection, free-flow times, largest strongly
    connected component, the road model's annotations).
 
+:func:`fetch_walk_arrays` does the same for osmnx's ``walk`` network
+(:func:`~seriana_gis.network.walk.fetch_walk`), the walks of a lean territory.
+
 :func:`fetch_road_graph` is what the chain calls for a ``kind: osm`` source:
 arrays when the download holds :data:`~seriana_gis.network.arrays.LEAN_MIN_NODES`
 OSM nodes (osmnx would hold each as a networkx node before simplifying), else
@@ -36,7 +39,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from .arrays import LEAN_MIN_NODES, RoadArrays, use_arrays
-from .osm_arrays import OsmWays, SegmentFilter, road_arrays_from_ways
+from .osm_arrays import OsmWays, SegmentFilter, road_arrays_from_ways, walk_arrays_from_ways
 from .routing import RoadGraph
 from .sources import _node_tags, _polygon_4326, drive_download, fetch_roads
 
@@ -114,7 +117,7 @@ def ways_from_overpass(responses: Iterable[dict[str, Any]]) -> OsmWays:
 def _truncation(ways: OsmWays, areas: list[BaseGeometry]) -> SegmentFilter:
     """osmnx's ``truncate_graph_polygon(..., truncate_by_edge=True)`` by each area in turn."""
 
-    def keep(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    def keep(u: np.ndarray, v: np.ndarray, way: np.ndarray) -> np.ndarray:
         kept = np.ones(len(u), dtype=bool)
         for area in areas:
             shapely.prepare(area)
@@ -140,17 +143,23 @@ def _download_polygon(poly: Polygon | MultiPolygon) -> BaseGeometry:
     return buffered
 
 
+def _response_ways(poly: Polygon | MultiPolygon, network_type: str) -> OsmWays:
+    """osmnx's request for the ``network_type`` network around ``poly``, read into arrays."""
+    from osmnx import _overpass
+
+    buffered = _download_polygon(poly)
+    ways = ways_from_overpass(_overpass._download_overpass_network(buffered, network_type, None))
+    if len(ways.way_ids) == 0 and len(ways.node_ids) == 0:
+        msg = "No data elements in server response."
+        raise ox._errors.InsufficientResponseError(msg)
+    return ways
+
+
 def _download(
     poly: Polygon | MultiPolygon, *, cache_dir: str | os.PathLike[str], overpass_url: str | None
 ) -> tuple[OsmWays, str]:
-    from osmnx import _overpass
-
     with drive_download(poly, cache_dir=cache_dir, overpass_url=overpass_url) as endpoint:
-        buffered = _download_polygon(poly)
-        ways = ways_from_overpass(_overpass._download_overpass_network(buffered, "drive", None))
-        if len(ways.way_ids) == 0 and len(ways.node_ids) == 0:
-            msg = "No data elements in server response."
-            raise ox._errors.InsufficientResponseError(msg)
+        ways = _response_ways(poly, "drive")
     return ways, endpoint
 
 
@@ -214,3 +223,42 @@ def fetch_road_graph(
     if not use_arrays(nodes=len(ways.node_ids), lean=lean):
         return fetch_roads(polygon, **opts)
     return _arrays(poly, ways, endpoint, cache_dir=cache_dir, overpass_url=overpass_url)
+
+
+def fetch_walk_arrays(
+    polygon: BaseGeometry | gpd.GeoSeries | gpd.GeoDataFrame,
+    *,
+    cache_dir: str | os.PathLike[str],
+    crs: str | None = "EPSG:4326",
+    overpass_url: str | None = None,
+) -> RoadArrays:
+    """osmnx's ``walk`` network of a study area from Overpass, as arrays.
+
+    :func:`~seriana_gis.network.walk.fetch_walk` (same request, cache and
+    messages) without networkx: truncated as osmnx truncates, then the roads
+    closed to pedestrians (:func:`~seriana_gis.network.walk.closed_to_walkers`)
+    left out, every way in both directions, simplified, the largest strongly
+    connected component; edges carry ``length`` and ``highway``.
+
+    Raises
+    ------
+    SourceUnavailableError
+        The server cannot be reached and nothing is cached.
+    DataError
+        No walkable way in the area.
+    """
+    from .walk import closed_to_walkers, walk_download
+
+    poly = _polygon_4326(polygon, crs)
+    with walk_download(poly, cache_dir=cache_dir, overpass_url=overpass_url) as endpoint:
+        ways = _response_ways(poly, "walk")
+        closed = np.array([closed_to_walkers(t.get("highway")) for t in ways.tags], dtype=bool)
+        truncate = _truncation(ways, [_download_polygon(poly), poly])
+
+        def keep(u: np.ndarray, v: np.ndarray, way: np.ndarray) -> np.ndarray:
+            # as osmnx: truncated with every way, then the closed roads dropped
+            return truncate(u, v, way) & ~closed[way]
+
+        return walk_arrays_from_ways(
+            ways, source=f"OpenStreetMap via {endpoint}", keep_segments=keep
+        )

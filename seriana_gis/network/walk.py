@@ -21,7 +21,9 @@ straight lines times a detour factor (:mod:`seriana_gis.accessibility.transit`).
 # ruff: noqa: N803, N806  (G, W: the networkx / osmnx names for graphs)
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -203,14 +205,34 @@ def fetch_walk(
     from .sources import _polygon_4326
 
     poly = _polygon_4326(polygon, crs)
+    with walk_download(poly, cache_dir=cache_dir, overpass_url=overpass_url) as endpoint:
+        G = ox.graph_from_polygon(
+            poly, network_type="walk", simplify=False, retain_all=True, truncate_by_edge=True
+        )
+    return _finish_walk(G, source=f"OpenStreetMap via {endpoint}")
+
+
+@contextlib.contextmanager
+def walk_download(
+    poly: BaseGeometry, *, cache_dir: str | os.PathLike[str], overpass_url: str | None
+) -> Iterator[str]:
+    """The settings and errors of a download of the walk network of ``poly`` (EPSG:4326).
+
+    Yields the endpoint; the download's errors become one clear message each.
+
+    Raises
+    ------
+    SourceUnavailableError
+        The server cannot be reached and nothing is cached.
+    DataError
+        No walkable way in the area.
+    """
     folder = Path(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
     with osm_settings(cache_dir=folder, overpass_url=overpass_url):
         endpoint = ox.settings.overpass_url
         try:
-            G = ox.graph_from_polygon(
-                poly, network_type="walk", simplify=False, retain_all=True, truncate_by_edge=True
-            )
+            yield endpoint
         except requests.exceptions.RequestException as exc:
             msg = (
                 f"cannot reach the Overpass API at {endpoint} ({exc}) and the cache folder "
@@ -221,7 +243,6 @@ def fetch_walk(
         except ox._errors.InsufficientResponseError as exc:
             msg = f"OpenStreetMap returned no walkable way inside the study area ({poly.bounds})."
             raise DataError(msg) from exc
-    return _finish_walk(G, source=f"OpenStreetMap via {endpoint}")
 
 
 def _walk_arrays(net: RoadArrays, *, exclude: tuple[str, ...]) -> RoadArrays:
