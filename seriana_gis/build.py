@@ -429,7 +429,9 @@ def road_graph(
 ) -> tuple[RoadGraph, dict[str, object]]:
     """The road graph of the study area from the configured source, and its provenance.
 
-    ``embedded``: the strategic network of ``layers/default/roads.geojson``;
+    ``embedded``: the strategic network of ``layers/default/roads.geojson`` (as
+    road arrays from :data:`~seriana_gis.network.arrays.LEAN_MIN_NODES` links, or
+    ``lean``: :func:`~seriana_gis.network.lines.road_arrays_from_lines`);
     ``file``: a local OSM file (``.osm``, ``.osm.bz2``, ``.osm.pbf``); a large
     file (:data:`~seriana_gis.network.arrays.LEAN_MIN_PBF_BYTES` of PBF, or the
     XML size holding as much, :func:`~seriana_gis.network.arrays.pbf_equivalent_bytes`;
@@ -451,6 +453,7 @@ def road_graph(
     """
     from .network import graph_from_lines, graph_from_osm_file
     from .network.arrays import pbf_equivalent_bytes, use_arrays
+    from .network.lines import road_arrays_from_lines
     from .network.osm_arrays import road_arrays_from_osm_file
     from .network.overpass_arrays import fetch_road_graph
 
@@ -472,7 +475,11 @@ def road_graph(
         prov.update(licence=osm.LICENCE, attribution=osm.ATTRIBUTION)
     else:
         lines = embedded.read_embedded("roads", area=a)
-        graph = graph_from_lines(lines, source="embedded default (layers/default/roads.geojson)")
+        src = "embedded default (layers/default/roads.geojson)"
+        if use_arrays(nodes=len(lines), lean=lean):  # a link count: about the nodes it makes
+            graph = road_arrays_from_lines(lines, source=src)
+        else:
+            graph = graph_from_lines(lines, source=src)
         prov = embedded.embedded_provenance("roads")
         prov["note"] = (
             "skeletal strategic network; switch to full OSM with sources: roads: {kind: osm}"

@@ -496,6 +496,35 @@ def _scenario(G: nx.MultiDiGraph) -> Any:
     )
 
 
+def test_line_layer_arrays_equal_the_graph(territory: tuple[dict[str, Any], Any]) -> None:
+    # the embedded strategic network (a line layer) read as arrays, through the chain's choice
+    from seriana_gis.build import Territory, road_graph
+    from seriana_gis.network import graph_from_lines
+    from seriana_gis.network.lines import road_arrays_from_lines
+    from seriana_gis.sources import embedded
+
+    layers, area = territory
+    lines = embedded.read_embedded("roads", area=area)
+    G = graph_from_lines(lines, source="embedded")
+    _assert_same_graph(G, road_arrays_from_lines(lines, source="embedded"))
+    t = Territory(area=area)
+    t.layers["municipalities"] = layers["municipalities"]
+    A, _ = road_graph(t, lean=True)
+    H, _ = road_graph(t, lean=False)
+    assert isinstance(A, RoadArrays) and isinstance(H, nx.MultiDiGraph)
+    _assert_same_graph(H, A)
+    ids = np.array(list(H.nodes))
+    for o in ids[:5]:  # against networkx's own Dijkstra
+        ref = nx.single_source_dijkstra_path_length(H, o, weight="travel_time")
+        got = od_matrix(A, [o], ids).to_numpy()[0]
+        np.testing.assert_allclose(got, [ref.get(d, np.inf) for d in ids], atol=1e-6)
+    bad = lines.copy()
+    bad["oneway"] = bad["oneway"].astype(object)
+    bad.loc[bad.index[0], "oneway"] = "maybe"
+    with pytest.raises(DataError, match="'oneway' is 'maybe'"):
+        road_arrays_from_lines(bad)
+
+
 @pytest.mark.slow
 def test_accessibility_chain_on_arrays_equals_the_graph(
     territory: tuple[dict[str, Any], Any],

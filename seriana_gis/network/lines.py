@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -37,6 +38,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry import LineString
 
 from .._errors import CRSError, DataError
+from .arrays import RoadArrays
 from .graph import GRAPH_CRS, normalise_graph
 
 logger = logging.getLogger(__name__)
@@ -70,38 +72,24 @@ def _sinuosity(value: object, *, where: str) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
-def graph_from_lines(
-    gdf: gpd.GeoDataFrame,
-    *,
-    tolerance_m: float = 1.0,
-    source: str = "line layer",
-) -> nx.MultiDiGraph:
-    """Build a routable road graph from a layer of road lines.
+@dataclass
+class _Links:
+    """A line layer checked and cut into links, and the nodes their endpoints make."""
 
-    Parameters
-    ----------
-    gdf
-        LineStrings (MultiLineStrings are split into their parts) with a CRS and a
-        ``highway`` column; see the module docs for the other columns. Not changed.
-    tolerance_m
-        Endpoints closer than this (m) become one node.
-    source
-        Where the layer comes from, named in messages and in ``G.graph["source"]``.
+    lines: gpd.GeoDataFrame  # in EPSG:32632
+    ids: pd.Series
+    pos: np.ndarray  # each link's row position in ``lines``
+    geoms: list[LineString]  # each link's geometry, ends moved onto its nodes
+    u: np.ndarray
+    v: np.ndarray
+    xy: np.ndarray  # node coordinates
 
-    Returns
-    -------
-    networkx.MultiDiGraph
-        The graph in the seriana_gis convention (EPSG:32632; integer node ids
-        from 0 in order of first appearance; edge ``id`` from the layer's ``id``
-        column, or its index), reduced to its largest strongly connected component.
+    def row_id(self, j: int) -> Any:
+        value = self.ids.iloc[self.pos[j]]
+        return value.item() if isinstance(value, np.generic) else value
 
-    Raises
-    ------
-    DataError
-        Empty layer, no ``highway`` column, non-line or empty geometries, bad ``oneway``.
-    CRSError
-        The layer has no CRS.
-    """
+
+def _links(gdf: gpd.GeoDataFrame, *, tolerance_m: float, source: str) -> _Links:
     if not isinstance(gdf, gpd.GeoDataFrame) or len(gdf) == 0:
         msg = f"{source}: the road line layer is empty; give at least one LineString."
         raise DataError(msg)
@@ -148,45 +136,135 @@ def graph_from_lines(
     xy = np.zeros((n_nodes, 2))
     np.add.at(xy, node_of, ends)
     xy /= np.bincount(node_of, minlength=n_nodes)[:, None]
-
-    G = nx.MultiDiGraph(crs=GRAPH_CRS, created_with="seriana_gis graph_from_lines")
-    for i in range(n_nodes):
-        G.add_node(int(i), x=float(xy[i, 0]), y=float(xy[i, 1]))
-    for j, (pos, g) in enumerate(parts):
-        u, v = int(node_of[2 * j]), int(node_of[2 * j + 1])
+    u, v = node_of[0::2], node_of[1::2]
+    moved = []
+    for j, (_, g) in enumerate(parts):
         coords = [tuple(c[:2]) for c in g.coords]
-        coords[0], coords[-1] = tuple(xy[u]), tuple(xy[v])
-        geom = LineString(coords)
-        row = lines.iloc[pos]
-        row_id = ids.iloc[pos]
-        row_id = row_id.item() if isinstance(row_id, np.generic) else row_id
-        where = f"{source}, feature {row_id!r}"
-        drawn = float(shapely.length(geom))
-        sinuosity = _sinuosity(row.get("sinuosity"), where=where)
-        attrs: dict[str, Any] = {
-            "id": row_id,
-            "length": drawn * sinuosity,
-            "drawn_length": drawn,
-            "sinuosity": sinuosity,
-        }
-        for col in _ATTR_COLUMNS:
-            if col in row.index and not (
-                row[col] is None or (isinstance(row[col], float) and math.isnan(row[col]))
-            ):
-                attrs[col] = row[col]
-        one_way = _oneway(row.get("oneway"), where=where)
-        attrs["oneway"] = one_way
-        G.add_edge(u, v, **attrs, reversed=False, geometry=geom)
-        if not one_way:
-            G.add_edge(v, u, **attrs, reversed=True, geometry=geom.reverse())
-    merged = n_pts - n_nodes
+        coords[0], coords[-1] = tuple(xy[u[j]]), tuple(xy[v[j]])
+        moved.append(LineString(coords))
+    pos_arr = np.array([p for p, _ in parts], dtype=np.int64)
     logger.info(
-        "%s: %d link(s) -> %d node(s) (%d endpoint(s) merged within %.2f m), %d edge(s)",
+        "%s: %d link(s) -> %d node(s) (%d endpoint(s) merged within %.2f m)",
         source,
         len(parts),
         n_nodes,
-        merged,
+        n_pts - n_nodes,
         tolerance_m,
-        G.number_of_edges(),
     )
+    return _Links(lines, ids, pos_arr, moved, u, v, xy)
+
+
+def _link_attrs(links: _Links, j: int, *, source: str) -> tuple[dict[str, Any], bool]:
+    """Link ``j``'s edge attributes (but ``reversed`` and its geometry), and whether it is one-way."""
+    row = links.lines.iloc[links.pos[j]]
+    row_id = links.row_id(j)
+    where = f"{source}, feature {row_id!r}"
+    drawn = float(shapely.length(links.geoms[j]))
+    sinuosity = _sinuosity(row.get("sinuosity"), where=where)
+    attrs: dict[str, Any] = {
+        "id": row_id,
+        "length": drawn * sinuosity,
+        "drawn_length": drawn,
+        "sinuosity": sinuosity,
+    }
+    for col in _ATTR_COLUMNS:
+        if col in row.index and not (
+            row[col] is None or (isinstance(row[col], float) and math.isnan(row[col]))
+        ):
+            attrs[col] = row[col]
+    one_way = _oneway(row.get("oneway"), where=where)
+    attrs["oneway"] = one_way
+    return attrs, one_way
+
+
+def graph_from_lines(
+    gdf: gpd.GeoDataFrame,
+    *,
+    tolerance_m: float = 1.0,
+    source: str = "line layer",
+) -> nx.MultiDiGraph:
+    """Build a routable road graph from a layer of road lines.
+
+    Parameters
+    ----------
+    gdf
+        LineStrings (MultiLineStrings are split into their parts) with a CRS and a
+        ``highway`` column; see the module docs for the other columns. Not changed.
+    tolerance_m
+        Endpoints closer than this (m) become one node.
+    source
+        Where the layer comes from, named in messages and in ``G.graph["source"]``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The graph in the seriana_gis convention (EPSG:32632; integer node ids
+        from 0 in order of first appearance; edge ``id`` from the layer's ``id``
+        column, or its index), reduced to its largest strongly connected component.
+
+    Raises
+    ------
+    DataError
+        Empty layer, no ``highway`` column, non-line or empty geometries, bad ``oneway``.
+    CRSError
+        The layer has no CRS.
+    """
+    links = _links(gdf, tolerance_m=tolerance_m, source=source)
+    G = nx.MultiDiGraph(crs=GRAPH_CRS, created_with="seriana_gis graph_from_lines")
+    for i, (x, y) in enumerate(links.xy):
+        G.add_node(int(i), x=float(x), y=float(y))
+    for j, geom in enumerate(links.geoms):
+        u, v = int(links.u[j]), int(links.v[j])
+        attrs, one_way = _link_attrs(links, j, source=source)
+        G.add_edge(u, v, **attrs, reversed=False, geometry=geom)
+        if not one_way:
+            G.add_edge(v, u, **attrs, reversed=True, geometry=geom.reverse())
     return normalise_graph(G, source=source)
+
+
+def road_arrays_from_lines(
+    gdf: gpd.GeoDataFrame,
+    *,
+    tolerance_m: float = 1.0,
+    source: str = "line layer",
+) -> RoadArrays:
+    """:func:`graph_from_lines` as road arrays, without networkx (same parameters and errors).
+
+    The same nodes, edges, attributes and travel times (the road model's
+    annotations, free-flow speeds, the largest strongly connected component).
+    """
+    from .annotate import annotate_arrays
+    from .osm_arrays import _free_flow
+    from .routing import NodeTable
+
+    links = _links(gdf, tolerance_m=tolerance_m, source=source)
+    rows: list[dict[str, Any]] = []
+    geoms: list[LineString] = []
+    for j, geom in enumerate(links.geoms):
+        u, v = int(links.u[j]), int(links.v[j])
+        attrs, one_way = _link_attrs(links, j, source=source)
+        rows.append({"u": u, "v": v, **attrs, "reversed": False})
+        geoms.append(geom)
+        if not one_way:
+            rows.append({"u": v, "v": u, **attrs, "reversed": True})
+            geoms.append(geom.reverse())
+    edges = pd.DataFrame(rows)
+    edges.insert(2, "key", edges.groupby(["u", "v"], sort=False).cumcount().to_numpy())
+    xy = shapely.get_coordinates(geoms)
+    offsets = np.zeros(len(geoms) + 1, dtype=np.int64)
+    np.cumsum(shapely.get_num_coordinates(geoms), out=offsets[1:])
+    n = len(links.xy)
+    table = NodeTable(ids=np.arange(n), x=links.xy[:, 0], y=links.xy[:, 1], crs=GRAPH_CRS)
+    graph = {"crs": GRAPH_CRS, "created_with": "seriana_gis graph_from_lines"}
+    raw = RoadArrays(table, pd.DataFrame(index=pd.RangeIndex(n)), edges, xy, offsets, graph)
+    raw = raw.with_edges(**_free_flow(raw.edges))
+    net, report = raw.largest_scc()
+    logger.info(
+        "%s: kept the largest strongly connected component (%d nodes); dropped %d node(s)",
+        source,
+        report["kept_nodes"],
+        report["dropped_nodes"],
+    )
+    net = annotate_arrays(net)
+    net.graph["source"] = source
+    return net
