@@ -678,15 +678,8 @@ def lorry_times(
     dests = destination_table(H, destinations, access_speed_kph=access_speed_kph)
     junctions = dests[dests["kind"] == JUNCTION_KIND]
     index = origins.index
-    if not len(junctions):
-        return pd.DataFrame(
-            {
-                minutes: np.nan,
-                junction: "",
-                reason: f"no destination of kind {JUNCTION_KIND!r} in the destinations layer",
-            },
-            index=index,
-        )
+    if not len(junctions):  # the columns and the reason nearest_junction gives
+        return pd.DataFrame(nearest_junction(H, origins, dests, mode="hgv"), index=index)
     on_h = list(node_table(H).ids)
     # lorry seconds from every lorry-network node to each junction (from the smaller side)
     to_j = _node_od_seconds(H, on_h, junctions["node"].tolist())

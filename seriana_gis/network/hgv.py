@@ -63,6 +63,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -157,18 +158,40 @@ def lorry_fit(data: Mapping[str, object]) -> tuple[bool, str]:
     return False, "minor road"
 
 
-def _at_lorry_speed(d: Mapping[str, object]) -> dict[str, object]:
+def _is_motorway(highway: object) -> bool:
+    """Whether an OSM ``highway`` value (or list) names a motorway or its link."""
+    return bool(set(_values(highway)) & {"motorway", "motorway_link"})
+
+
+def _capped(
+    travel_time: Any, length: Any, speed: Any, motorway: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Travel times and speeds at the lorry limit, for one edge or arrays of them.
+
+    :math:`t = L / v + \\text{delays}`: where the speed is over the cap, the running
+    part is replaced at the capped speed and the delays kept. Returns the times,
+    the speeds and where they were capped.
+    """
+    cap = np.where(motorway, LORRY_SPEED_CAPS_KPH["motorway"], LORRY_SPEED_CAPS_KPH["other"])
+    speed = np.asarray(speed, dtype=np.float64)
+    length = np.asarray(length, dtype=np.float64)
+    slow = (speed > cap) & np.isfinite(length)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        capped = travel_time + length * 3.6 * (1 / cap - 1 / speed)
+    return np.where(slow, capped, travel_time), np.where(slow, cap, speed), slow
+
+
+def _at_lorry_speed(d: Mapping[str, Any]) -> dict[str, Any]:
     """An edge's attributes with its running speed capped at the lorry limit."""
     data = dict(d)
-    speed = float(d.get("speed_kph", math.nan))  # type: ignore[arg-type]
-    cap = LORRY_SPEED_CAPS_KPH[
-        "motorway" if set(_values(d.get("highway"))) & {"motorway", "motorway_link"} else "other"
-    ]
-    length = float(d.get("length", math.nan))  # type: ignore[arg-type]
-    if speed > cap and math.isfinite(length):
-        # t = L / v + delays: replace the running part at the capped speed
-        data["travel_time"] = float(d["travel_time"]) + length * 3.6 * (1 / cap - 1 / speed)  # type: ignore[arg-type]
-        data["speed_kph"] = cap
+    tt, speed, slow = _capped(
+        float(d.get("travel_time", math.nan)),
+        float(d.get("length", math.nan)),
+        float(d.get("speed_kph", math.nan)),
+        _is_motorway(d.get("highway")),
+    )
+    if slow:
+        data["travel_time"], data["speed_kph"] = float(tt), float(speed)
     return data
 
 
@@ -260,19 +283,13 @@ def _capped_arrays(net: RoadArrays) -> RoadArrays:
     highway = (
         e["highway"].to_numpy(dtype=object) if "highway" in e.columns else np.full(len(e), None)
     )
-    motorway = per_unique(
-        lambda h: bool(set(_values(h)) & {"motorway", "motorway_link"}), highway, dtype=bool
+    tt, speed, _ = _capped(
+        e["travel_time"].to_numpy(dtype=np.float64),
+        pd.to_numeric(e["length"], errors="coerce").to_numpy(dtype=np.float64),
+        pd.to_numeric(e["speed_kph"], errors="coerce").to_numpy(dtype=np.float64),
+        per_unique(_is_motorway, highway, dtype=bool),
     )
-    cap = np.where(motorway, LORRY_SPEED_CAPS_KPH["motorway"], LORRY_SPEED_CAPS_KPH["other"])
-    speed = pd.to_numeric(e["speed_kph"], errors="coerce").to_numpy(dtype=np.float64)
-    length = pd.to_numeric(e["length"], errors="coerce").to_numpy(dtype=np.float64)
-    tt = e["travel_time"].to_numpy(dtype=np.float64)
-    slow = (speed > cap) & np.isfinite(length)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        capped = tt + length * 3.6 * (1 / cap - 1 / speed)
-    return net.with_edges(
-        travel_time=np.where(slow, capped, tt), speed_kph=np.where(slow, cap, speed)
-    )
+    return net.with_edges(travel_time=tt, speed_kph=speed)
 
 
 def _lorry_arrays(net: RoadArrays) -> RoadArrays:
