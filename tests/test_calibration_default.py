@@ -19,7 +19,7 @@ from seriana_gis.build import load_territory, road_graph
 from seriana_gis.calibration import build_problem, evaluate, read_trips
 from seriana_gis.calibration.report import file_sha256
 from seriana_gis.config import default_layers_dir
-from seriana_gis.network.profile import SpeedProfile, load_speed_profile
+from seriana_gis.network.profile import SpeedProfile, load_speed_profile, parameters
 
 DEFAULT = default_layers_dir() / "default"
 
@@ -67,9 +67,13 @@ def test_perturbed_parameters_fit_worse(shipped: SpeedProfile, problem) -> None:
         (1, 0.8),
         (1, 1.2),
         (2, 0.8),
+        (2, 1.2),
+        (3, 0.8),
         (3, 1.2),
-    ):  # main_urban, main_rural, local_urban
+    ):  # main_urban, main_rural, local_urban, each 20 % down and up (within the bounds)
         y = x.copy()
-        y[j] *= factor
+        y[j] = min(y[j] * factor, parameters()[j].upper)
+        if y[j] == x[j]:
+            continue  # at its upper bound: only the move down is possible
         worse = evaluate(problem, replace(SpeedProfile.from_vector(y), name="perturbed"))
         assert float(np.sum(np.log1p(worse["err_pct"][fitted] / 100) ** 2)) > sse

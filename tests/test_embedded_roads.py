@@ -253,3 +253,31 @@ def timed_network(area: StudyArea) -> tuple:
     G, _ = road_graph(t)
     munis = t.layers["municipalities"]
     return G, locate_sites(G, munis, layer="municipalities").set_index(munis["name"])
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_junction_controls_are_the_snapshots(roads: gpd.GeoDataFrame, shared_data) -> None:  # type: ignore[no-untyped-def]
+    """The signals and roundabouts of the links inside Bergamo are what the OSM snapshot holds.
+
+    scripts/author_road_controls.py wrote them; counted again here from the snapshot, they
+    must be the same (the layer is faithful to its ODbL source), present exactly on the
+    links the snapshot covers, and every matched link must say so in its source note.
+    """
+    from seriana_gis.network.link_controls import COLUMNS as CONTROLS
+    from seriana_gis.network.link_controls import link_controls
+    from seriana_gis.network.sources import graph_from_osm_file
+
+    real = graph_from_osm_file(shared_data / "osm" / "bergamo_city_2021-04-17.osm.pbf")
+    counted = link_controls(roads, real)
+    matched = counted["match_ratio"].notna()
+    assert matched.sum() >= 20  # the Bergamo links: ring, radials, Borgo Palazzo, SS671
+    for col in CONTROLS:
+        assert roads[col].isna().equals(counted[col].isna()), col
+        same = roads[col].dropna().astype(int) == counted[col].dropna().astype(int)
+        assert same.all(), f"{col}: {list(roads.loc[same[~same].index, 'id'])}"
+    assert roads.loc[matched, "source_note"].str.contains("OpenStreetMap contributors").all()
+    assert not roads.loc[~matched, "source_note"].str.contains("junction controls").any()
+    # the city links pass signals: Via Borgo Palazzo (R022-R025) at least one each way
+    palazzo = roads[roads["id"].isin(["R022", "R023", "R024", "R025"])]
+    assert (palazzo["signals_forward"] >= 1).all() and (palazzo["signals_backward"] >= 1).all()

@@ -25,6 +25,7 @@ from .arrays import RoadArrays
 from .junctions import (
     JUNCTION_COLUMNS,
     NODE_KINDS,
+    ROUNDABOUTS_ON_WAY,
     SIGNALS_ON_WAY,
     YIELDS_ON_WAY,
     count_arrays,
@@ -100,6 +101,7 @@ def junction_counts(net: RoadArrays, kind: np.ndarray) -> dict[str, np.ndarray]:
         signals_on_way=_numbers(e, SIGNALS_ON_WAY),
         yields_on_way=_numbers(e, YIELDS_ON_WAY),
         tagged=_tagged(net.node_attrs),
+        roundabouts_on_way=_numbers(e, ROUNDABOUTS_ON_WAY),
     )
 
 

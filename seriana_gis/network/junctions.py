@@ -45,7 +45,10 @@ penalties are not modelled here.
   direction of the way).
 - ``roundabout``: an edge entering a roundabout from outside it (not an edge of
   the ring itself) pays one roundabout delay; every edge entering a
-  mini-roundabout node pays it.
+  mini-roundabout node pays it. An edge that says how many roundabouts it
+  enters along its way (:data:`ROUNDABOUTS_ON_WAY`: the links of a line network
+  matched on OSM, :mod:`seriana_gis.network.link_controls`) pays that many
+  instead.
 - ``priority``: an edge entering a priority node pays one priority delay when
   it is a *minor approach*: it carries a ``stop`` or ``give_way`` sign (OSM
   node tags on the way, counted like signals), or its road class ranks below
@@ -113,6 +116,9 @@ SIGNAL_DIRECTION_TAG = "traffic_signals:direction"
 #: Edge attributes counting the signal and yield nodes met along a simplified edge.
 SIGNALS_ON_WAY = "signals_on_way"
 YIELDS_ON_WAY = "yields_on_way"
+#: Edge attribute counting the roundabouts entered along an edge, where known (the links of a
+#: line network carry it from OSM: :mod:`seriana_gis.network.link_controls`).
+ROUNDABOUTS_ON_WAY = "roundabouts_on_way"
 
 
 def _values(value: object) -> list[str]:
@@ -336,6 +342,7 @@ def count_arrays(
     signals_on_way: np.ndarray,
     yields_on_way: np.ndarray,
     tagged: Sequence[tuple[int, Mapping[str, Any]]],
+    roundabouts_on_way: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """How many delays of each kind every edge pays (see the module docs), as columns.
 
@@ -353,6 +360,8 @@ def count_arrays(
         Each edge's :data:`SIGNALS_ON_WAY` and :data:`YIELDS_ON_WAY` (NaN where it has none).
     tagged
         ``(position, tags)`` of the nodes with a ``highway`` tag.
+    roundabouts_on_way
+        Each edge's :data:`ROUNDABOUTS_ON_WAY` (NaN where it has none; None: none has).
 
     Returns
     -------
@@ -369,6 +378,9 @@ def count_arrays(
     on_way = np.asarray(signals_on_way, dtype=np.float64)
     signals = np.where(np.isnan(on_way), head_signal, np.nan_to_num(on_way)).astype(np.int64)
     roundabout = ((kind[v] == _ROUNDABOUT) & (u != v) & ~ring).astype(np.int64)
+    if roundabouts_on_way is not None:
+        given = np.asarray(roundabouts_on_way, dtype=np.float64)
+        roundabout = np.where(np.isnan(given), roundabout, np.nan_to_num(given)).astype(np.int64)
     # priority: a minor approach to a priority junction. Each node's distinct neighbours,
     # with the highest rank and every class of the roads between them
     loop = u != v
@@ -474,6 +486,7 @@ def junction_counts(G: nx.MultiDiGraph) -> dict[tuple[Hashable, Hashable, Any], 
         signals_on_way=_numeric(column(SIGNALS_ON_WAY)),
         yields_on_way=_numeric(column(YIELDS_ON_WAY)),
         tagged=tagged,
+        roundabouts_on_way=_numeric(column(ROUNDABOUTS_ON_WAY)),
     )
     lists = {k: counts[k].tolist() for k in JUNCTION_KINDS}
     return {e: {k: lists[k][i] for k in JUNCTION_KINDS} for i, e in enumerate(keys)}

@@ -16,6 +16,20 @@ inferred) and ``sinuosity`` (real road length over drawn length, >= 1; empty =
 1): a line drawn through a few waypoints misses the bends of a mountain road,
 so its ``length`` is the drawn length times the sinuosity (the drawn length is
 kept in ``drawn_length``).
+
+Junction controls along a link (optional, each a count >= 0 or empty):
+``signals_forward`` / ``signals_backward`` (traffic signals a car passes along
+the link in its drawn direction / against it, counting those at its last node)
+and ``roundabout_forward`` / ``roundabout_backward`` (roundabouts it enters).
+A line network's nodes are only where its links meet, so the signals and
+roundabouts of the road it draws are invisible to the road model's junction
+rules (:mod:`seriana_gis.network.junctions`); these counts put them on the
+edges (:data:`~seriana_gis.network.junctions.SIGNALS_ON_WAY`,
+:data:`~seriana_gis.network.junctions.ROUNDABOUTS_ON_WAY`), which then pay them
+instead of what the rules infer at their head node. The embedded network takes
+them from OpenStreetMap where the Bergamo snapshot covers it
+(:mod:`seriana_gis.network.link_controls`); empty = inferred from the network
+as before.
 """
 
 # ruff: noqa: N806  (G, H: the networkx / osmnx names for graphs)
@@ -40,10 +54,15 @@ from shapely.geometry import LineString
 from .._errors import CRSError, DataError
 from .arrays import RoadArrays
 from .graph import GRAPH_CRS, normalise_graph
+from .junctions import ROUNDABOUTS_ON_WAY, SIGNALS_ON_WAY
 
 logger = logging.getLogger(__name__)
 
 _ATTR_COLUMNS = ("name", "ref", "highway", "maxspeed", "setting")
+#: Layer columns of the junction controls along a link, per direction (module docs), and the
+#: edge attribute each fills.
+CONTROL_COLUMNS: dict[str, str] = {"signals": SIGNALS_ON_WAY, "roundabout": ROUNDABOUTS_ON_WAY}
+DIRECTIONS: tuple[str, str] = ("forward", "backward")
 
 
 def _oneway(value: object, *, where: str) -> bool:
@@ -70,6 +89,31 @@ def _sinuosity(value: object, *, where: str) -> float:
         )
         raise DataError(msg)
     return float(value)  # type: ignore[arg-type]
+
+
+def _count(value: object, *, column: str, where: str) -> int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    ok = isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)
+    if not ok or not float(value).is_integer() or float(value) < 0:  # type: ignore[arg-type]
+        msg = (
+            f"{where}: {column!r} is {value!r}; give how many the link passes, a whole "
+            "number >= 0 (or leave it empty to infer the junctions from the network)."
+        )
+        raise DataError(msg)
+    return int(float(value))  # type: ignore[arg-type]
+
+
+def _controls(row: pd.Series, *, where: str) -> dict[bool, dict[str, int]]:
+    """The junction-control edge attributes of a link, by ``reversed`` (module docs)."""
+    out: dict[bool, dict[str, int]] = {False: {}, True: {}}
+    for kind, attr in CONTROL_COLUMNS.items():
+        for direction in DIRECTIONS:
+            column = f"{kind}_{direction}"
+            n = _count(row.get(column), column=column, where=where)
+            if n is not None:
+                out[direction == "backward"][attr] = n
+    return out
 
 
 @dataclass
@@ -154,8 +198,11 @@ def _links(gdf: gpd.GeoDataFrame, *, tolerance_m: float, source: str) -> _Links:
     return _Links(lines, ids, pos_arr, moved, u, v, xy)
 
 
-def _link_attrs(links: _Links, j: int, *, source: str) -> tuple[dict[str, Any], bool]:
-    """Link ``j``'s edge attributes (but ``reversed`` and its geometry), and whether it is one-way."""
+def _link_attrs(
+    links: _Links, j: int, *, source: str
+) -> tuple[dict[str, Any], bool, dict[bool, dict[str, int]]]:
+    """Link ``j``'s edge attributes (but ``reversed``, its geometry and its controls), whether
+    it is one-way, and the controls of its edge in each direction (by ``reversed``)."""
     row = links.lines.iloc[links.pos[j]]
     row_id = links.row_id(j)
     where = f"{source}, feature {row_id!r}"
@@ -174,7 +221,7 @@ def _link_attrs(links: _Links, j: int, *, source: str) -> tuple[dict[str, Any], 
             attrs[col] = row[col]
     one_way = _oneway(row.get("oneway"), where=where)
     attrs["oneway"] = one_way
-    return attrs, one_way
+    return attrs, one_way, _controls(row, where=where)
 
 
 def graph_from_lines(
@@ -215,10 +262,10 @@ def graph_from_lines(
         G.add_node(int(i), x=float(x), y=float(y))
     for j, geom in enumerate(links.geoms):
         u, v = int(links.u[j]), int(links.v[j])
-        attrs, one_way = _link_attrs(links, j, source=source)
-        G.add_edge(u, v, **attrs, reversed=False, geometry=geom)
+        attrs, one_way, controls = _link_attrs(links, j, source=source)
+        G.add_edge(u, v, **attrs, **controls[False], reversed=False, geometry=geom)
         if not one_way:
-            G.add_edge(v, u, **attrs, reversed=True, geometry=geom.reverse())
+            G.add_edge(v, u, **attrs, **controls[True], reversed=True, geometry=geom.reverse())
     return normalise_graph(G, source=source)
 
 
@@ -242,11 +289,11 @@ def road_arrays_from_lines(
     geoms: list[LineString] = []
     for j, geom in enumerate(links.geoms):
         u, v = int(links.u[j]), int(links.v[j])
-        attrs, one_way = _link_attrs(links, j, source=source)
-        rows.append({"u": u, "v": v, **attrs, "reversed": False})
+        attrs, one_way, controls = _link_attrs(links, j, source=source)
+        rows.append({"u": u, "v": v, **attrs, **controls[False], "reversed": False})
         geoms.append(geom)
         if not one_way:
-            rows.append({"u": v, "v": u, **attrs, "reversed": True})
+            rows.append({"u": v, "v": u, **attrs, **controls[True], "reversed": True})
             geoms.append(geom.reverse())
     edges = pd.DataFrame(rows)
     edges.insert(2, "key", edges.groupby(["u", "v"], sort=False).cumcount().to_numpy())

@@ -61,6 +61,11 @@ _LICENCES: dict[str, tuple[str, str]] = {
         OSM_LICENCE,
         f"{OSM_ATTRIBUTION} (line vertices at the stops Bergamo FS-Ranica); seriana_gis authors",
     ),
+    "roads": (
+        OSM_LICENCE,
+        f"{OSM_ATTRIBUTION} (signals and roundabouts along the links inside Bergamo, OSM "
+        "snapshot of 2021-04-17); seriana_gis authors (the network, layers/README.md)",
+    ),
 }
 
 #: What each embedded layer is, for the provenance table.
