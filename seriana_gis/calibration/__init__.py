@@ -4,7 +4,8 @@
 car trips and resolves its places; :mod:`~seriana_gis.calibration.fit` fits
 the parameters of :mod:`seriana_gis.network.model` by bounded least squares
 and reports every trip's error before and after, and held out (k-fold
-cross-validation).
+cross-validation); :mod:`~seriana_gis.calibration.floor` finds the observations
+that contradict each other and the smallest error any model must make on them.
 """
 
 from __future__ import annotations

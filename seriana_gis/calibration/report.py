@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..network.profile import SpeedProfile, parameters
 from .fit import TARGET_MAX_PCT, TARGET_MEDIAN_PCT, CalibrationResult
+from .floor import data_floors
 
 
 def file_sha256(path: Path) -> str:
@@ -44,6 +45,7 @@ def calibration_record(
         The road network it was fitted on.
     """
     s = result.summary
+    floors = data_floors(result.table)
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
         "trips": trips,
@@ -63,6 +65,7 @@ def calibration_record(
             "heldout": round(float(s["heldout_max_abs_err_pct"]), 1),
         },
         "targets_met": bool(s["median_target_met"] and s["max_target_met"]),
+        "data_floor_pct": round(float(floors["floor_pct"].max()) if len(floors) else 0.0, 1),
         "not_informed": [k for k, v in result.informed.items() if not v],
     }
 
