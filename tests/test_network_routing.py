@@ -251,6 +251,15 @@ def test_cache_hit_never_walks_the_edges(small: nx.MultiDiGraph) -> None:
     assert dict(nodes_within(small, 1, 2.0)) == {1: 0.0, 2: 2.0}
 
 
+def test_frozen_view_follows_its_base_graph(small: nx.MultiDiGraph) -> None:
+    # networkx clears the base graph's cache on a change, not its views'
+    view = nx.subgraph_view(small, filter_node=lambda n: n != 6)
+    assert nx.is_frozen(view)
+    assert od_matrix(view, [1], [4]).loc[1, 4] == 6.0  # 1 -> 2 -> 3 -> 4: 2 + 3 + 1
+    small.add_edge(1, 4, travel_time=0.5, length=5.0)
+    assert od_matrix(view, [1], [4]).loc[1, 4] == 0.5
+
+
 def test_cache_follows_changes(small: nx.MultiDiGraph) -> None:
     e1 = get_engine(small)
     small.remove_edge(2, 3)  # one of the two parallel 2 -> 3 edges (networkx: the last added)
@@ -397,6 +406,21 @@ def test_positions_by_binary_search_match_a_pandas_lookup() -> None:
     assert words.positions(["a", "b"]).tolist() == [1, 0]
     with pytest.raises(NetworkError, match="not nodes"):
         words.positions(["c"])
+    # a graph of one node: its id, and ids on either side of it
+    one = NodeTable(ids=np.array([5]), x=np.zeros(1), y=np.zeros(1), crs="EPSG:32632")
+    assert one.positions([5, 5]).tolist() == [0, 0]
+    for bad in ([4], [6]):
+        with pytest.raises(NetworkError, match="not nodes"):
+            one.positions(bad)
+    # positions and labels in one look-up: the given ids in the given order, unnamed
+    pos, labels = table.locate(np.array([7, 42, 7], dtype=np.int32), what="target")
+    assert pos.tolist() == [3, 2, 3]
+    pd.testing.assert_index_equal(labels, pd.Index([7, 42, 7], dtype="int64"), exact=True)
+    pos, labels = words.locate(["a"])
+    assert pos.tolist() == [1]
+    pd.testing.assert_index_equal(labels, pd.Index(["a"]), exact=True)
+    with pytest.raises(NetworkError, match="3 target id"):
+        table.locate([1, 2, 42, 3], what="target")
 
 
 def test_public_tables_keep_the_given_labels(small: nx.MultiDiGraph) -> None:

@@ -160,8 +160,9 @@ class NodeTable:
                 return None
             query = query.astype(table[0].dtype)  # mixed integer types compare as floats
         sorted_ids, order = table
-        at = np.searchsorted(sorted_ids, query)
-        np.minimum(at, len(sorted_ids) - 1, out=at)
+        # searching every id but the last gives a place in 0..n-1 (no clipping needed):
+        # the id is there or nowhere
+        at = sorted_ids[:-1].searchsorted(query)
         pos = order[at]
         pos[sorted_ids[at] != query] = -1
         return pos
@@ -189,10 +190,51 @@ class NodeTable:
         ids = nodes if isinstance(nodes, np.ndarray) else list(nodes)
         if not len(ids):
             return np.array([], dtype=np.int64)
+        return self._lookup(ids, what)[0]
+
+    def locate(
+        self, nodes: Iterable[Hashable], *, what: str = "node"
+    ) -> tuple[np.ndarray, pd.Index]:
+        """Matrix positions of node ids and the ids as a table axis, in one look-up.
+
+        The axis holds the given ids in the given order (unnamed). Integer ids
+        found by binary search are taken from :attr:`labels` at their positions:
+        equal to the given ones and already typed, where building an index from
+        a list of Python objects makes pandas infer their type (tens of
+        microseconds, a good part of a small routing call).
+
+        Parameters
+        ----------
+        nodes
+            Node ids of the graph.
+        what
+            How to name the nodes in an error (``"origin"``, ``"destination"``).
+
+        Returns
+        -------
+        positions : numpy.ndarray
+            Integer positions.
+        labels : pandas.Index
+            The ids, for the rows or columns of a table.
+
+        Raises
+        ------
+        NetworkError
+            If an id is not a node of the graph.
+        """
+        ids = nodes if isinstance(nodes, np.ndarray) else list(nodes)
+        if not len(ids):
+            return np.array([], dtype=np.int64), pd.Index(ids)
+        pos, searched = self._lookup(ids, what)
+        return pos, (self.labels[pos] if searched else pd.Index(ids))
+
+    def _lookup(self, ids: np.ndarray | list[Hashable], what: str) -> tuple[np.ndarray, bool]:
+        """Checked positions of ``ids`` (not empty), and whether binary search found them."""
         pos = self._sorted_positions(ids)
+        searched = pos is not None
         if pos is None:
             pos = self.index.get_indexer(ids)
-        if (pos < 0).any():
+        if pos.min() < 0:
             unknown = [ids[i] for i in np.flatnonzero(pos < 0)[:5]]
             msg = (
                 f"{int((pos < 0).sum())} {what} id(s) are not nodes of the road graph "
@@ -200,7 +242,7 @@ class NodeTable:
                 "the returned node ids."
             )
             raise NetworkError(msg)
-        return pos.astype(np.int64, copy=False)
+        return pos.astype(np.int64, copy=False), searched
 
     @cached_property
     def labels(self) -> pd.Index:
@@ -570,7 +612,8 @@ _VIEW_CACHE = weakref.WeakKeyDictionary()
 
 def _cached(G: nx.MultiDiGraph, key: object, build: Any) -> Any:
     """``build()`` cached on ``G`` under ``key`` (see the module docs for invalidation)."""
-    if nx.is_frozen(G) or not isinstance(getattr(G, "__networkx_cache__", None), dict):
+    # ``nx.is_frozen(G)`` without its exception for the (common) graph that is not frozen
+    if getattr(G, "frozen", False) or not isinstance(getattr(G, "__networkx_cache__", None), dict):
         stamp = (G.number_of_nodes(), G.number_of_edges())
         per_view = _VIEW_CACHE.setdefault(G, {})
         hit = per_view.get(key)
@@ -632,10 +675,10 @@ def node_table(G: Routable | NodeTable) -> NodeTable:
         return G
     if isinstance(G, RoutingEngine):
         return G.node_table
-    arrays = _as_arrays(G)
-    if arrays is not None:
-        return arrays.nodes
-    if not isinstance(G, nx.MultiDiGraph):
+    if not isinstance(G, nx.MultiDiGraph):  # a networkx graph first: the common case
+        arrays = _as_arrays(G)
+        if arrays is not None:
+            return arrays.nodes
         check_graph(G, check_edges=False)  # raises: not a MultiDiGraph
     table: NodeTable = _cached(G, "nodes", lambda: NodeTable.from_graph(G))
     return table
@@ -668,32 +711,15 @@ def get_engine(G: Routable, *, weight: str = "travel_time") -> RoutingEngine:
             msg = f"the engine routes on {G.weight!r}, not {weight!r}; pass the graph instead."
             raise NetworkError(msg)
         return G
-    arrays = _as_arrays(G)
-    if arrays is not None:
-        return arrays.engine(weight)
-    if not isinstance(G, nx.MultiDiGraph):
-        check_graph(G, weight=weight)
+    if not isinstance(G, nx.MultiDiGraph):  # a networkx graph first: the common case
+        arrays = _as_arrays(G)
+        if arrays is not None:
+            return arrays.engine(weight)
+        check_graph(G, weight=weight)  # raises: not a MultiDiGraph
     engine: RoutingEngine = _cached(
         G, ("engine", weight), lambda: RoutingEngine._compile(G, node_table(G), weight)
     )
     return engine
-
-
-def _labels(ids: list[Hashable], pos: np.ndarray, engine: RoutingEngine) -> pd.Index:
-    """The ids as an index; integer ids are taken from the engine's own index.
-
-    Building an index from a list of Python objects makes pandas infer their
-    type (tens of microseconds, a good part of a small call); the engine's
-    int64 labels at the same positions are equal, and already typed.
-    """
-    if engine.nodes.dtype.kind in "iu":
-        try:
-            given = np.asarray(ids)
-        except (TypeError, ValueError):
-            given = np.empty(0, dtype=object)
-        if given.ndim == 1 and given.dtype.kind in "iu":
-            return engine.node_table.labels[pos]
-    return pd.Index(ids)
 
 
 def travel_time_to(
@@ -730,9 +756,8 @@ def travel_time_to(
     if not tgt:
         msg = "no target node given; pass at least one node id."
         raise NetworkError(msg)
-    pos = engine.positions(tgt, what="target")
+    pos, cols = engine.node_table.locate(tgt, what="target")
     times = engine.times_to(pos, missing=np.nan).T  # a fresh array: no copy needed
-    cols = _labels(tgt, pos, engine)
     return pd.DataFrame(times, index=engine.node_table.index, columns=cols, copy=False)
 
 
@@ -770,9 +795,9 @@ def od_matrix(
     if not o or not d:
         msg = "od_matrix needs at least one origin and one destination node."
         raise NetworkError(msg)
-    po, pd_ = engine.positions(o, what="origin"), engine.positions(d, what="destination")
+    po, rows = engine.node_table.locate(o, what="origin")
+    pd_, cols = engine.node_table.locate(d, what="destination")
     times = engine.od(po, pd_, missing=np.nan)
-    rows, cols = _labels(o, po, engine), _labels(d, pd_, engine)
     return pd.DataFrame(times, index=rows, columns=cols, copy=False)
 
 
