@@ -412,6 +412,9 @@ def test_positions_by_binary_search_match_a_pandas_lookup() -> None:
     for bad in ([4], [6]):
         with pytest.raises(NetworkError, match="not nodes"):
             one.positions(bad)
+    none = NodeTable(ids=np.array([], dtype=np.int64), x=np.zeros(0), y=np.zeros(0), crs="")
+    with pytest.raises(NetworkError, match="not nodes"):
+        none.positions([5])
     # positions and labels in one look-up: the given ids in the given order, unnamed
     pos, labels = table.locate(np.array([7, 42, 7], dtype=np.int32), what="target")
     assert pos.tolist() == [3, 2, 3]

@@ -135,7 +135,7 @@ class NodeTable:
     @cached_property
     def _sorted(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Integer ids sorted, and their matrix positions (None for other ids): built once."""
-        if self.ids.dtype.kind not in "iu":
+        if self.ids.dtype.kind not in "iu" or not len(self.ids):
             return None
         order = np.argsort(self.ids, kind="stable")
         return self.ids[order], order
