@@ -187,28 +187,19 @@ class NodeTable:
         NetworkError
             If an id is not a node of the graph.
         """
-        ids = nodes if isinstance(nodes, np.ndarray) else list(nodes)
-        if not len(ids):
-            return np.array([], dtype=np.int64)
-        return self._lookup(ids, what)[0]
+        return self._lookup(nodes, what)[1]
 
     def locate(
         self, nodes: Iterable[Hashable], *, what: str = "node"
     ) -> tuple[np.ndarray, pd.Index]:
         """Matrix positions of node ids and the ids as a table axis, in one look-up.
 
-        The axis holds the given ids in the given order (unnamed). Integer ids
-        found by binary search are taken from :attr:`labels` at their positions:
-        equal to the given ones and already typed, where building an index from
-        a list of Python objects makes pandas infer their type (tens of
-        microseconds, a good part of a small routing call).
-
-        Parameters
-        ----------
-        nodes
-            Node ids of the graph.
-        what
-            How to name the nodes in an error (``"origin"``, ``"destination"``).
+        ``nodes``, ``what`` and the errors are as in :meth:`positions`. The axis
+        holds the given ids in the given order (unnamed). Integer ids found by
+        binary search are taken from :attr:`labels` at their positions: equal to
+        the given ones and already typed, where building an index from a list of
+        Python objects makes pandas infer their type (tens of microseconds, a good
+        part of a small routing call).
 
         Returns
         -------
@@ -216,20 +207,17 @@ class NodeTable:
             Integer positions.
         labels : pandas.Index
             The ids, for the rows or columns of a table.
-
-        Raises
-        ------
-        NetworkError
-            If an id is not a node of the graph.
         """
-        ids = nodes if isinstance(nodes, np.ndarray) else list(nodes)
-        if not len(ids):
-            return np.array([], dtype=np.int64), pd.Index(ids)
-        pos, searched = self._lookup(ids, what)
+        ids, pos, searched = self._lookup(nodes, what)
         return pos, (self.labels[pos] if searched else pd.Index(ids))
 
-    def _lookup(self, ids: np.ndarray | list[Hashable], what: str) -> tuple[np.ndarray, bool]:
-        """Checked positions of ``ids`` (not empty), and whether binary search found them."""
+    def _lookup(
+        self, nodes: Iterable[Hashable], what: str
+    ) -> tuple[np.ndarray | list[Hashable], np.ndarray, bool]:
+        """The ids (array or list), their checked positions, and whether binary search found them."""
+        ids = nodes if isinstance(nodes, np.ndarray) else list(nodes)
+        if not len(ids):
+            return ids, np.array([], dtype=np.int64), False
         pos = self._sorted_positions(ids)
         searched = pos is not None
         if pos is None:
@@ -242,7 +230,7 @@ class NodeTable:
                 "the returned node ids."
             )
             raise NetworkError(msg)
-        return pos.astype(np.int64, copy=False), searched
+        return ids, pos.astype(np.int64, copy=False), searched
 
     @cached_property
     def labels(self) -> pd.Index:
