@@ -389,7 +389,10 @@ def run_batch(
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
+                # no dashboard, and its HTTP server on a free port rather than 8787 (a
+                # second cluster on the machine would otherwise warn and move)
                 dashboard_address=None,
+                scheduler_kwargs={"dashboard_address": ":0"},
             )
             client = Client(cluster)
         else:
