@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString
 
-from seriana_gis._errors import DataError
+from seriana_gis._errors import CRSError, DataError
 from seriana_gis.network import graph_from_lines
 from seriana_gis.network.junctions import JUNCTION_COLUMNS
 from seriana_gis.network.lines import road_arrays_from_lines
@@ -129,3 +129,26 @@ def test_bad_counts_are_refused(value: object) -> None:
     lines = _two_links(signals_backward=value)
     with pytest.raises(DataError, match=r"feature 'ab'.*'signals_backward'.*whole number"):
         graph_from_lines(lines)
+
+
+def test_inputs_unchanged_and_bad_inputs() -> None:
+    G = _osm_like()
+    lines = gpd.GeoDataFrame(
+        [_line([(0, 20), (1500, 20)], id="main")], geometry="geometry", crs="EPSG:32632"
+    )
+    before_lines, before_edges = lines.copy(), list(G.edges(keys=True, data=True))
+    link_controls(lines, G, margin_m=0.0)
+    assert lines.equals(before_lines)
+    assert list(G.edges(keys=True, data=True)) == before_edges
+    with pytest.raises(CRSError, match="no CRS"):
+        link_controls(gpd.GeoDataFrame(geometry=list(lines.geometry)), G)
+    wgs = G.copy()
+    wgs.graph["crs"] = "EPSG:4326"
+    with pytest.raises(CRSError, match="EPSG:32632"):
+        link_controls(lines, wgs)
+    multi = gpd.GeoDataFrame(
+        geometry=[lines.geometry.iloc[0].union(LineString([(X0, Y0 + 900), (X0 + 9, Y0 + 900)]))],
+        crs="EPSG:32632",
+    )
+    with pytest.raises(DataError, match="single LineString"):
+        link_controls(multi, G)
