@@ -49,8 +49,8 @@ _LICENCES: dict[str, tuple[str, str]] = {
         OSM_LICENCE,
         f"{OSM_ATTRIBUTION} (footprints of the osm_outline sites, OSM snapshot of 2021-04-17); "
         "seriana_gis authors (the register's attributes and the other footprints, "
-        "layers/README.md); MTB Bergamo (one position read off its GPS track of the Valle "
-        "Seriana cycle path, CC BY-SA 4.0)",
+        "layers/README.md); MTB Bergamo (positions read off its GPS tracks: the Valle "
+        "Seriana cycle path and the valley-floor ends of mountain-bike tracks, CC BY-SA 4.0)",
     ),
     "teb_stops": (
         OSM_LICENCE,
