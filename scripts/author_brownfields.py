@@ -76,8 +76,8 @@ SKIP_SERVICE = frozenset({"parking_aisle", "driveway"})
 #: Column order of the layer.
 COLUMNS = (
     "id", "name", "municipality", "former_use", "former_company", "closure_year", "area_m2",
-    "status", "planned_use", "heritage", "heritage_note", "ownership", "geometry_quality", "osm_id",
-    "source_title", "source_url", "source_date", "source_note",
+    "status", "planned_use", "committed_use", "heritage", "heritage_note", "ownership",
+    "geometry_quality", "osm_id", "source_title", "source_url", "source_date", "source_note",
 )  # fmt: skip
 
 TO_UTM = Transformer.from_crs(4326, 32632, always_xy=True)

@@ -19,7 +19,13 @@ import shapely
 from pyproj import Transformer
 
 from seriana_gis.config import load_study_area
-from seriana_gis.layers.schemas import AREA_UNPUBLISHED, GEOMETRY_QUALITIES, HERITAGE, STATUSES
+from seriana_gis.layers.schemas import (
+    AREA_UNPUBLISHED,
+    COMMITTED_USES,
+    GEOMETRY_QUALITIES,
+    HERITAGE,
+    STATUSES,
+)
 from seriana_gis.layers.site_point import site_points
 from seriana_gis.layers.validate import validate_layer
 from seriana_gis.sources import istat
@@ -75,6 +81,23 @@ def test_register_size_and_ids(register: gpd.GeoDataFrame) -> None:
 def test_status_is_documented_never_unknown(register: gpd.GeoDataFrame) -> None:
     """The embedded register states every status; 'unknown' is for census and user files."""
     assert set(register["status"]) <= set(STATUSES) - {"unknown"}
+
+
+def test_every_site_has_a_valid_committed_use(raw: gpd.GeoDataFrame) -> None:
+    """The column is there for every site, in the vocabulary or empty (nothing committed)."""
+    assert "committed_use" in raw.columns
+    use = raw.set_index("id")["committed_use"]
+    assert set(use.dropna()) <= set(COMMITTED_USES), set(use.dropna()) - set(COMMITTED_USES)
+    # a plan approved, works started or done (STATUSES) commits the site to a use
+    done = raw.set_index("id")["status"].isin(["in_redevelopment", "reused"])
+    assert use[done].notna().all(), list(use[done & use.isna()].index)
+    # where the register's words say nothing is committed, the column is empty
+    text = raw.set_index("id")["planned_use"].fillna("").str.strip().str.lower()
+    none = (text == "") | text.str.startswith(("none approved", "none committed"))
+    assert use[none].isna().all(), list(use[none & use.notna()].index)
+    # read by hand: the 'no homes' site (its 2020 plan dropped dwellings) and the
+    # logistics site whose neighbour gets offices
+    assert use["BF038"] == "mixed" and use["BF037"] == "logistics"
 
 
 def test_every_site_has_a_source_and_a_geometry_quality(register: gpd.GeoDataFrame) -> None:

@@ -205,3 +205,72 @@ def test_inputs_are_not_changed(tmp_path):
     before = SITES.copy()
     score_profile(SITES, _profile(tmp_path, [{"column": "status", "in": "reused"}]))
     pd.testing.assert_frame_equal(SITES, before)
+
+
+# --- the shipped logistics profile excludes by committed_use, not by words -----------
+
+#: Hand-made sites: the free text a register writer may well use, and the use the site
+#: is committed to. The expected reasons are read off the profile's intent by hand.
+REGISTER = pd.DataFrame(
+    {
+        "status": ["in_redevelopment"] * 6 + ["reused"],
+        "planned_use": [
+            "tertiary and craft spaces; the 2020 revision left no homes",
+            "a logistics hub; offices planned on the neighbouring land",
+            "none approved: homes proposed in 2014",
+            "80 flats and a square",
+            "a civic centre and a school",
+            "flats, offices and a hotel",
+            None,
+        ],
+        "committed_use": ["industry", "logistics", None, "housing", "services", "mixed", None],
+        "heritage": ["none_known"] * 7,
+    },
+    index=pd.Index(["no_homes", "neighbour", "proposed", "flats", "civic", "mix", "reused"]),
+)
+
+
+def _shipped_logistics_reasons(sites: pd.DataFrame) -> dict[str, list[str]]:
+    from seriana_gis.suitability import load_profiles
+
+    profile = load_profiles()["logistics"]
+    got = exclusion_reasons(sites, profile.constraints.exclude_where, where="logistics")
+    return {i: r for i, r in zip(sites.index, got, strict=True) if r}
+
+
+def test_no_homes_in_the_text_is_not_a_commitment_to_housing():
+    got = _shipped_logistics_reasons(REGISTER)
+    assert got == {
+        "flats": ["committed to housing (committed_use: housing)"],
+        "civic": ["committed to services or public uses (committed_use: services)"],
+        "mix": ["committed to a mixed-use plan (committed_use: mixed)"],
+        "reused": ["already reused (status: reused)"],
+    }
+    # the same texts under the word rule the profile used before: "no homes" reads as
+    # housing and the neighbour's offices as services (why the vocabulary column exists)
+    words = parse_exclusions(
+        [
+            {"column": "planned_use", "contains": ["homes", "flats"],
+             "not_contains": ["none approved"], "reason": "housing"},
+            {"column": "planned_use", "contains": ["offices", "school"],
+             "not_contains": ["none approved"], "reason": "services"},
+        ],  # fmt: skip
+        where="p",
+    )
+    by_words = exclusion_reasons(REGISTER, words, where="p")
+    assert [r.split(" (")[0] for r in by_words[0]] == ["housing"]
+    assert [r.split(" (")[0] for r in by_words[1]] == ["services"]
+
+
+def test_a_register_without_committed_use_excludes_nothing_by_it():
+    got = _shipped_logistics_reasons(REGISTER.drop(columns="committed_use"))
+    assert got == {"reused": ["already reused (status: reused)"]}
+
+
+def test_committed_use_in_a_profile_must_be_in_the_vocabulary(tmp_path):
+    with pytest.raises(
+        ConfigError,
+        match=r"logistics\.yaml, constraints\.exclude_where, entry 1.*'homes' is not a "
+        r"committed_use value.*housing",
+    ):
+        _profile(tmp_path, [{"column": "committed_use", "in": ["homes"]}])

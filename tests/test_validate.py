@@ -161,6 +161,23 @@ def test_unknown_status_is_an_error_listing_the_vocabulary():
         assert value in msg
 
 
+def test_committed_use_outside_its_vocabulary_is_an_error_listing_it():
+    # free text where the vocabulary is wanted: the message names file, column, sites
+    gdf = brownfields(committed_use=["housing", "homes and shops", None])
+    with pytest.raises(DataError) as err:
+        validate_layer(gdf, "brownfields", source="register.gpkg")
+    msg = str(err.value)
+    assert "register.gpkg" in msg and "'committed_use'" in msg
+    assert "'homes and shops'" in msg and "(S1)" in msg
+    for value in ("housing", "services", "industry", "logistics", "retail", "tourism", "mixed"):
+        assert value in msg
+    # the vocabulary and empty (nothing committed) pass, and are kept as given
+    ok = brownfields(committed_use=["services", None, "mixed"])
+    out = validate_layer(ok, "brownfields", source="register.gpkg")
+    assert out["committed_use"].tolist()[::2] == ["services", "mixed"]
+    assert out["committed_use"].isna().tolist() == [False, True, False]
+
+
 @pytest.mark.parametrize("bad", [0.0, -250.0, float("nan")])
 def test_area_must_be_positive(bad):
     gdf = brownfields(area_m2=[1000.0, bad, 3000.0])

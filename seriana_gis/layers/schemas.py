@@ -87,6 +87,20 @@ HERITAGE: dict[str, str] = {
     "none_known": "no listing found in the sources read (not proof that none exists)",
 }
 
+#: The committed-use vocabulary of the brownfields layer (column ``committed_use``): the
+#: use a plan, permit, agreement or completed works commits THIS site to (not a
+#: proposal, not a neighbouring site's use). Empty where nothing is committed; the
+#: free text of ``planned_use`` says the details.
+COMMITTED_USES: dict[str, str] = {
+    "housing": "homes are the main use (shops, offices or public spaces may come with them)",
+    "services": "offices, tertiary, civic, cultural, health, education or other public uses",
+    "industry": "manufacturing or other productive use by firms",
+    "logistics": "warehouses and distribution",
+    "retail": "shops and supermarkets",
+    "tourism": "a hotel or other hospitality",
+    "mixed": "several of these uses in one plan, none of them the main one",
+}
+
 #: How a brownfield's geometry was drawn (column ``geometry_quality``).
 GEOMETRY_QUALITIES: dict[str, str] = {
     "osm_outline": "the outline of OpenStreetMap area element(s), see osm_id (ODbL)",
@@ -214,8 +228,17 @@ SCHEMAS: dict[str, LayerSchema] = {
                 Column(
                     "planned_use",
                     "str",
-                    "the committed or planned use where one exists (plan, permit, sale), else empty",
+                    "the committed or planned use where one exists (plan, permit, sale), in "
+                    "words, else empty",
                     required=False,
+                ),
+                Column(
+                    "committed_use",
+                    "str",
+                    "the use this site is committed to, empty where none is: "
+                    + "; ".join(f"{k}: {v}" for k, v in COMMITTED_USES.items()),
+                    required=False,
+                    values=tuple(COMMITTED_USES),
                 ),
                 Column(
                     "heritage",

@@ -213,13 +213,13 @@ def register_table(brownfields: gpd.GeoDataFrame) -> str:
         A Markdown table, one row per site in the layer's order: id, name,
         municipality, former use, closure year, published area ("not published"
         where none is), status, planned
-        use, heritage, how the footprint was drawn, and the source (title linked
+        use, committed use (empty where none), heritage, how the footprint was drawn, and the source (title linked
         to its address, and date).
     """
     lines = [
         "| id | site | municipality | former use | closed | area m² | status | planned use "
-        "| heritage | footprint | source |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| committed use | heritage | footprint | source |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in brownfields.itertuples(index=False):
         r = row._asdict()
@@ -243,7 +243,7 @@ def register_table(brownfields: gpd.GeoDataFrame) -> str:
             heritage = f"{heritage} ({note})"
         cells = [
             r["id"], r["name"], r["municipality"], r["former_use"], closed, area, r["status"],
-            r.get("planned_use"), heritage, r.get("geometry_quality"),
+            r.get("planned_use"), r.get("committed_use"), heritage, r.get("geometry_quality"),
         ]  # fmt: skip
         lines.append("| " + " | ".join(_cell(c) for c in cells) + f" | {source} |")
     return "\n".join(lines)

@@ -11,8 +11,8 @@ excluded when any entry holds, and keeps the reason in words
     constraints:
       exclude_where:
         - {column: status, in: [reused], reason: already reused}
-        - {column: planned_use, contains: [housing, homes], not_contains: [none approved],
-           reason: committed to housing}
+        - {column: committed_use, in: [housing], reason: committed to housing}
+        - {column: former_company, contains: [italcementi, pesenti]}
         - {column: heritage, not_null: true}
         - {column: closure_year, lt: 1960}
 
@@ -22,7 +22,8 @@ Tests (several in one entry must all hold):
     The value is (is not) one of a list (a single value may stand alone).
     Text is compared ignoring case and surrounding spaces, numbers as
     numbers, ``true``/``false`` as booleans. On a column with a vocabulary
-    (``status``) every listed value must belong to it.
+    (``status``, ``committed_use``, ``heritage``) every listed value must belong
+    to it.
 ``contains`` / ``not_contains``
     The text contains (does not contain) one of the given pieces, ignoring case.
 ``not_null``
@@ -34,8 +35,12 @@ A missing value never satisfies ``in``, ``not_in``, ``contains``,
 ``not_contains`` or a comparison (it is not known to be anything); test it with ``not_null``.
 ``reason`` (optional) is the words said of every site the entry excludes; the
 site's value is added to them. A column the sites lack is an error, except an
-optional column of the brownfields schema (``planned_use``, ``heritage``,
+optional column of the brownfields schema (``committed_use``, ``heritage``,
 ``closure_year``, ...): a register without it has every value unknown.
+
+Prefer a vocabulary column to words in free text: ``contains: [homes]`` on a
+description also matches "no homes" or "homes on the neighbouring land"; the
+shipped profiles exclude by ``committed_use``, never by ``planned_use``.
 """
 
 from __future__ import annotations
