@@ -143,6 +143,7 @@ COLUMN_LABELS: dict[str, str] = {
     "former_company": "Former company",
     "closure_year": "Closed in",
     "planned_use": "Planned use",
+    "committed_use": "Committed use",
     "heritage": "Heritage listing",
     "heritage_note": "Heritage: what is listed",
     "source_title": "Published source",

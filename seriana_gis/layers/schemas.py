@@ -96,9 +96,11 @@ COMMITTED_USES: dict[str, str] = {
     "services": "offices, tertiary, civic, cultural, health, education or other public uses",
     "industry": "manufacturing or other productive use by firms",
     "logistics": "warehouses and distribution",
-    "retail": "shops and supermarkets",
-    "tourism": "a hotel or other hospitality",
-    "mixed": "several of these uses in one plan, none of them the main one",
+    "commercial": "shops, supermarkets, hotels and other commercial or hospitality uses",
+    "mixed": (
+        "homes, offices or public uses together with other uses in one plan, none of them "
+        "the main one"
+    ),
 }
 
 #: How a brownfield's geometry was drawn (column ``geometry_quality``).

@@ -36,6 +36,7 @@ TEXT_COLUMNS = frozenset(
         "heritage",
         "source_title",
         "planned_use",
+        "committed_use",
         "territory",
         "level",
         "zones",
@@ -59,6 +60,7 @@ SITE_FACTS: tuple[str, ...] = (
     "area_m2",
     "status",
     "planned_use",
+    "committed_use",
     "heritage",
     "ownership",
 )

@@ -148,5 +148,15 @@ def write_workbook(
 
 def column_kinds(columns: list[str]) -> list[str]:
     """The kind of each source column (``text`` for identifiers and words)."""
-    text = {"id", "name", "municipality", "istat", "zone", "use", "ownership", "planned_use"}
+    text = {
+        "id",
+        "name",
+        "municipality",
+        "istat",
+        "zone",
+        "use",
+        "ownership",
+        "planned_use",
+        "committed_use",
+    }
     return ["text" if c in text else sym.kind_of(c) for c in columns]
