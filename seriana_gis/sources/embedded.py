@@ -212,9 +212,8 @@ def register_table(brownfields: gpd.GeoDataFrame) -> str:
     str
         A Markdown table, one row per site in the layer's order: id, name,
         municipality, former use, closure year, published area ("not published"
-        where none is), status, planned
-        use, committed use (empty where none), heritage, how the footprint was drawn, and the source (title linked
-        to its address, and date).
+        where none is), status, planned use, committed use, heritage, how the
+        footprint was drawn, and the source (title linked to its address, and date).
     """
     lines = [
         "| id | site | municipality | former use | closed | area m² | status | planned use "
