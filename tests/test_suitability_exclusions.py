@@ -251,14 +251,20 @@ def test_no_homes_in_the_text_is_not_a_commitment_to_housing():
     no_plan = ["none approved"]
     words = parse_exclusions(
         [
-            {"column": "planned_use", "contains": ["homes", "flats"], "not_contains": no_plan},
-            {"column": "planned_use", "contains": ["offices", "school"], "not_contains": no_plan},
+            {"column": "planned_use", "contains": "homes", "not_contains": no_plan, "reason": "h"},
+            {
+                "column": "planned_use",
+                "contains": "offices",
+                "not_contains": no_plan,
+                "reason": "s",
+            },
         ],
         where="p",
     )
     by_words = exclusion_reasons(REGISTER, words, where="p")
-    assert [r.split(" (")[0] for r in by_words[0]] == ["planned_use contains homes or flats"]
-    assert [r.split(" (")[0] for r in by_words[1]] == ["planned_use contains offices or school"]
+    assert [r.split(" (")[0] for r in by_words[0]] == ["h"]  # "... left no homes"
+    assert [r.split(" (")[0] for r in by_words[1]] == ["s"]  # the neighbour's offices
+    assert by_words[2] == []  # "none approved: homes proposed"
 
 
 def test_a_register_without_committed_use_excludes_nothing_by_it():
