@@ -28,6 +28,7 @@ from seriana_gis.maps.assets import inline_css_urls
 from seriana_gis.maps.display import main_roads
 from seriana_gis.maps.elements import render_html
 from seriana_gis.maps.features import feature_collection
+from seriana_gis.maps.office import _nearest_stop
 from seriana_gis.maps.sheets import contribution_svg
 
 
@@ -395,6 +396,32 @@ def test_office_site(tmp_path: Path, layers: dict[str, gpd.GeoDataFrame]) -> Non
     with pytest.raises(OutputExistsError):
         write_office_site(layers, root)
     write_office_site(layers, root, overwrite=True)
+
+
+def test_site_sheet_names_the_stop_of_the_travel_times() -> None:
+    # the demo's Vertova sheets named "Vertova (planned) (planned)" 0 m away while
+    # walk_teb_stop (the CSV) said Albino: the sheet must name a stop in service, once
+    stops = gpd.GeoDataFrame(
+        {
+            "id": ["A", "C", "V"],
+            "name": ["Albino", "Cene", "Vertova (planned)"],
+            "status": ["existing", "existing", "planned"],
+        },
+        geometry=[Point(500, 0), Point(0, 300), Point(10, 0)],
+        crs="EPSG:32632",
+    )
+    site = Point(0, 0)
+    # nearest in service: Cene at 300 m, not the planned stop at 10 m
+    assert _nearest_stop(site, stops) == ("Cene", "300 m")
+    # the stop the travel times name wins, with its own distance
+    assert _nearest_stop(site, stops, stop_id="A") == ("Albino", "500 m")
+    # a footprint: distance from its edge (a 100 m square around the origin: 250 m to Cene)
+    assert _nearest_stop(box(-50, -50, 50, 50), stops) == ("Cene", "250 m")
+    # only planned stops: the nearest, its name saying "planned" once
+    only = stops[stops["status"] == "planned"]
+    assert _nearest_stop(site, only) == ("Vertova (planned)", "10 m")
+    unnamed = only.assign(name="Vertova")
+    assert _nearest_stop(site, unnamed) == ("Vertova (planned)", "10 m")
 
 
 def _local_refs(page: Path) -> list[str]:

@@ -37,6 +37,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import box
 
+from .. import columns as names
 from .. import symbology as sym
 from .._errors import OutputExistsError
 from .._io import write_text
@@ -51,6 +52,8 @@ logger = logging.getLogger(__name__)
 #: Context kept around a municipality or a site (metres).
 CONTEXT_M = 2000.0
 _SLUG = re.compile(r"[^A-Za-z0-9_-]+")
+#: The column naming the TEB stop a site walks to (``walk_teb_stop``).
+WALK_TEB_STOP = names.travel_note("walk", names.NEAREST_TEB, "stop")
 
 
 def _slugs(values: list[str]) -> list[str]:
@@ -65,17 +68,38 @@ def _slugs(values: list[str]) -> list[str]:
     return out
 
 
-def _nearest_stop(site: Any, stops: gpd.GeoDataFrame | None) -> tuple[str, str]:
+def _nearest_stop(
+    site: Any, stops: gpd.GeoDataFrame | None, *, stop_id: Any = None
+) -> tuple[str, str]:
+    """The TEB stop a site sheet names, and its straight-line distance from the footprint.
+
+    The stop the site's travel times name (``walk_teb_stop``) when the layer has it, so that
+    the sheet and the CSV speak of the same stop; else the nearest stop in service, a planned
+    stop only when the layer has no other (the base results never walk to a planned stop).
+    A planned stop's name says so once.
+    """
     if stops is None or stops.empty:
         return "–", "–"
     metric = to_metric(stops, layer="teb_stops")
-    dist = metric.distance(site)
-    i = int(dist.to_numpy().argmin())
-    row = stops.iloc[i]
-    name = str(row["name"]) if "name" in stops.columns else str(stops.index[i])
-    if "status" in stops.columns and row["status"] == "planned":
+    dist = metric.distance(site).to_numpy(dtype=float)
+    planned = (
+        (stops["status"].astype(str) == "planned").to_numpy()
+        if "status" in stops.columns
+        else np.zeros(len(stops), dtype=bool)
+    )
+    named = (
+        (stops["id"].astype(str) == str(stop_id)).to_numpy()
+        if "id" in stops.columns and isinstance(stop_id, str) and stop_id
+        else np.zeros(len(stops), dtype=bool)
+    )
+    if named.any():
+        i = int(np.flatnonzero(named)[0])
+    else:
+        i = int(np.where(planned & (~planned).any(), np.inf, dist).argmin())
+    name = str(stops.iloc[i]["name"]) if "name" in stops.columns else str(stops.index[i])
+    if planned[i] and "planned" not in name.lower():
         name += " (planned)"
-    return name, sym.format_value(float(dist.iloc[i]), "m")
+    return name, sym.format_value(float(dist[i]), "m")
 
 
 class _Site:
@@ -255,7 +279,7 @@ def write_office_site(
             sheet = sheet_html(
                 row,
                 brown,
-                _nearest_stop(geom, stops),
+                _nearest_stop(geom, stops, stop_id=row.get(WALK_TEB_STOP)),
                 links,
                 destinations=site.destinations,
                 criteria=criteria,
