@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -180,11 +181,17 @@ def test_a_column_the_sites_lack_names_the_profile_and_the_closest(tmp_path):
         score_profile(SITES, prof)
 
 
-def test_an_optional_register_column_may_be_absent(tmp_path):
+def test_an_optional_register_column_may_be_absent(tmp_path, caplog):
     # planned_use is optional in the brownfields schema: unknown for every site
     prof = _profile(tmp_path, [{"column": "planned_use", "contains": "housing"}])
-    out = score_profile(SITES.drop(columns="planned_use"), prof)
+    with caplog.at_level(logging.WARNING, logger="seriana_gis.suitability.exclusions"):
+        out = score_profile(SITES.drop(columns="planned_use"), prof)
     assert (out[f"excluded_{prof.name}"] == "").all()
+    # the constraint not applied is said at warning level, with the column and the fix
+    said = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(said) == 1
+    assert "'planned_use'" in said[0].getMessage()
+    assert "excludes no site; add the column" in said[0].getMessage()
     # not_null: false holds for every site then
     prof = _profile(tmp_path, [{"column": "planned_use", "not_null": False}])
     assert (

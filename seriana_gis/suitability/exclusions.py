@@ -312,8 +312,14 @@ def exclusion_mask(
     """
     col = exclusion.column
     if col not in sites.columns and col in _OPTIONAL_COLUMNS:
-        # a register without this optional column: every site's value is unknown
-        logger.info("%s: the sites have no column %r; no site is excluded by it", where, col)
+        # a register without this optional column: every site's value is unknown, so the
+        # constraint is not applied; a planner must see that (a warning, not a debug line)
+        logger.warning(
+            "%s: the sites have no column %r, so this constraint excludes no site; add the "
+            "column to the register (or the census mapping) to apply it",
+            where,
+            col,
+        )
         return np.fromiter((exclusion.holds(None) for _ in range(len(sites))), dtype=bool)
     if col not in sites.columns:
         cols = [str(c) for c in sites.columns]
