@@ -82,7 +82,7 @@ def test_shipped_profiles_and_scenario_run() -> None:
         assert sc[f"score_{p}"].dropna().between(0, 1).all()
         # snapped too far, or too small, or missing: a reason, never a score
         far = sites["snap_m"] > 1000
-        assert (sc.loc[far, f"excluded_{p}"].str.contains("road network")).all()
+        assert (sc.loc[far, f"excluded_{p}"].str.contains("nearest road node")).all()
         assert sc.loc[far, f"score_{p}"].isna().all()
     assert "missing value of walk_teb_min" in sc.loc["BF004", "excluded_services"]
     # a site already reused is no logistics candidate, whatever its score

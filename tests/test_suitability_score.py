@@ -61,7 +61,10 @@ def test_constraints_give_reasons_per_site() -> None:
     prof = _profile(constraints={"min_area_m2": 2000, "max_snap_m": 100})
     out = score_profile(SITES, prof)
     assert out.loc["a", "excluded_p"] == "area 1,000 m² < minimum 2,000 m²"
-    assert out.loc["b", "excluded_p"] == "500 m from the road network > maximum 100 m"
+    # snap_m is the distance to the graph's nearest node, not to a road: say so
+    assert out.loc["b", "excluded_p"] == (
+        "nearest road node 500 m away > maximum 100 m (travel times unreliable)"
+    )
     assert out.loc["c", "excluded_p"] == ""
     assert out.loc["c", "rank_p"] == 1
     assert out["rank_p"].isna().sum() == 3

@@ -132,7 +132,7 @@ def _warn_far_sites(table: pd.DataFrame, gdf: gpd.GeoDataFrame, *, layer: str) -
         ids = (gdf["id"] if "id" in gdf.columns else gdf.index.to_series())[flag.to_numpy()]
         listed = ", ".join(map(str, ids[:10])) + (" ..." if len(ids) > 10 else "")
         logger.warning(
-            "%s: %d feature(s) lie more than %.0f m from the road network (%s); their times "
+            "%s: %d feature(s) lie more than %.0f m from the nearest road node (%s); their times "
             "include a long access leg and are flagged in snap_flag",
             layer,
             len(ids),

@@ -157,7 +157,7 @@ def snap_sites(
     )
     if flag.any():  # flagged in the output; callers decide whether to warn
         logger.debug(
-            "%d site(s) lie more than %.0f m from the road network: %s",
+            "%d site(s) lie more than %.0f m from the nearest road node: %s",
             int(flag.sum()),
             max_snap_m,
             list((sites["id"] if "id" in sites.columns else sites.index)[flag])[:10],

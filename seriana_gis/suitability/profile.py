@@ -91,8 +91,8 @@ class Constraints:
     min_area_m2
         Minimum site area (column ``area_column``).
     max_snap_m
-        Maximum distance from the site to the road network it was snapped to
-        (column ``snap_column``).
+        Maximum distance from the site to the road node it was snapped to
+        (column ``snap_column``): beyond it the travel times are unreliable.
     exclude_intersecting
         Names of polygon layers (passed at run time) a site must not intersect.
     exclude_where

@@ -5,7 +5,7 @@ sites' index:
 
 ``excluded_{p}``
     Empty for a scored site; otherwise every reason it was not scored,
-    joined by ``"; "`` (area below the minimum, too far from the road network,
+    joined by ``"; "`` (area below the minimum, too far from the nearest road node,
     intersecting an excluded layer, a test of ``exclude_where`` on its own
     columns, a missing criterion value). A missing value is never scored as
     zero: it excludes the site unless the criterion states a
@@ -105,10 +105,15 @@ def constraint_reasons(
     if cons.max_snap_m is not None:
         snap = _column(sites, cons.snap_column, where=where, why="max_snap_m").to_numpy()
         for i in np.flatnonzero(np.isnan(snap)):
-            reasons[i].append(f"distance to the road network unknown ({cons.snap_column} missing)")
-        for i in np.flatnonzero(snap > cons.max_snap_m):
             reasons[i].append(
-                f"{snap[i]:,.0f} m from the road network > maximum {cons.max_snap_m:,.0f} m"
+                f"distance to the nearest road node unknown ({cons.snap_column} missing)"
+            )
+        for i in np.flatnonzero(snap > cons.max_snap_m):
+            # the snap distance is to the nearest node of the graph, not to a road: a site on a
+            # street the (skeletal) graph leaves out is far from its nodes, not from any road
+            reasons[i].append(
+                f"nearest road node {snap[i]:,.0f} m away > maximum {cons.max_snap_m:,.0f} m "
+                "(travel times unreliable)"
             )
     if cons.exclude_intersecting:
         import shapely
