@@ -415,8 +415,9 @@ def test_site_sheet_names_the_stop_of_the_travel_times() -> None:
     assert _nearest_stop(site, stops) == ("Cene", "300 m")
     # the stop the travel times name wins, with its own distance
     assert _nearest_stop(site, stops, stop_id="A") == ("Albino", "500 m")
-    # a footprint: distance from its edge (a 100 m square around the origin: 250 m to Cene)
-    assert _nearest_stop(box(-50, -50, 50, 50), stops) == ("Cene", "250 m")
+    # a footprint: distance from its site point, where walk_teb_min starts (the centre of a
+    # 100 m square around the origin: 300 m to Cene, not 250 m from its edge)
+    assert _nearest_stop(box(-50, -50, 50, 50), stops) == ("Cene", "300 m")
     # only planned stops: the nearest, its name saying "planned" once
     only = stops[stops["status"] == "planned"]
     assert _nearest_stop(site, only) == ("Vertova (planned)", "10 m")

@@ -41,6 +41,7 @@ from .. import columns as names
 from .. import symbology as sym
 from .._errors import OutputExistsError
 from .._io import write_text
+from ..layers.site_point import site_points
 from .display import destination_names, display_layers
 from .elements import RawHTML, figure, render_html, shared_assets
 from .features import DatasetStore, to_metric
@@ -71,17 +72,19 @@ def _slugs(values: list[str]) -> list[str]:
 def _nearest_stop(
     site: Any, stops: gpd.GeoDataFrame | None, *, stop_id: Any = None
 ) -> tuple[str, str]:
-    """The TEB stop a site sheet names, and its straight-line distance from the footprint.
+    """The TEB stop a site sheet names, and its straight-line distance from the site point.
 
     The stop the site's travel times name (``walk_teb_stop``) when the layer has it, so that
     the sheet and the CSV speak of the same stop; else the nearest stop in service, a planned
     stop only when the layer has no other (the base results never walk to a planned stop).
-    A planned stop's name says so once.
+    A planned stop's name says so once. The distance is from the site point
+    (:mod:`seriana_gis.layers.site_point`), where ``walk_teb_min`` starts, not from
+    the footprint's edge, so the sheet's distance and walk time describe one leg.
     """
     if stops is None or stops.empty:
         return "–", "–"
     metric = to_metric(stops, layer="teb_stops")
-    dist = metric.distance(site).to_numpy(dtype=float)
+    dist = metric.distance(site_points([site])[0]).to_numpy(dtype=float)
     planned = (
         (stops["status"].astype(str) == "planned").to_numpy()
         if "status" in stops.columns
