@@ -70,6 +70,17 @@ def test_constraints_give_reasons_per_site() -> None:
     assert out["rank_p"].isna().sum() == 3
 
 
+def test_an_unknown_area_is_one_reason_not_two() -> None:
+    # the min_area constraint says "area unknown"; the area criterion must not add
+    # "missing value of area_m2" for the same gap (the office read both, twice per site)
+    sites = SITES.assign(area_m2=[1000.0, 3000.0, np.nan, 4000.0], minutes=[1.0, 2.0, 3.0, 4.0])
+    out = score_profile(sites, _profile(constraints={"min_area_m2": 500}))
+    assert out.loc["c", "excluded_p"] == "area unknown (area_m2 missing)"
+    # without the constraint the criterion still says what is missing
+    out = score_profile(sites, _profile())
+    assert out.loc["c", "excluded_p"] == "missing value of area_m2 (criterion big)"
+
+
 def test_constraint_column_missing_is_config_error() -> None:
     prof = _profile(constraints={"max_snap_m": 100, "snap_column": "snap"})
     with pytest.raises(ConfigError, match="needs column 'snap'.*'snap_m'"):

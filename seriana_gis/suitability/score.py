@@ -248,8 +248,12 @@ def score_profile(
     p = profile.name
     reasons = constraint_reasons(sites, profile, layers=layers)
     raw = raw_matrix(sites, profile)
+    # a value a constraint already reported missing ("area unknown") is not said again
+    cons = profile.constraints
+    said = {cons.area_column} if cons.min_area_m2 is not None else set()
+    said |= {cons.snap_column} if cons.max_snap_m is not None else set()
     for j, c in enumerate(profile.criteria):
-        if c.missing_score is not None:
+        if c.missing_score is not None or c.indicator.key in said:
             continue
         for i in np.flatnonzero(~np.isfinite(raw[:, j])):
             reasons[i].append(f"missing value of {c.indicator.key} (criterion {c.name})")
