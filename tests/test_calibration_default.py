@@ -17,6 +17,7 @@ import pytest
 
 from seriana_gis.build import load_territory, road_graph
 from seriana_gis.calibration import build_problem, evaluate, read_trips
+from seriana_gis.calibration.floor import source_scatter
 from seriana_gis.calibration.report import file_sha256
 from seriana_gis.config import default_layers_dir
 from seriana_gis.network.profile import SpeedProfile, load_speed_profile, parameters
@@ -56,6 +57,17 @@ def test_recorded_errors_are_reproduced(shipped: SpeedProfile, problem) -> None:
     median, largest = _stats(evaluate(problem, shipped))
     assert median == pytest.approx(shipped.calibration["median_abs_error_pct"]["after"], abs=0.1)
     assert largest == pytest.approx(shipped.calibration["max_abs_error_pct"]["after"], abs=0.1)
+
+
+def test_recorded_source_scatter_is_reproduced(shipped: SpeedProfile, problem) -> None:  # type: ignore[no-untyped-def]
+    rec = shipped.calibration["source_scatter_median_pct"]
+    got = source_scatter(evaluate(problem, shipped))
+    assert got is not None
+    assert (rec["trips"], rec["dof"]) == (got.groups, got.dof)
+    assert rec["estimate"] == pytest.approx(got.median_pct, abs=0.05)
+    assert rec["low_95"] == pytest.approx(got.median_pct_low, abs=0.05)
+    # the median target asks for less error than the true times would show (best estimate)
+    assert rec["estimate"] > 12.0
 
 
 def test_perturbed_parameters_fit_worse(shipped: SpeedProfile, problem) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..network.profile import SpeedProfile, parameters
 from .fit import TARGET_MAX_PCT, TARGET_MEDIAN_PCT, CalibrationResult
-from .floor import data_floors
+from .floor import data_floors, source_scatter
 
 
 def file_sha256(path: Path) -> str:
@@ -46,6 +46,7 @@ def calibration_record(
     """
     s = result.summary
     floors = data_floors(result.table)
+    scatter = source_scatter(result.table)
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
         "trips": trips,
@@ -66,6 +67,16 @@ def calibration_record(
         },
         "targets_met": bool(s["median_target_met"] and s["max_target_met"]),
         "data_floor_pct": round(float(floors["floor_pct"].max()) if len(floors) else 0.0, 1),
+        # the median error the true times would show against sources as scattered as these
+        "source_scatter_median_pct": None
+        if scatter is None
+        else {
+            "estimate": round(scatter.median_pct, 1),
+            "low_95": round(scatter.median_pct_low, 1),
+            "high_95": round(scatter.median_pct_high, 1),
+            "trips": scatter.groups,
+            "dof": scatter.dof,
+        },
         "not_informed": [k for k, v in result.informed.items() if not v],
     }
 

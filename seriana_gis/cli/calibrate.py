@@ -14,8 +14,16 @@ from .._errors import DataError
 from .._io import atomic_path, check_writable
 from ..accessibility.pipeline import load_road_graph
 from ..build import DEFAULT_CACHE
-from ..calibration import FOLDS, TARGET_MAX_PCT, build_problem, calibrate, evaluate, read_trips
-from ..calibration.floor import data_floors, floor_lines
+from ..calibration import (
+    FOLDS,
+    TARGET_MAX_PCT,
+    TARGET_MEDIAN_PCT,
+    build_problem,
+    calibrate,
+    evaluate,
+    read_trips,
+)
+from ..calibration.floor import data_floors, floor_lines, scatter_lines, source_scatter
 from ..calibration.report import (
     calibration_record,
     check_lines,
@@ -139,6 +147,8 @@ def calibrate_cmd(
     for line in summary_lines(result):
         out_console.print(line, markup=False)
     for line in floor_lines(data_floors(result.table), target_max_pct=TARGET_MAX_PCT):
+        out_console.print(line, markup=False)
+    for line in scatter_lines(source_scatter(result.table), target_median_pct=TARGET_MEDIAN_PCT):
         out_console.print(line, markup=False)
     write_speed_profile(profile, out, overwrite=overwrite)
     with atomic_path(report, overwrite=overwrite) as tmp:
