@@ -323,16 +323,21 @@ def road_class(highway: Iterable[Any]) -> pd.Series:
 
 
 def missing_label(column: str) -> str:
-    """The legend label of a feature without a value in ``column`` (drawn in :data:`OTHER`).
+    """The legend label of a feature without a value in ``column``.
 
+    Drawn in :data:`OTHER` by a categorical style, in :data:`MISSING` by classes.
     A site without a best use was excluded from every profile, a site without a score
-    from that profile (each says why in ``excluded_{profile}``).
+    from that profile (each says why in ``excluded_{profile}``); a feature without a
+    travel time has no trip of that mode (no road route, no TEB leg; a
+    ``{mode}_{dest}_reason`` column says why where the run writes one).
     """
     if column == cols.BEST_USE:
         return "None (excluded from every profile)"
     parsed = cols.parse(column)
     if parsed is not None and parsed.kind == "score":
         return "Excluded from this profile"
+    if parsed is not None and parsed.unit == "min":
+        return "No time (no trip by this mode)"
     return "No value"
 
 
@@ -500,6 +505,13 @@ class Classes:
     def upper(self) -> list[float]:
         """The upper edge of each class."""
         return list(self.edges[1:])
+
+    def holds(self, values: Iterable[Any]) -> np.ndarray:
+        """Whether each value falls in a class (``edges[0] <= v <= edges[-1]``); a missing one never."""
+        x = pd.to_numeric(pd.Series(list(values), dtype="object"), errors="coerce").to_numpy(float)
+        if len(self.edges) < 2:
+            return np.zeros(x.shape, dtype=bool)
+        return np.asarray((x >= self.edges[0]) & (x <= self.edges[-1]))
 
     def colour_of(self, value: float) -> str:
         """The colour of a value (:data:`MISSING` when missing; the end classes past the edges)."""

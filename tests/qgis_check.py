@@ -26,6 +26,7 @@ from typing import Any
 from qgis.core import (  # type: ignore[import-not-found]
     Qgis,
     QgsApplication,
+    QgsExpression,
     QgsLayerTreeGroup,
     QgsLayerTreeLayer,
     QgsProject,
@@ -56,16 +57,45 @@ def renderer_info(layer: Any) -> dict[str, Any]:
             if hasattr(sl, "penStyle"):
                 pens[str(c.value())] = int(sl.penStyle())
         info["pen_styles"] = pens
-    # how many features the renderer draws (a categorized renderer skips a feature no
-    # category matches)
+    elif r.type() == "RuleRenderer":
+        rules = r.rootRule().children()
+        info["rules"] = [[x.filterExpression(), x.label(), bool(x.isElse())] for x in rules]
+        info["count"] = len(rules)
+        # the column the rules classify: the one their filters read
+        read = {
+            c
+            for x in rules
+            if not x.isElse()
+            for c in QgsExpression(x.filterExpression()).referencedColumns()
+        }
+        info["attr"] = read.pop() if len(read) == 1 else sorted(read)
+    info.update(drawn_and_legend(layer, r))
+    return info
+
+
+def drawn_and_legend(layer: Any, r: Any) -> dict[str, Any]:
+    """How many features a renderer draws, its symbols and its legend (label, colour).
+
+    A categorized or graduated renderer skips a feature no category or range matches.
+    """
     ctx = render_context()
     r.startRender(ctx, layer.fields())
-    info["drawn"] = sum(1 for f in layer.getFeatures() if r.willRenderFeature(f, ctx))
+    drawn = 0
+    for f in layer.getFeatures():
+        # as QGIS's layer renderer does: an expression (the road class) reads the feature here
+        ctx.expressionContext().setFeature(f)
+        drawn += bool(r.willRenderFeature(f, ctx))
     r.stopRender(ctx)
     symbols = r.symbols(render_context())
-    info["symbol_types"] = sorted({int(s.type()) for s in symbols})
-    info["colours"] = [s.color().name() for s in symbols]
-    return info
+    return {
+        "drawn": drawn,
+        "symbol_types": sorted({int(s.type()) for s in symbols}),
+        "colours": [s.color().name() for s in symbols],
+        "legend": [
+            [item.label(), item.symbol().color().name() if item.symbol() else None]
+            for item in r.legendSymbolItems()
+        ],
+    }
 
 
 def render_context() -> Any:
@@ -135,21 +165,24 @@ def stored_styles(uri: str) -> dict[str, Any]:
     """Styles stored in the data source (``layer_styles``): names, and each one applied.
 
     Every stored style (default or not) is read back from the database and
-    applied to a fresh layer, reporting the renderer QGIS built from it.
+    applied to a fresh layer, reporting the renderer QGIS built from it
+    (:func:`renderer_info`: type, attribute, features drawn, legend).
     """
     layer = QgsVectorLayer(uri, "styles", "ogr")
     n, ids, names, _descriptions, error = layer.listStylesInDatabase()
     n = int(n)  # QGIS lists this layer's styles first, then the other layers'
     applied = []
-    for style_id in list(ids)[:n]:
+    for style_id, name in zip(list(ids)[:n], list(names)[:n], strict=True):
         qml, _message = layer.getStyleFromDatabase(style_id)
         target = QgsVectorLayer(uri, "style", "ogr")
         doc = QDomDocument()
         doc.setContent(qml)
         ok = target.importNamedStyle(doc)
-        r = target.renderer()
-        attr = r.classAttribute() if hasattr(r, "classAttribute") else None
-        applied.append({"ok": bool(ok[0]), "type": r.type(), "attr": attr})
+        info = renderer_info(target)
+        info["ok"] = bool(ok[0])
+        info["name"] = name
+        info.setdefault("attr", None)
+        applied.append(info)
     return {"count": n, "names": list(names)[:n], "applied": applied, "error": error}
 
 

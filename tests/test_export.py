@@ -22,7 +22,7 @@ from seriana_gis._errors import ConfigError, CRSError, DataError, OutputExistsEr
 from seriana_gis.export import export_qgis
 from seriana_gis.export.formats import shapefile_names
 from seriana_gis.export.qml import style_qml
-from seriana_gis.export.styles import default_styles
+from seriana_gis.export.styles import default_styles, rename_fields
 from seriana_gis.export.tables import split_by_geometry
 
 ALL_FORMATS = ("gpkg", "geojson", "csv", "geotiff", "shapefile")
@@ -101,6 +101,58 @@ def test_graduated_qml_covers_the_data() -> None:
     assert ranges[-1][1] >= gdf["density"].max()
     assert root.get("labelsEnabled") == "1"
     assert root.find("labeling/settings/text-style").get("fieldName") == "name"  # type: ignore[union-attr]
+
+
+def _rules(qml: str) -> list[tuple[str | None, str | None, str | None]]:
+    """``(filter, label, fill colour)`` of each rule of a rule-based style."""
+    root = ET.fromstring(qml.split("\n", 1)[1])
+    colours = {
+        s.get("name"): next(o.get("value") for o in s.iter("Option") if o.get("name") == "color")
+        for s in root.findall("renderer-v2/symbols/symbol")
+    }
+    return [
+        (r.get("filter"), r.get("label"), colours[r.get("symbol")])
+        for r in root.findall("renderer-v2/rules/rule")
+    ]
+
+
+def test_graduated_style_draws_missing_values_with_an_else_rule() -> None:
+    """A score with an excluded site: one rule per fixed class, then ELSE in the web map's grey."""
+    gdf = sample_layers()["brownfields"]
+    points = gdf[gdf.geom_type == "Point"].copy()
+    points.loc[points.index[0], "score_logistics"] = np.nan
+    styles = {s.attribute: s for s in default_styles("brownfields", points)}
+    style = styles["score_logistics"]
+    assert style.renderer == "RuleRenderer"
+    assert style.class_count == 6
+    f = '"score_logistics"'
+    # classes 0-0.2 ... 0.8-1, lower edge held by the first class only (as QGIS's ranges)
+    assert _rules(style_qml(style)) == [
+        (f"{f} >= 0.0 AND {f} <= 0.2", "0.0 – 0.2", "255,255,204,255"),
+        (f"{f} > 0.2 AND {f} <= 0.4", "0.2 – 0.4", "161,218,180,255"),
+        (f"{f} > 0.4 AND {f} <= 0.6", "0.4 – 0.6", "65,182,196,255"),
+        (f"{f} > 0.6 AND {f} <= 0.8", "0.6 – 0.8", "44,127,184,255"),
+        (f"{f} > 0.8 AND {f} <= 1.0", "0.8 – 1.0", "37,52,148,255"),
+        ("ELSE", "Excluded from this profile", "189,189,189,255"),
+    ]
+    # a column every feature has a class for keeps QGIS's graduated renderer
+    assert styles["score_services"].renderer == "graduatedSymbol"
+    assert styles["score_services"].missing is None
+    # a travel time without a value: the time's words
+    times = _rules(style_qml(styles["transit_bergamo_min"]))
+    assert times[-1][:2] == ("ELSE", "No time (no trip by this mode)")
+
+
+def test_rule_style_follows_renamed_shapefile_fields() -> None:
+    gdf = sample_layers()["brownfields"]
+    points = gdf[gdf.geom_type == "Point"]
+    style = next(
+        s for s in default_styles("brownfields", points) if s.attribute == "transit_bergamo_min"
+    )
+    renamed = rename_fields(style, {"transit_bergamo_min": "transit_be"})
+    filters = [r[0] for r in _rules(style_qml(renamed))]
+    assert filters[-1] == "ELSE"
+    assert all(x.startswith('"transit_be" >') and "transit_bergamo" not in x for x in filters[:-1])
 
 
 def test_isochrone_classes_are_the_bands() -> None:

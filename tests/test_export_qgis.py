@@ -20,6 +20,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import pytest
 import rasterio
 from export_samples import expected_tables, make_raster, sample_layers, sample_provenance
@@ -519,3 +520,44 @@ def test_built_default_database_in_qgis(qgis_tmp: Path) -> None:
             check_style(info, table, source_part(layers, table))
     assert got["stored_project"]["read"]
     assert all(v["valid"] for v in got["stored_project"]["layers"].values())
+
+
+#: The web map's grey of a missing value (symbology.MISSING), written here by hand.
+MISSING_GREY = "#bdbdbd"
+#: Classified renderers: QGIS's graduated one, and rules (a graduated style with an ELSE rule).
+CLASSIFIED = ("graduatedSymbol", "RuleRenderer")
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo_dir: Path, qgis_tmp: Path) -> tuple[dict[str, gpd.GeoDataFrame], dict]:
+    """The demo's export (``seriana demo``, run once per session) as QGIS reads it."""
+    gpkg = demo_dir / "exports" / "seriana.gpkg"
+    tables = [name for name, geom in pyogrio.list_layers(gpkg) if geom is not None]
+    frames = {t: gpd.read_file(gpkg, layer=t) for t in tables}
+    return frames, run_checker({"gpkg": str(gpkg), "tables": tables}, qgis_tmp)
+
+
+def test_demo_export_draws_every_feature_in_every_style(demo_report: Any) -> None:
+    """Every stored style of every demo table draws every feature in QGIS (willRenderFeature).
+
+    A classified style on a column with a missing value (a site excluded from a
+    profile has no score; a site without a TEB leg no TEB time) draws those
+    features in the web map's grey, with its words in the legend.
+    """
+    frames, report = demo_report
+    with_missing = []
+    for table, frame in frames.items():
+        for style in report["gpkg"][table]["stored_styles"]["applied"]:
+            assert style["ok"], (table, style["name"])
+            assert style["drawn"] == len(frame), (table, style["name"], style["type"])
+            attr = style["attr"]
+            if style["type"] not in CLASSIFIED or not frame[attr].isna().any():
+                continue
+            with_missing.append(attr)
+            legend = [tuple(entry) for entry in style["legend"]]
+            assert (sym.missing_label(attr), MISSING_GREY) in legend, (table, attr, legend)
+            assert legend[-1][0] == sym.missing_label(attr)  # after the classes
+    # the demo has sites excluded from a profile and places without a TEB trip
+    assert any(a.startswith("score_") for a in with_missing), with_missing
+    assert any(a.startswith("transit_") and a.endswith("_min") for a in with_missing)
+    assert sym.missing_label("score_logistics") == "Excluded from this profile"

@@ -173,3 +173,26 @@ def test_a_missing_category_has_a_legend_entry() -> None:
     assert [e[1] for e in without] == ["Logistics"]
     assert sym.missing_label("score_logistics") == "Excluded from this profile"
     assert sym.missing_label("status") == "No value"
+
+
+def test_missing_values_in_classes_have_a_legend_entry() -> None:
+    # the map runtime draws a missing value in the style's "missing" grey: the legend
+    # ends with what the grey means, as the QGIS styles' ELSE rule does
+    from seriana_gis.maps.style import classes_style
+
+    classes = sym.time_classes([12.0, 31.0])
+    st, entries = classes_style("transit_bgy_min", classes, values=[12.0, None, 31.0])
+    assert entries[-1] == ["#bdbdbd", "No time (no trip by this mode)", "fill"]
+    assert st["missing"] == "#bdbdbd"
+    assert len(entries) == len(classes.colours) + 1
+    _, complete = classes_style("transit_bgy_min", classes, values=[12.0, 31.0])
+    assert len(complete) == len(classes.colours)
+    st, entries = classes_style("score_services", sym.score_classes(), values=[float("nan")])
+    assert entries[-1][1] == "Excluded from this profile"
+
+
+def test_classes_hold_values_between_their_ends() -> None:
+    classes = sym.classes([0.0, 10.0, 20.0], sym.TIMES)
+    held = classes.holds([0.0, 10.0, 20.0, 20.5, -1.0, None, float("nan"), float("inf")])
+    assert held.tolist() == [True, True, True, False, False, False, False, False]
+    assert not sym.time_classes([]).holds([1.0]).any()  # no class at all

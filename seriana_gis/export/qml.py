@@ -133,6 +133,24 @@ def renderer_element(style: LayerStyle) -> ET.Element:
                 symbol=str(i),
             )
             _symbol(symbols, str(i), style, cls)
+    elif style.renderer == "RuleRenderer":
+        # a graduated style with an ELSE rule: QGIS's graduated renderer skips a
+        # feature no range holds (a missing value); the ELSE rule draws it
+        rules = ET.SubElement(r, "rules", key=f"{style.attribute}:rules")
+        classes = [*style.classes, *([style.missing] if style.missing else [])]
+        for i, cls in enumerate(classes):
+            is_else = cls is style.missing
+            ET.SubElement(
+                rules,
+                "rule",
+                filter="ELSE"
+                if is_else
+                else cls.filter_expression(str(style.attribute), first=i == 0),
+                key=f"{style.attribute}:{i}",
+                symbol=str(i),
+                label=cls.label,
+            )
+            _symbol(symbols, str(i), style, cls)
     else:
         r.set("attr", str(style.attribute))
         cats = ET.SubElement(r, "categories")
@@ -147,7 +165,7 @@ def renderer_element(style: LayerStyle) -> ET.Element:
             )
             _symbol(symbols, str(i), style, cls)
     r.append(symbols)
-    if style.renderer != "singleSymbol":
+    if style.renderer in ("graduatedSymbol", "categorizedSymbol"):
         source = ET.SubElement(r, "source-symbol")
         _symbol(source, "0", style, StyleClass(label="", colour=(150, 150, 150, 255)))
     if style.renderer == "graduatedSymbol":

@@ -21,8 +21,7 @@ Choices, by layer:
 - ``tourism_assets``: categories of ``category``.
 - ``economy``: graduated colours on each employment indicator that has a
   figure (manufacturing share, textile specialisation, employment change,
-  the scenario's jobs lost), 60 % opacity, labels with ``name``; features
-  without a figure for the indicator are not drawn by that style.
+  the scenario's jobs lost), 60 % opacity, labels with ``name``.
 - ``isochrones_{destination}`` (one table per destination): graduated colours
   on ``minutes``, one class per band, the widest drawn first, 60 % opacity.
 - ``road_edges``: categories of the road class computed from ``highway``
@@ -34,14 +33,25 @@ Colours, classes and labels come from :mod:`seriana_gis.symbology`, as on the
 web maps: scores on the fixed 0–1 classes, travel times on round steps (a
 legend reads 10–20 min, not 9.73–19.2), municipal indicators on quantiles
 rounded to two significant digits, categories in their fixed colours.
+
+Every feature is drawn. QGIS draws a feature only when a category or a range
+matches it, so a layer with features no class holds (a site excluded from a
+profile has no score, a site without a TEB trip no TEB time) gets the web
+map's missing-value symbol and legend entry for them
+(:func:`seriana_gis.symbology.missing_label`): a categorized style as its
+"all other values" category, a graduated one as QGIS's rule-based renderer
+(``RuleRenderer``: one rule per class, then an ELSE rule), since QGIS's
+graduated renderer has no "all other values". A graduated style whose every
+feature falls in a class stays QGIS's graduated renderer (editable as classes).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -67,6 +77,17 @@ class StyleClass:
     width: float | None = None
     """Line width of this class, mm (``None``: the style's)."""
 
+    def filter_expression(self, attribute: str, *, first: bool) -> str:
+        """A QGIS expression selecting the features of this range of a graduated style.
+
+        A value ``v`` is in the range when ``lower < v <= upper`` (``lower <= v``
+        for the ``first`` range): the rule of :class:`seriana_gis.symbology.Classes`
+        and of QGIS's graduated renderer. A missing value is in no range.
+        """
+        field = '"' + attribute.replace('"', '""') + '"'
+        lower = ">=" if first else ">"
+        return f"{field} {lower} {self.lower!r} AND {field} <= {self.upper!r}"
+
 
 @dataclass(frozen=True)
 class LayerStyle:
@@ -79,8 +100,9 @@ class LayerStyle:
     geometry
         ``"point"``, ``"line"`` or ``"polygon"``.
     renderer
-        ``"singleSymbol"``, ``"graduatedSymbol"`` or ``"categorizedSymbol"``
-        (the QGIS renderer type names).
+        ``"singleSymbol"``, ``"graduatedSymbol"``, ``"categorizedSymbol"`` or
+        ``"RuleRenderer"`` (the QGIS renderer type names; a graduated style
+        with a ``missing`` symbol is written as rules).
     attribute
         The classified column, or ``None`` for one symbol.
     classes
@@ -107,6 +129,10 @@ class LayerStyle:
         Label font size, points (``None``: 8, or 9 on polygons).
     aliases
         ``(field, alias)`` of the layer's fields, in words.
+    missing
+        The symbol of the features no range holds (a missing value, or one
+        outside every range) in a ``RuleRenderer`` style: the web map's
+        grey and its legend words.
     """
 
     name: str
@@ -124,11 +150,14 @@ class LayerStyle:
     centroid_marker: bool = False
     label_size: float | None = None
     aliases: tuple[tuple[str, str], ...] = ()
+    missing: StyleClass | None = None
 
     @property
     def class_count(self) -> int:
-        """Number of ranges or categories (0 for a single symbol)."""
-        return 0 if self.renderer == "singleSymbol" else len(self.classes)
+        """Number of ranges, rules or categories (0 for a single symbol)."""
+        if self.renderer == "singleSymbol":
+            return 0
+        return len(self.classes) + (self.missing is not None)
 
 
 def geometry_family(geom_type: object) -> str | None:
@@ -166,6 +195,7 @@ def graduated_style(
     label_field: str | None = None,
     order_by_descending: bool = False,
     opacity: float = 1.0,
+    values: Iterable[Any] | None = None,
 ) -> LayerStyle:
     """A graduated-colour style on ``attribute`` with the given classes.
 
@@ -186,21 +216,31 @@ def graduated_style(
         Draw the highest values first (under the others).
     opacity
         Layer opacity.
+    values
+        The layer's values of ``attribute``. When one is missing or outside
+        every class, the features no class holds are drawn in
+        :data:`~seriana_gis.symbology.MISSING` and the legend says what they
+        are (:func:`~seriana_gis.symbology.missing_label`), as on the web maps.
 
     Returns
     -------
     LayerStyle
-        A ``graduatedSymbol`` style.
+        A ``graduatedSymbol`` style, or a ``RuleRenderer`` one (a rule per
+        class, then an ELSE rule) when some value falls in no class.
     """
     pairs = list(itertools.pairwise(classes.edges))
     style_classes = tuple(
         StyleClass(label=label, colour=sym.rgba(colour), lower=float(lo), upper=float(hi))
         for (lo, hi), colour, label in zip(pairs, classes.colours, classes.labels, strict=True)
     )
+    missing = None
+    if values is not None and not classes.holds(values).all():
+        missing = StyleClass(label=sym.missing_label(attribute), colour=sym.rgba(sym.MISSING))
     return LayerStyle(
         name=name,
         geometry=geometry,
-        renderer="graduatedSymbol",
+        renderer="graduatedSymbol" if missing is None else "RuleRenderer",
+        missing=missing,
         attribute=attribute,
         classes=style_classes,
         label_field=label_field,
@@ -359,6 +399,7 @@ def default_styles(
             label_field=label_field,
             order_by_descending=order_by_descending,
             opacity=opacity,
+            values=gdf[column],
         )
 
     scores = [c for c in columns if cols.is_score(c) and _numeric(gdf, c)]
@@ -404,7 +445,7 @@ def default_styles(
         from ..economy.geo import INDICATORS
 
         label = "name" if has_name else None
-        for column in INDICATORS:  # features without a figure fall outside every class
+        for column in INDICATORS:
             if _numeric(gdf, column) and gdf[column].notna().any():
                 classes = sym.municipal_classes(gdf[column])
                 styles.append(graduated(column, classes, label_field=label, opacity=0.6))

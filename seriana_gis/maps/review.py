@@ -286,7 +286,7 @@ def _municipalities(b: _Builder, gdf: gpd.GeoDataFrame, indicator: str) -> None:
     rows = b.dataset("municipalities", gdf, list(dict.fromkeys(carried)))
     if indicator in columns and pd.api.types.is_numeric_dtype(gdf[indicator]):
         classes = b.ctx.classes or indicator_classes(gdf, indicator)
-        st, entries = style.classes_style(indicator, classes)
+        st, entries = style.classes_style(indicator, classes, values=gdf[indicator])
         title = sym.column_label(indicator, destinations=b.destinations)
         name = f"Municipalities: {title}"
     else:
@@ -334,9 +334,9 @@ def _brownfield_modes(gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     for p in cols.profile_columns(list(gdf.columns)):
         if p.score is None:
             continue
-        st, entries = style.classes_style(p.score, sym.score_classes(), swatch="point")
-        if gdf[p.score].isna().any():
-            entries.append([sym.MISSING, sym.missing_label(p.score), "point"])
+        st, entries = style.classes_style(
+            p.score, sym.score_classes(), swatch="point", values=gdf[p.score]
+        )
         label = cols.label(p.score)
         modes.append(
             {"id": p.score, "label": label, "style": st, "legend": _legend(label, entries)}
@@ -504,7 +504,9 @@ def _economy(b: _Builder, name: str, gdf: gpd.GeoDataFrame) -> None:
     fields = popup_fields(list(gdf.columns), ["level", "zones", column, "source"])
     rows = b.dataset(name, gdf, ["name", *[f[1] for f in fields]])
     st, entries = b.derived(
-        gdf, "classes", lambda: style.classes_style(column, sym.municipal_classes(gdf[column]))
+        gdf,
+        "classes",
+        lambda: style.classes_style(column, sym.municipal_classes(gdf[column]), values=gdf[column]),
     )
     title = sym.column_label(column)
     spec = _spec(

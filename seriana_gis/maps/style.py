@@ -23,7 +23,11 @@ from .. import symbology as sym
 
 
 def classes_style(
-    prop: str, classes: sym.Classes, *, swatch: str = "fill"
+    prop: str,
+    classes: sym.Classes,
+    *,
+    swatch: str = "fill",
+    values: Iterable[Any] | None = None,
 ) -> tuple[dict[str, Any], list[list[str]]]:
     """A class style and its legend entries.
 
@@ -35,6 +39,10 @@ def classes_style(
         The classes (:func:`seriana_gis.symbology.score_classes`, ...).
     swatch
         Legend swatch kind.
+    values
+        The values drawn: when one is missing, the legend ends with the
+        missing-value entry (:data:`~seriana_gis.symbology.MISSING`,
+        :func:`~seriana_gis.symbology.missing_label`), as in the QGIS styles.
 
     Returns
     -------
@@ -51,6 +59,8 @@ def classes_style(
         "missing": sym.MISSING,
     }
     entries = [[c, lab, swatch] for c, lab in zip(classes.colours, classes.labels, strict=True)]
+    if values is not None and any(sym.is_missing(v) for v in values):
+        entries.append([sym.MISSING, sym.missing_label(prop), swatch])
     return style, entries
 
 
