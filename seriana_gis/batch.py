@@ -37,7 +37,12 @@ import pandas as pd
 from ._errors import ConfigError, SerianaError
 from ._io import atomic_path, check_writable
 from .accessibility import load_scenario
-from .accessibility.pipeline import accessibility_stage, load_road_graph, walk_network
+from .accessibility.pipeline import (
+    accessibility_stage,
+    load_road_graph,
+    run_transit_params,
+    walk_network,
+)
 from .build import DEFAULT_CACHE, load_territory
 from .config import load_study_area
 from .database import provenance_frame, write_database
@@ -198,6 +203,7 @@ def run_job(job: BatchJob, settings: BatchSettings) -> JobResult:
         layers,
         graph,
         destinations=list(area.destinations),
+        params=run_transit_params(graph, area),
         scenario=scenario,
         walk_graph=walk_network(graph, area),
         graph_source=graph_source,

@@ -10,7 +10,6 @@ import rasterio
 from accessibility_samples import layers, road_graph, sample_database
 from typer.testing import CliRunner
 
-from seriana_gis.accessibility import TransitParams
 from seriana_gis.cli import app
 from seriana_gis.database import (
     provenance_frame,
@@ -18,6 +17,7 @@ from seriana_gis.database import (
     read_provenance,
     write_database,
 )
+from seriana_gis.runs import read_runs
 
 runner = CliRunner()
 
@@ -75,22 +75,57 @@ def test_writes_database_csv_and_rasters(db: Path, tmp_path: Path) -> None:
         "name: slow\nroads:\n  - {action: slow, select: {id: E0}, speed_kph: 30}\n",
         encoding="utf-8",
     )
-    # a scenario off-peak is a named run beside the base, which stays as it was
+    # one period for the roads and the tram: the default off_peak waits for the off-peak
+    # tram (no teb_service.yaml in this territory: the built-in 15 min, Corriere 2023)
+    base = read_layer(db, "brownfields")
+    assert base["transit_bergamo_wait_min"].iloc[0] == pytest.approx(15.0 / 2)
+    note = read_provenance(db).set_index("layer").loc["brownfields", "note"]
+    assert "speed profile 'prior'" in note and "time of day off_peak" in note
+    assert "period off_peak (road times and TEB weekday off-peak headway)" in note
+    assert "headway 15 min, wait 7.5 min" in note and "MIXED" not in note
+    opts = {r.run: r for r in read_runs(db)}["base"].options
+    assert (opts["time_of_day"], opts["tram_headway"]) == ("off_peak", "weekday_offpeak")
+    assert "peak" not in opts and "period: off_peak" in result.output
+    scen = tmp_path / "slow.yaml"
+    scen.write_text(
+        "name: slow\nroads:\n  - {action: slow, select: {id: E0}, speed_kph: 30}\n",
+        encoding="utf-8",
+    )
+    # a scenario at the morning peak is a named run beside the base, which stays as it was;
+    # its tram waits at the peak headway (7 min, L'Eco di Bergamo 2020)
     slow = tmp_path / "slow"
     third = runner.invoke(app, [*args[:-4], "--out", str(slow), "--destinations", "bergamo,bgy",
-                                "--off-peak", "--scenario", str(scen)])  # fmt: skip
+                                "--time-of-day", "am_peak", "--scenario", str(scen)])  # fmt: skip
     assert third.exit_code == 0, third.output
-    assert "slow_off-peak" in third.output and "--run slow_off-peak" in third.output
-    bf = read_layer(db, "brownfields__slow_off-peak")
-    assert bf["delta_car_bergamo_min"].iloc[0] == pytest.approx(2.0)
-    assert bf["transit_bergamo_wait_min"].iloc[0] == pytest.approx(7.5)  # off-peak: 15 / 2
+    assert "slow_am_peak" in third.output and "--run slow_am_peak" in third.output
+    bf = read_layer(db, "brownfields__slow_am_peak")
+    # E0 (2 km of primary road outside towns) slowed to 30 km/h takes 4 min, against 2 min x
+    # the prior peak factor of main roads outside towns (1.3) at the morning peak
+    assert bf["delta_car_bergamo_min"].iloc[0] == pytest.approx(4.0 - 2.0 * 1.3)
+    assert bf["transit_bergamo_wait_min"].iloc[0] == pytest.approx(7.0 / 2)
     assert (slow / "scenario_slow_brownfields.csv").exists()
     base = read_layer(db, "brownfields")
     assert "delta_car_bergamo_min" not in base.columns
-    peak_wait = TransitParams().headway_peak_min / 2
-    assert base["transit_bergamo_wait_min"].iloc[0] == pytest.approx(peak_wait)
-    note = read_provenance(db).set_index("layer").loc["brownfields", "note"]
-    assert "speed profile 'prior'" in note and "time of day off_peak" in note
+    assert base["transit_bergamo_wait_min"].iloc[0] == pytest.approx(15.0 / 2)
+    opts = {r.run: r for r in read_runs(db)}["slow_am_peak"].options
+    assert (opts["time_of_day"], opts["tram_headway"]) == ("am_peak", "weekday_peak")
+    # the headway override: off-peak roads with the peak tram, a mixed run named and recorded so
+    mix = runner.invoke(app, [*args[:-4], "--out", str(tmp_path / "mix"), "--destinations",
+                              "bergamo,bgy", "--peak"])  # fmt: skip
+    assert mix.exit_code == 0, mix.output
+    assert "'tram-peak'" in mix.output and "MIXED" in mix.output
+    assert read_layer(db, "brownfields__tram-peak")["transit_bergamo_wait_min"].iloc[
+        0
+    ] == pytest.approx(7.0 / 2)
+    record = {r.run: r for r in read_runs(db)}["tram-peak"]
+    assert (record.options["time_of_day"], record.options["tram_headway"]) == (
+        "off_peak",
+        "weekday_peak",
+    )
+    assert record.options["period"] == "MIXED: road times off_peak, TEB weekday peak headway"
+    assert "--peak" in record.command
+    note = read_provenance(db).set_index("layer").loc["brownfields__tram-peak", "note"]
+    assert "MIXED: road times off_peak, TEB weekday peak headway" in note
 
 
 @pytest.mark.parametrize(

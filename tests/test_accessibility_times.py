@@ -55,7 +55,7 @@ def test_car_times_by_hand(G: nx.MultiDiGraph) -> None:
 
 def test_transit_and_walk_to_teb_columns(G: nx.MultiDiGraph) -> None:
     stops = tram_stops(teb_lines(), teb_stops())
-    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0)
+    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0, peak=True)
     out = travel_times(
         G, brownfields(), destinations(), destination_ids=["bergamo"], stops=stops, params=p
     )

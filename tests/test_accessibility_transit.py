@@ -112,10 +112,13 @@ def test_extension_far_from_the_line_end_is_an_error() -> None:
 
 
 def test_waiting_is_half_the_headway() -> None:
-    p = TransitParams()
-    assert p.wait_min == pytest.approx(7.0 / 2)  # TEB peak: a tram every 7 min (2020)
+    assert TransitParams(peak=True).wait_min == pytest.approx(
+        7.0 / 2
+    )  # TEB peak: every 7 min (2020)
     assert TransitParams(peak=False).wait_min == pytest.approx(15.0 / 2)  # off-peak: 15 min (2023)
-    assert TransitParams(headway_peak_min=12.0).wait_min == pytest.approx(6.0)
+    # the default is the default period's: off_peak roads, off-peak tram
+    assert TransitParams().wait_min == pytest.approx(15.0 / 2)
+    assert TransitParams(headway_peak_min=12.0, peak=True).wait_min == pytest.approx(6.0)
     # the documented commercial speed: 12.5 km in 32 min
     assert pytest.approx(12.5 / (30 / 60)) == COMMERCIAL_SPEED_KPH  # 12.5 km in 30 min
 
@@ -180,7 +183,9 @@ def _dests() -> pd.DataFrame:
 
 def test_transit_legs_by_hand() -> None:
     stops = tram_stops(teb_lines(), teb_stops())
-    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0, park_and_ride=False, feeders=())
+    p = TransitParams(
+        speed_kph=36.0, headway_peak_min=10.0, peak=True, park_and_ride=False, feeders=()
+    )
     tt = transit_table(_origin(2000, 300), stops, _dests(), params=p)
     r = tt.loc["o"]
     walk = 250 * 1.3 / 80.0  # to S2 at (2000, 50)
@@ -201,7 +206,9 @@ def test_transit_legs_by_hand() -> None:
 def test_feeder_leg_by_hand() -> None:
     stops = tram_stops(teb_lines(), teb_stops())
     bus = Feeder(destination="far", via="bergamo", headway_min=20.0, ride_min=17.5, name="bus")
-    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0, park_and_ride=False, feeders=(bus,))
+    p = TransitParams(
+        speed_kph=36.0, headway_peak_min=10.0, peak=True, park_and_ride=False, feeders=(bus,)
+    )
     r = transit_table(_origin(2000, 300), stops, _dests(), params=p).loc["o"]
     walk, egress = 250 * 1.3 / 80.0, 50 * 1.3 / 80.0
     assert r["transit_far_feeder_wait_min"] == pytest.approx(10.0)
@@ -235,7 +242,7 @@ def test_walking_all_the_way_when_quicker() -> None:
     stops = tram_stops(teb_lines(), teb_stops())
     p = TransitParams(park_and_ride=False, feeders=())
     r = transit_table(_origin(500, 0), stops, _dests(), params=p).loc["o"]
-    # 500 m × 1.3 at 80 m/min = 8.125 min, quicker than any tram trip (wait alone is 5)
+    # 500 m × 1.3 at 80 m/min = 8.125 min, quicker than any tram trip (the off-peak wait alone is 7.5)
     assert r["transit_bergamo_access_mode"] == "walk_only"
     assert r["transit_bergamo_min"] == pytest.approx(8.125)
     assert r["transit_bergamo_access_min"] == pytest.approx(8.125)
@@ -246,7 +253,7 @@ def test_walking_all_the_way_when_quicker() -> None:
 def test_feeder_bus_access_without_a_car_by_hand() -> None:
     """The best trip with any access (park and ride) beside the best without a car."""
     stops = tram_stops(teb_lines(), teb_stops())
-    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0, feeders=())
+    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0, peak=True, feeders=())
     road = pd.DataFrame([[9.0, 4.0, 6.0, 8.0]], index=["o"], columns=["S1", "S2", "S3", "S4"])
     r = transit_table(_origin(2000, 5000), stops, _dests(), params=p, car_to_stops=road).loc["o"]
     egress = 50 * 1.3 / 80.0
@@ -257,7 +264,9 @@ def test_feeder_bus_access_without_a_car_by_hand() -> None:
     assert r["transit_bergamo_nocar_access_mode"] == "feeder"
     assert r["transit_bergamo_nocar_min"] == pytest.approx(10 + 4 + 5 + 200 / 60 + egress)
     # no feeder bus: no trip without a car (the stops are beyond walking distance)
-    p2 = TransitParams(speed_kph=36.0, headway_peak_min=10.0, feeders=(), feeder_bus=False)
+    p2 = TransitParams(
+        speed_kph=36.0, headway_peak_min=10.0, peak=True, feeders=(), feeder_bus=False
+    )
     r2 = transit_table(_origin(2000, 5000), stops, _dests(), params=p2, car_to_stops=road)
     assert np.isnan(r2.loc["o", "transit_bergamo_nocar_min"])
     assert r2.loc["o", "transit_bergamo_min"] == pytest.approx(r["transit_bergamo_min"])
@@ -267,7 +276,7 @@ def test_what_the_extension_buys_by_access_mode_by_hand() -> None:
     """An origin beyond the line's end: the extension's gain without a car and with park and ride."""
     from seriana_gis.accessibility.scenarios import scenario_deltas
 
-    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0, feeders=())
+    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0, peak=True, feeders=())
     origin = _origin(8400, 300)  # 250 m from the planned stop at chainage 8.4 km
     base_stops = tram_stops(teb_lines(), teb_stops())
     ext_stops = tram_stops(teb_lines(), teb_stops(), with_extension=True, spacing_m=1200.0)
@@ -297,7 +306,7 @@ def test_what_the_extension_buys_by_access_mode_by_hand() -> None:
 
 
 def test_walk_access_appears_with_a_stop_within_walking_distance() -> None:
-    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0, feeders=())
+    p = TransitParams(speed_kph=36.0, headway_peak_min=10.0, peak=True, feeders=())
     origin = _origin(8400, 300)
     road = pd.DataFrame(
         [[14.0, 11.0, 8.0, 5.0, 3.0, 2.0]],

@@ -106,7 +106,7 @@ def test_a_signal_before_the_commit_leaves_the_previous_outputs(
     data = workdir / "data"
     before = _snapshot(data)
     args = ["accessibility", "-d", str(data / "t.gpkg"), "--out", str(data / "acc"),
-            "--off-peak", "--run", "base", "--overwrite"]  # fmt: skip
+            "--peak", "--run", "base", "--overwrite"]  # fmt: skip
     proc = _start("before-commit", workdir / "go", args, workdir)
     _wait_paused(proc)
     proc.send_signal(sig)
@@ -120,7 +120,7 @@ def test_a_signal_during_the_commit_waits_for_it_to_finish(workdir: Path) -> Non
     data = workdir / "data"
     before = _snapshot(data)
     args = ["accessibility", "-d", str(data / "t.gpkg"), "--out", str(data / "acc"),
-            "--off-peak", "--run", "base", "--overwrite"]  # fmt: skip
+            "--peak", "--run", "base", "--overwrite"]  # fmt: skip
     proc = _start("in-commit", workdir / "go", args, workdir)
     _wait_paused(proc)
     proc.send_signal(signal.SIGTERM)
@@ -130,13 +130,16 @@ def test_a_signal_during_the_commit_waits_for_it_to_finish(workdir: Path) -> Non
     assert "after its outputs were all written" in err
     after = _snapshot(data)
     assert set(after) == set(before)  # the same files, each replaced: no leftover
-    for name in (data / "t.gpkg", data / "acc" / "brownfields.csv"):  # off-peak: new waits
+    for name in (data / "t.gpkg", data / "acc" / "brownfields.csv"):  # peak tram: new waits
         assert after[str(name)] != before[str(name)], name
-    # every output is the off-peak run's: the database and the CSV agree
+    # every output is the peak-tram run's: the database and the CSV agree
     bf = read_layer(data / "t.gpkg", "brownfields")
     csv = (data / "acc" / "brownfields.csv").read_text(encoding="utf-8")
     wait = bf["transit_bergamo_wait_min"].iloc[0]
-    assert f"{wait:g}" in csv and read_runs(data / "t.gpkg")[0].options["peak"] is False
+    assert (
+        f"{wait:g}" in csv
+        and read_runs(data / "t.gpkg")[0].options["tram_headway"] == "weekday_peak"
+    )
 
 
 def test_build_interrupted_leaves_no_temporary_database(tmp_path: Path) -> None:

@@ -35,7 +35,14 @@ def test_default_names_come_from_the_options(tmp_path: Path) -> None:
     assert accessibility_run_name() == "base"
     assert accessibility_run_name(destinations=["bergamo", "bgy"]) == "base"  # any order
     assert accessibility_run_name(scenario="ss671_closed") == "ss671_closed"
-    assert accessibility_run_name(with_extension=True, peak=False) == "extension_off-peak"
+    # one period for the roads and the tram: a headway that is the period's own names nothing
+    assert accessibility_run_name(with_extension=True, peak=False) == "extension"
+    assert accessibility_run_name(time_of_day="am_peak", peak=True) == "am_peak"
+    assert accessibility_run_name(time_of_day="free_flow") == "free_flow"
+    # an override of the period's headway names the mix
+    assert accessibility_run_name(peak=True) == "tram-peak"
+    assert accessibility_run_name(time_of_day="free_flow", peak=True) == "free_flow_tram-peak"
+    assert accessibility_run_name(time_of_day="am_peak", peak=False) == "am_peak_tram-off-peak"
     assert accessibility_run_name(destinations=["bgy"]) == "to-bgy"
     shipped = default_analyses_dir()
     assert suitability_run_name(analyses=shipped, allocation=shipped / "allocation.yaml") == "base"

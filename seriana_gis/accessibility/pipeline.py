@@ -5,6 +5,7 @@ what a command does around it, so that the command, the notebooks and any
 batch runner share one implementation:
 
 - :func:`load_road_graph`: the database's road graph, else the configured source;
+- :func:`run_transit_params`: the territory's tram parameters at the graph's period;
 - :func:`walk_network`: the pedestrian graph the ``--walk`` rule asks for;
 - :func:`accessibility_stage`: a run, and with a scenario the scenario's own results
   with its changes from the run without it (``delta_*``) beside them;
@@ -51,10 +52,13 @@ from ..runs import (
     slug,
     write_run,
 )
+from ..sources.embedded import embedded_dir
 from ..staleness import input_hashes, strip_suitability
+from .period import HEADWAY_PERIODS, graph_time_of_day, run_period
 from .run import DEFAULT_DESTINATIONS, SITE_LAYERS, AccessibilityResult, run_accessibility
 from .run import run_scenario as _run_scenario
 from .scenarios import Scenario
+from .service import transit_params
 from .times import check_destinations
 from .transit import TransitParams
 
@@ -134,6 +138,30 @@ def load_road_graph(
         t, cache_dir=cache_dir, profile=profile, time_of_day=time_of_day, lean=lean
     )
     return graph, str(prov.get("source", "configured road source"))
+
+
+def run_transit_params(G: RoadGraph, area: StudyArea, *, peak: bool | None = None) -> TransitParams:
+    """The territory's tram parameters at the headway of ``G``'s time of day.
+
+    The published facts of the territory's ``teb_service.yaml`` when it ships one
+    (:func:`~seriana_gis.accessibility.service.transit_params`), with the headway of the
+    road graph's period (:mod:`seriana_gis.accessibility.period`): the command, batch
+    and the notebooks wait for the tram at the hour their roads are timed for.
+
+    Parameters
+    ----------
+    G
+        The road graph (:func:`load_road_graph`; its ``time_of_day``).
+    area
+        The study area (its embedded folder).
+    peak
+        Override the headway (``--peak`` / ``--off-peak``): a mixed run.
+
+    Returns
+    -------
+    TransitParams
+    """
+    return transit_params(embedded_dir(area), time_of_day=graph_time_of_day(G), peak=peak)[0]
 
 
 def walk_network(
@@ -273,9 +301,11 @@ class AccessibilityStage:
         r = self.result
         return (
             f"car and TEB transit times to {', '.join(r.destinations)} on {self.graph_source}; "
+            + f"period {r.period.label}; "
             + (f"{self.road_times}; " if self.road_times else "")
-            + f"{'peak' if r.params.peak else 'off-peak'} headway ({r.params.source}); TEB extension "
-            f"{'on' if r.with_extension else 'off'}"
+            + f"TEB {HEADWAY_PERIODS[r.period.headway_period]} headway "
+            f"{r.params.headway_min:g} min, wait {r.params.wait_min:g} min ({r.params.source}); "
+            f"TEB extension {'on' if r.with_extension else 'off'}"
             + (
                 f"; scenario {self.scenario.name} (delta_* columns: the change from the run "
                 "without it)"
@@ -396,7 +426,7 @@ def accessibility_run_name(
     *,
     scenario: str | None = None,
     with_extension: bool = False,
-    peak: bool = True,
+    peak: bool | None = None,
     walk: str = "auto",
     destinations: Sequence[str] | None = None,
     default_destinations: Sequence[str] = DEFAULT_DESTINATIONS,
@@ -405,15 +435,22 @@ def accessibility_run_name(
 ) -> str:
     """The default name of a run: ``base`` with the shipped inputs, else one from the options.
 
+    The period is named by its time of day (the TEB headway follows it,
+    :mod:`seriana_gis.accessibility.period`); a headway override (``peak``)
+    other than the period's own names the mix.
+
     Examples: a scenario ``ss671_closed`` gives ``ss671_closed``; the extension
-    off-peak gives ``extension_off-peak``; road times at the morning peak
-    ``am_peak``; another speed profile ``speeds-<file stem>``.
+    ``extension``; the morning peak (roads and tram) ``am_peak``; off-peak road
+    times with the tram's peak headway ``tram-peak``, the morning-peak roads with
+    the off-peak tram ``am_peak_tram-off-peak``; another speed profile
+    ``speeds-<file stem>``.
     """
+    period = run_period(time_of_day, peak=peak)
     parts = [scenario] if scenario else []
     parts += ["extension"] if with_extension else []
-    parts += [] if peak else ["off-peak"]
     parts += [] if walk == "auto" else [f"walk-{walk}"]
     parts += [] if time_of_day == DEFAULT_TIME_OF_DAY else [time_of_day]
+    parts += ["tram-peak" if period.peak else "tram-off-peak"] if period.mixed else []
     parts += [] if speeds is None else [f"speeds-{Path(speeds).stem}"]
     if destinations is not None and set(destinations) != set(default_destinations):
         parts.append("to-" + "-".join(destinations))

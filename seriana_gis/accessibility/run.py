@@ -33,6 +33,7 @@ from ..network.routing import RoadGraph
 from ..network.snap import MAX_SNAP_M
 from .catchment import BETA_PER_MIN, THRESHOLDS_MIN, catchment
 from .isochrones import BUFFER_M, ISOCHRONE_MINUTES, isochrones
+from .period import HEADWAY_PERIODS, RunPeriod, graph_time_of_day, run_period
 from .raster import CELL_M, TravelTimeRaster, travel_time_raster
 from .scenarios import Scenario, apply_road_changes, scenario_deltas
 from .times import destination_table, layer_od_matrix, lorry_times, travel_times
@@ -73,6 +74,12 @@ class AccessibilityResult:
         Whether the TEB extension was run.
     destinations
         The destination ids.
+    period
+        The time of day of the road times and the TEB headway period
+        (:class:`~seriana_gis.accessibility.period.RunPeriod`; ``mixed`` when
+        the parameters override the headway of the road times' period).
+    notes
+        What was left out, and the run's period in words.
     """
 
     layers: dict[str, gpd.GeoDataFrame]
@@ -84,6 +91,7 @@ class AccessibilityResult:
     params: TransitParams
     with_extension: bool
     destinations: tuple[str, ...]
+    period: RunPeriod
     notes: list[str] = field(default_factory=list)
 
 
@@ -174,7 +182,8 @@ def run_accessibility(
     with_extension
         Run the planned TEB extension.
     params
-        Transit parameters (defaults when omitted).
+        Transit parameters; when omitted, the defaults with the TEB headway of
+        ``G``'s time of day (:func:`~seriana_gis.accessibility.period.run_period`).
     site_layers
         The layers to compute columns for (missing or empty ones are skipped).
     isochrone_minutes, isochrone_buffer_m
@@ -211,7 +220,8 @@ def run_accessibility(
         An unknown destination id.
     """
     get_engine(G)  # checks the graph once; every later routing call reuses the cached engine
-    params = params or TransitParams()
+    period = run_period(graph_time_of_day(G), peak=None if params is None else params.peak)
+    params = params or TransitParams(peak=period.peak)
     dest_layer = layers.get("destinations")
     munis = layers.get("municipalities")
     for name, gdf in (("destinations", dest_layer), ("municipalities", munis)):
@@ -222,7 +232,15 @@ def run_accessibility(
     dests = destination_table(G, dest_layer, list(destinations))
     stops = None
     lines, stop_layer = layers.get("teb_lines"), layers.get("teb_stops")
-    notes: list[str] = []
+    notes: list[str] = [f"period: {period.label}"]
+    if period.mixed:
+        logger.warning(
+            "mixed period: road times at %s, TEB at the %s headway (an override of the "
+            "headway of %s): car and transit times are not of the same hour",
+            period.time_of_day,
+            HEADWAY_PERIODS[period.headway_period],
+            period.time_of_day,
+        )
     if lines is not None and stop_layer is not None and len(lines) and len(stop_layer):
         stops = tram_stops(lines, stop_layer, with_extension=with_extension, municipalities=munis)
     else:
@@ -307,6 +325,7 @@ def run_accessibility(
         params=params,
         with_extension=with_extension,
         destinations=tuple(destinations),
+        period=period,
         notes=notes,
     )
 

@@ -12,6 +12,9 @@ file marks ``used_by_model: true`` (in service, not planned figures):
 - the headway at the weekday peak and off-peak (``headway_min`` with
   ``period`` ``weekday_peak`` / ``weekday_offpeak``).
 
+Which of the two headways a run waits for follows its time of day
+(:mod:`seriana_gis.accessibility.period`).
+
 A value published as a range ``[low, high]`` counts as its midpoint. Without
 the file (another territory's embedded folder), the constants of
 :mod:`seriana_gis.accessibility.transit` stand.
@@ -27,6 +30,8 @@ from typing import Any
 
 from .._errors import ConfigError
 from ..config import read_yaml
+from ..network.profile import DEFAULT_TIME_OF_DAY
+from .period import headway_period, run_period
 from .transit import TransitParams
 
 #: The file name in an embedded folder.
@@ -149,8 +154,8 @@ def params_from_service(
     """
     length = _pick(facts, "length_km", None, where=where)
     run = _pick(facts, "end_to_end_min", "weekday_offpeak", where=where)
-    peak = _pick(facts, "headway_min", "weekday_peak", where=where)
-    off = _pick(facts, "headway_min", "weekday_offpeak", where=where)
+    peak = _pick(facts, "headway_min", headway_period(peak=True), where=where)
+    off = _pick(facts, "headway_min", headway_period(peak=False), where=where)
     assert isinstance(length.value, float) and isinstance(run.value, float)
     speed = length.value / (run.value / 60.0)
     note = (
@@ -169,7 +174,11 @@ def params_from_service(
 
 
 def transit_params(
-    embedded_dir: Path, *, peak: bool = True, base: TransitParams | None = None
+    embedded_dir: Path,
+    *,
+    time_of_day: str = DEFAULT_TIME_OF_DAY,
+    peak: bool | None = None,
+    base: TransitParams | None = None,
 ) -> tuple[TransitParams, str]:
     """The tram model's parameters of a territory: its service facts when it ships them.
 
@@ -177,8 +186,11 @@ def transit_params(
     ----------
     embedded_dir
         The territory's embedded folder (``teb_service.yaml`` is read from it).
+    time_of_day
+        The run's time of day: the headway is the one of its period
+        (:func:`~seriana_gis.accessibility.period.run_period`).
     peak
-        Use the peak headway.
+        Override the headway (True: weekday peak, False: off-peak): a mixed run.
     base
         The other parameters.
 
@@ -187,7 +199,7 @@ def transit_params(
     tuple
         The parameters and a note for the provenance.
     """
-    start = replace(base or TransitParams(), peak=peak)
+    start = replace(base or TransitParams(), peak=run_period(time_of_day, peak=peak).peak)
     path = embedded_dir / SERVICE_FILE
     if not path.is_file():
         return start, "TEB speed and headways: built-in defaults (no teb_service.yaml)"

@@ -62,6 +62,7 @@ from ..layers.site_point import site_points
 from ..network import get_engine, node_table, od_matrix, snap_sites
 from ..network.routing import RoadGraph
 from ..network.snap import ACCESS_SPEED_KPH, MAX_SNAP_M, OFF_NETWORK_M
+from .period import graph_time_of_day, tram_peak
 from .transit import TransitParams, ride_matrix, straight_walk_min, xy_of
 
 logger = logging.getLogger(__name__)
@@ -732,7 +733,8 @@ def travel_times(
     stops
         :func:`~seriana_gis.accessibility.transit.tram_stops`; no transit columns without it.
     params
-        Transit parameters (defaults when omitted).
+        Transit parameters; when omitted, the defaults with the TEB headway of
+        ``G``'s time of day (:mod:`seriana_gis.accessibility.period`).
     layer
         Layer name for messages; ``"municipalities"`` uses the town-centre rule.
     walk_graph
@@ -750,7 +752,7 @@ def travel_times(
         ``walk_teb_min`` / ``walk_teb_stop`` (walk to the nearest TEB stop,
         whatever its length).
     """
-    params = params or TransitParams()
+    params = params or TransitParams(peak=tram_peak(graph_time_of_day(G)))
     get_engine(G)  # checks the graph once (cached: later calls reuse it)
     origins = locate_sites(G, sites, layer=layer, access_speed_kph=access_speed_kph)
     all_dests = destination_table(G, destinations, access_speed_kph=access_speed_kph)

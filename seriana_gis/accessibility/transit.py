@@ -32,7 +32,10 @@ random: :math:`t_\\text{wait} = h / 2`. Headways: 7 min at the weekday peak
 ("at the peak the frequency is 7 minutes a run, about 8 an hour", L'Eco di
 Bergamo, February 2020, on TEB's plan to go to 5 minutes) and 15 min off-peak
 ("nei giorni feriali ... un tram ogni 15 minuti", Corriere della Sera Bergamo,
-June 2023). Both are configurable (:class:`TransitParams`). The embedded
+June 2023). A run waits at the headway of its own time of day: the weekday
+peak one at ``am_peak``, the off-peak one otherwise
+(:mod:`seriana_gis.accessibility.period`). Both are configurable
+(:class:`TransitParams`). The embedded
 default ships these facts with their sources in ``layers/default/teb_service.yaml``,
 which ``seriana accessibility`` reads (:mod:`seriana_gis.accessibility.service`):
 a territory's own file overrides these defaults.
@@ -114,6 +117,8 @@ from shapely.ops import linemerge
 from .._errors import ConfigError, CRSError, DataError
 from ..config import DEFAULT_CRS, check_keys, yaml_bool
 from ..layers.site_point import site_xy
+from ..network.profile import DEFAULT_TIME_OF_DAY
+from .period import tram_peak
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +193,10 @@ class TransitParams:
     headway_peak_min, headway_offpeak_min
         Headways at the peak and off-peak.
     peak
-        Use the peak headway (else the off-peak one).
+        Use the weekday peak headway, else the off-peak one. Default: the headway
+        of the default time of day (off-peak, :mod:`seriana_gis.accessibility.period`);
+        :func:`~seriana_gis.accessibility.run.run_accessibility` without parameters
+        takes the headway of its road graph's time of day.
     walk_speed_kph
         Walking speed.
     detour_factor
@@ -217,7 +225,7 @@ class TransitParams:
     speed_kph: float = COMMERCIAL_SPEED_KPH
     headway_peak_min: float = HEADWAY_PEAK_MIN
     headway_offpeak_min: float = HEADWAY_OFFPEAK_MIN
-    peak: bool = True
+    peak: bool = tram_peak(DEFAULT_TIME_OF_DAY)
     walk_speed_kph: float = WALK_SPEED_KPH
     detour_factor: float = DETOUR_FACTOR
     max_walk_min: float = MAX_WALK_MIN

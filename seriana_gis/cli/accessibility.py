@@ -18,11 +18,11 @@ from ..accessibility.pipeline import (
     accessibility_stage,
     check_accessibility_inputs,
     load_road_graph,
+    run_transit_params,
     walk_network,
     write_accessibility,
 )
 from ..accessibility.run import SITE_LAYERS
-from ..accessibility.service import transit_params
 from ..build import DEFAULT_CACHE
 from ..config import StudyArea, load_study_area
 from ..database import DEFAULT_DATABASE, read_database
@@ -55,9 +55,14 @@ into the database (new columns, layer 'isochrones') and into CSV files.
 The road graph is the database's road_edges/road_nodes, else the
 configuration's road source (the embedded strategic network by default).
 
+The time of day (--time-of-day, default off_peak) is the run's period: it
+times the roads and chooses the TEB headway of the same hour (am_peak: the
+weekday peak headway; off_peak and free_flow: the off-peak one). --peak or
+--off-peak overrides the headway alone: a mixed run, named and recorded as such.
+
 With the shipped inputs the results are the base run (layers brownfields,
 isochrones, ...; files in data/accessibility/). A scenario, the extension,
-the off-peak headway or other destinations make a named run beside it
+another time of day or other destinations make a named run beside it
 (brownfields__NAME, ...; data/runs/NAME/accessibility/): the base results
 are replaced only with --overwrite. See `seriana runs` and `seriana status`.
 
@@ -69,11 +74,13 @@ Examples:
 
   seriana accessibility --scenario analyses/scenarios/ss671_closed.yaml   # run 'ss671_closed'
 
-  seriana accessibility --time-of-day am_peak     # run 'am_peak'
+  seriana accessibility --time-of-day am_peak     # run 'am_peak' (roads and tram)
 
   seriana accessibility --speeds data/speeds.yaml # run 'speeds-speeds'
 
-  seriana accessibility --destinations bgy,bergamo,fiera --off-peak --run fiera-offpeak
+  seriana accessibility --destinations bgy,bergamo,fiera --run fiera
+
+  seriana accessibility --peak                    # run 'tram-peak': off-peak roads, peak tram
 
   seriana accessibility --overwrite               # compute the base run again
 """
@@ -109,11 +116,14 @@ ExtOpt = Annotated[
     bool, typer.Option("--with-extension", help="Run the planned TEB extension Albino-Vertova.")
 ]
 PeakOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option(
         "--peak/--off-peak",
-        help="TEB headway: weekday peak or off-peak (published values in "
-        "layers/default/teb_service.yaml). Road times: --time-of-day.",
+        help="Override the TEB headway of the period (--time-of-day): weekday peak or "
+        "off-peak (published values in layers/default/teb_service.yaml). A headway other "
+        "than the period's own makes a mixed run ('tram-peak', 'tram-off-peak'), recorded "
+        "as such. Default: the period's.",
+        show_default=False,
     ),
 ]
 SpeedsOpt = Annotated[
@@ -142,9 +152,11 @@ TimeOfDayOpt = Annotated[
     TimeOfDay,
     typer.Option(
         "--time-of-day",
-        help="Road times: 'off_peak' (the calibrated profile most reference trips inform), "
-        "'am_peak' (off-peak x the morning-peak factors in towns and on main roads) or "
-        "'free_flow' (legal speeds, no junction delays: an upper bound on speed).",
+        help="The period of the run, for the road times and the TEB headway: 'off_peak' "
+        "(the calibrated profile most reference trips inform; off-peak tram headway), "
+        "'am_peak' (off-peak x the morning-peak factors in towns and on main roads; the "
+        "tram's weekday peak headway) or 'free_flow' (legal speeds, no junction delays: an "
+        "upper bound on road speed; off-peak tram headway).",
     ),
 ]
 OverwriteOpt = Annotated[
@@ -202,7 +214,7 @@ def accessibility(
     destinations: DestOpt = None,
     scenario: ScenarioOpt = None,
     with_extension: ExtOpt = False,
-    peak: PeakOpt = True,
+    peak: PeakOpt = None,
     cache: CacheOpt = DEFAULT_CACHE,
     overwrite: OverwriteOpt = False,
     walk: WalkOpt = Walk.auto,
@@ -237,7 +249,8 @@ def accessibility(
         ("--destinations", destinations),
         ("--scenario", scenario),
         ("--with-extension", with_extension),
-        ("--off-peak", not peak),
+        ("--peak", peak is True),
+        ("--off-peak", peak is False),
         ("--walk", walk.value if walk != Walk.auto else None),
         ("--speeds", speeds),
         (
@@ -264,7 +277,7 @@ def accessibility(
             graph,
             destinations=dest_ids,
             with_extension=with_extension,
-            params=transit_params(embedded_dir(area), peak=peak)[0],
+            params=run_transit_params(graph, area, peak=peak),
             scenario=scen,
             walk_graph=walk_network(
                 graph,
@@ -290,11 +303,11 @@ def accessibility(
                 "destinations": dest_ids,
                 "scenario": str(scenario) if scenario else None,
                 "with_extension": with_extension,
-                "peak": peak,
                 "walk": walk.value,
                 "road_graph": graph_source,
                 "speeds": str(speeds) if speeds else None,
-                "time_of_day": time_of_day.value,
+                # the period the times assume (a scenario may override the headway)
+                **stage.result.period.options(),
             },
             # the job-loss scenario gives the brownfields' jobs_lost_reach (the territory's,
             # else the shipped one); the speed profile times the roads
@@ -321,6 +334,7 @@ def accessibility(
         f"{database}: accessibility columns for {counts}; isochrones "
         f"{len(stage.result.isochrones)}{where}"
     )
+    done(f"period: {stage.result.period.label}")
     done(f"CSV files and rasters in {folder}")
     if name != BASE:
         done(f"score the sites on these times with `seriana suitability --run {name}`")
