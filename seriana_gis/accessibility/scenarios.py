@@ -8,7 +8,7 @@ the base run:
     name: ss671_closed
     description: The SS671 expressway closed between Seriate and Nembro.
     with_extension: false          # run the planned TEB extension (default: as the base run)
-    transit: {peak: false}         # any TransitParams field (see transit.py)
+    transit: {headway_offpeak_min: 7}   # any TransitParams field (see transit.py)
     roads:
       - action: remove             # remove | slow | add
         select: {ref: SS671, name: "Strada Statale 671 della Valle Seriana (variante)"}
