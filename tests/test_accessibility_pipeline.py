@@ -87,6 +87,17 @@ def test_provenance_replaces_an_earlier_runs_note(stage) -> None:
     assert prov.loc["isochrones", "config_hash"] == "h"
 
 
+def test_provenance_of_a_layer_without_a_note_keeps_one_runs_period(stage) -> None:
+    """A layer built without a note: a later run, base or named, says only its own period."""
+    earlier = "accessibility: period am_peak (road times and TEB weekday peak headway)"
+    old = provenance_frame([{"layer": "brownfields", "source": "census", "note": earlier}])
+    for run, note in (("base", stage.note), ("tram-peak", f"run tram-peak: {stage.note}")):
+        prov = accessibility_provenance(old, stage, config_hash="h", run=run)
+        row = prov.set_index("layer").loc["brownfields" if run == "base" else f"brownfields__{run}"]
+        assert row["note"] == f"accessibility: {note}"
+        assert row["note"].count("period ") == 1 and "am_peak" not in row["note"]
+
+
 def test_inputs_checked_before_routing() -> None:
     L = layers()
     with pytest.raises(ConfigError, match="bgx"):

@@ -549,7 +549,9 @@ def accessibility_provenance(
             row = hit.iloc[0].to_dict()
             prior = row.get("note")
             prior = "" if prior is None or pd.isna(prior) else str(prior)
-            base_note = prior.split(" | accessibility: ")[0]
+            # the note before any accessibility run's (none when the layer had no note of
+            # its own: then the earlier run's note opens it)
+            base_note = f" | {prior}".split(" | accessibility: ")[0]
             row["note"] = f"{base_note} | accessibility: {note}".strip(" |")
         else:
             row = {
