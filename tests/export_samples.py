@@ -269,6 +269,14 @@ def sample_provenance() -> pd.DataFrame:
             "retrieved": ["2026-11-20"] * len(rows),
             "feature_count": [0] * len(rows),
             "config_hash": ["abc123"] * len(rows),
+            # as seriana accessibility appends it: the period its times assume
+            "note": [
+                "register | accessibility: period off_peak (road times and TEB weekday "
+                "off-peak headway)"
+                if r[0] == "brownfields"
+                else None
+                for r in rows
+            ],
         }
     )
 

@@ -208,6 +208,10 @@ def test_gpkg_tables_styles_metadata(out_dir: Path) -> None:
         assert root.findtext("title") == contents[table]
         for source in rows["source"]:
             assert source in (root.findtext("abstract") or "")
+        for note in rows["note"].dropna():  # the period the travel times assume
+            assert f"Note: {note}" in (root.findtext("abstract") or "")
+    bf_meta = meta[meta["table_name"].str.startswith("brownfields")]["metadata"]
+    assert len(bf_meta) and all("period off_peak" in xml for xml in bf_meta)
 
 
 def test_inputs_are_not_changed(out_dir: Path) -> None:

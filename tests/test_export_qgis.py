@@ -270,6 +270,8 @@ def test_gpkg_metadata_from_provenance(exported: Any, report: dict[str, Any]) ->
         assert md["rights"] == list(dict.fromkeys(rows["attribution"])), table
         for source in rows["source"]:
             assert source in md["abstract"]
+        for note in rows["note"].dropna():  # QGIS shows the period the travel times assume
+            assert f"Note: {note}" in md["abstract"]
     assert "ODbL 1.0" in report["gpkg"]["teb_lines"]["metadata"]["licenses"]
     assert "CC BY 4.0" in report["gpkg"]["municipalities"]["metadata"]["licenses"]
 

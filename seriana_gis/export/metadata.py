@@ -81,8 +81,9 @@ def layer_metadata(
     Returns
     -------
     LayerMetadata
-        Title from the schema, an abstract naming sources, editions and dates,
-        licences and attributions from the provenance rows.
+        Title from the schema, an abstract naming sources, editions and dates and
+        the rows' notes (what an accessibility run assumed: its period), licences and
+        attributions from the provenance rows.
     """
     schema = SCHEMAS.get(layer)
     if title is None:
@@ -113,6 +114,11 @@ def layer_metadata(
             bits.append(f"retrieved {retrieved}")
         if bits[0]:
             parts.append("Source: " + ", ".join(bits) + ".")
+        # what the layer's results assume (an accessibility run's period: road times and
+        # TEB headway of the same hour, or a mix said so)
+        note = row.get("note")
+        if note is not None and not pd.isna(note) and str(note).strip():
+            parts.append(f"Note: {str(note).strip()}")
     if schema:
         described = [c for c in schema.columns if not columns or c.name in columns]
         if described:
