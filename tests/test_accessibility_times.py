@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from accessibility_samples import (
     CRS,
+    X0,
+    Y0,
     P,
     brownfields,
     destinations,
@@ -19,6 +21,7 @@ from accessibility_samples import (
     teb_lines,
     teb_stops,
 )
+from shapely.geometry import box
 
 from seriana_gis._errors import ConfigError, DataError, NetworkError
 from seriana_gis.accessibility import (
@@ -30,6 +33,7 @@ from seriana_gis.accessibility import (
     travel_times,
     walk_minutes,
 )
+from seriana_gis.network.arrays import RoadArrays
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +81,18 @@ def test_municipalities_use_the_town_centre_node(G: nx.MultiDiGraph) -> None:
         G, municipalities(), destinations(), destination_ids=["bergamo"], layer="municipalities"
     )
     assert out["car_bergamo_min"].tolist() == pytest.approx([2.0, 8.0])
+
+
+def test_town_centre_is_a_link_end_not_a_node_cut_inside_a_link(G: nx.MultiDiGraph) -> None:
+    # centroid (2800, 1500): the nodes cut inside the spur (4000, 1500) at 1200 m and inside
+    # E1 (2750, 0) at 1500.8 m are nearer than any link end; the nearest link end inside
+    # is N1 (2000, 0), hypot(800, 1500) = 1700 m (N2 (4000, 0) and the spur's end 1921 m)
+    muni = municipalities().iloc[:1].copy()
+    muni.geometry = [box(X0 + 600, Y0 - 1000, X0 + 5000, Y0 + 4000)]
+    for net in (G, RoadArrays.from_graph(G)):
+        loc = locate_sites(net, muni, layer="municipalities")
+        assert loc["node"].tolist() == [node_at(G, 2000, 0)]
+        assert loc["snap_m"].tolist() == pytest.approx([1700.0])
 
 
 def test_unknown_destination_lists_the_valid_ones(G: nx.MultiDiGraph) -> None:

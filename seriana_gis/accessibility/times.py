@@ -20,7 +20,8 @@ centre is available from the layers, so we take the road node *inside* the
 municipality nearest to its site point (the centroid of its polygon, or a point
 on its surface when the centroid falls outside), falling back to the nearest node anywhere.
 The strategic network ends a link at every town centre, so this is the town
-centre there. No access leg is added (the node *is* the origin); ``snap_m``
+centre there; the nodes it cuts inside its links
+(:data:`~seriana_gis.network.lines.LINK_INTERIOR`) are not candidates. No access leg is added (the node *is* the origin); ``snap_m``
 records the centroid-node distance for transparency, and ``snap_flag`` is set
 only when no road node lies inside the municipality (the fallback).
 
@@ -53,6 +54,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.spatial import cKDTree
 
 from .. import columns as names
 from .._errors import ConfigError, DataError, NetworkError
@@ -60,6 +62,7 @@ from ..config import DEFAULT_CRS, closest
 from ..layers.schemas import SCHEMAS
 from ..layers.site_point import site_points
 from ..network import get_engine, node_table, od_matrix, snap_sites
+from ..network.lines import link_ends
 from ..network.routing import RoadGraph
 from ..network.snap import ACCESS_SPEED_KPH, MAX_SNAP_M, OFF_NETWORK_M
 from .period import graph_time_of_day, tram_peak
@@ -138,6 +141,10 @@ def locate_sites(
         return snap.assign(x=xy[:, 0], y=xy[:, 1])
     table = node_table(G)
     ids, nxy, tree = table.ids, table.xy, table.kdtree
+    ends = link_ends(G)
+    if ends is not None and ends.any():  # a town centre is where links end, not inside one
+        ids, nxy = ids[ends], nxy[ends]
+        tree = cKDTree(nxy)
     pts = shapely.points(nxy)
     rows = []
     for geom, anchor in zip(gdf.geometry, site_points(gdf.geometry), strict=True):

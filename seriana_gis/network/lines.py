@@ -30,9 +30,35 @@ instead of what the rules infer at their head node. The embedded network takes
 them from OpenStreetMap where the Bergamo snapshot covers it
 (:mod:`seriana_gis.network.link_controls`); empty = inferred from the network
 as before.
+
+Cutting links into pieces
+-------------------------
+A node is only where links meet, so a site beside a long link would be snapped
+to a node up to a kilometre away along it. :func:`graph_from_lines` and
+:func:`road_arrays_from_lines` therefore cut every link into equal pieces no
+longer than ``max_piece_m`` of drawn length (:data:`MAX_PIECE_M`, 250 m, by
+default; None keeps one edge per link). The nodes inside a link have two
+neighbours and are not junctions (:mod:`seriana_gis.network.junctions` infers
+no delay there); they carry :data:`LINK_INTERIOR` = True, the link ends False.
+What belongs to the link is resolved on the whole link and carried to each
+piece: class, ``maxspeed``, ``oneway``, ``id``, ``name``, ``ref``, ``sinuosity``
+(a piece's ``length`` is its drawn length times the link's sinuosity) and the
+``setting`` (inferred on the whole link when the layer leaves it empty: the
+mountain rule of :mod:`seriana_gis.network.model` reads the length and
+sinuosity of the whole link). The junction controls of a direction all go on
+the piece that ends at the link's last node in that direction: the road model
+counts whole delays, the layer says how many a link passes but not where, and
+this is the edge that paid them before cutting. So the time between two link
+ends is the same, cut or not, on every profile and time of day; a site beside
+a link is snapped to a node within ``max_piece_m / 2`` along it.
+
+Links of :data:`UNCUT_CLASSES` (motorways, trunk roads and their ramps) are
+not cut: they are entered only at their junctions, which are the link ends of
+the layer, so a node in their middle would let a site join a motorway where
+no ramp exists.
 """
 
-# ruff: noqa: N806  (G, H: the networkx / osmnx names for graphs)
+# ruff: noqa: N803, N806  (G, H: the networkx / osmnx names for graphs)
 
 from __future__ import annotations
 
@@ -46,6 +72,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.ops
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
@@ -54,7 +81,9 @@ from shapely.geometry import LineString
 from .._errors import CRSError, DataError
 from .arrays import RoadArrays
 from .graph import GRAPH_CRS, normalise_graph
-from .junctions import ROUNDABOUTS_ON_WAY, SIGNALS_ON_WAY
+from .junctions import ROUNDABOUTS_ON_WAY, SIGNALS_ON_WAY, _values
+from .model import setting_arrays
+from .routing import RoadGraph
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +92,12 @@ _ATTR_COLUMNS = ("name", "ref", "highway", "maxspeed", "setting")
 #: edge attribute each fills.
 CONTROL_COLUMNS: dict[str, str] = {"signals": SIGNALS_ON_WAY, "roundabout": ROUNDABOUTS_ON_WAY}
 DIRECTIONS: tuple[str, str] = ("forward", "backward")
+#: Longest piece (m of drawn length) a link is cut into by default (module docs).
+MAX_PIECE_M = 250.0
+#: Road classes whose links are never cut: entered only at their junctions (module docs).
+UNCUT_CLASSES: frozenset[str] = frozenset({"motorway", "motorway_link", "trunk", "trunk_link"})
+#: Node attribute: True on the nodes cut inside a link, False on the link ends (module docs).
+LINK_INTERIOR = "link_interior"
 
 
 def _oneway(value: object, *, where: str) -> bool:
@@ -224,10 +259,112 @@ def _link_attrs(
     return attrs, one_way, _controls(row, where=where)
 
 
+@dataclass
+class _Piece:
+    """One edge-to-be: a piece of a link (the whole link when it is not cut)."""
+
+    u: int
+    v: int
+    geom: LineString
+    attrs: dict[str, Any]  # the link's attributes with the piece's lengths
+    one_way: bool
+    controls: dict[bool, dict[str, int]]  # by ``reversed``: what the piece's edges pay
+
+
+def _link_settings(links: _Links, attrs: list[dict[str, Any]], *, source: str) -> np.ndarray:
+    """The road model's setting of every whole link (the rules of :mod:`.model`)."""
+
+    def column(name: str) -> np.ndarray:
+        out = np.empty(len(attrs), dtype=object)
+        out[:] = [a.get(name) for a in attrs]
+        return out
+
+    ends = links.xy[links.u] - links.xy[links.v]
+    mid = [g.interpolate(0.5, normalized=True) for g in links.geoms]
+    return setting_arrays(
+        highway=column("highway"),
+        maxspeed=column("maxspeed"),
+        explicit=column("setting"),
+        length=np.array([a["length"] for a in attrs], dtype=float),
+        chord=np.hypot(ends[:, 0], ends[:, 1]),
+        midpoints=np.array([(p.x, p.y) for p in mid], dtype=float).reshape(-1, 2),
+        where=lambda i: f"{source}, feature {links.row_id(i)!r}",
+    )
+
+
+def _pieces(
+    links: _Links, *, max_piece_m: float | None, source: str
+) -> tuple[list[_Piece], np.ndarray]:
+    """Every link cut into pieces (module docs), and the coordinates of all nodes.
+
+    The link ends keep their node ids (``0 .. len(links.xy) - 1``); the nodes cut
+    inside links follow, link by link.
+    """
+    if max_piece_m is not None and not (math.isfinite(max_piece_m) and max_piece_m > 0):
+        msg = f"max_piece_m must be a positive number of metres (or None), got {max_piece_m!r}."
+        raise DataError(msg)
+    per_link = [_link_attrs(links, j, source=source) for j in range(len(links.geoms))]
+    if max_piece_m is None:
+        pieces = [
+            _Piece(int(links.u[j]), int(links.v[j]), links.geoms[j], a, one_way, controls)
+            for j, (a, one_way, controls) in enumerate(per_link)
+        ]
+        return pieces, links.xy
+    settings = _link_settings(links, [a for a, _, _ in per_link], source=source)
+    pieces = []
+    extra: list[tuple[float, float]] = []
+    next_id = len(links.xy)
+    for j, (attrs, one_way, controls) in enumerate(per_link):
+        geom = links.geoms[j]
+        drawn = float(attrs["drawn_length"])
+        uncut = bool({str(c) for c in _values(attrs.get("highway"))} & UNCUT_CLASSES)
+        n = 1 if uncut else max(1, math.ceil(drawn / max_piece_m - 1e-9))
+        cuts = [drawn * k / n for k in range(n + 1)]
+        nodes = [int(links.u[j])]
+        for d in cuts[1:-1]:
+            p = geom.interpolate(d)
+            extra.append((float(p.x), float(p.y)))
+            nodes.append(next_id)
+            next_id += 1
+        nodes.append(int(links.v[j]))
+        zero = {False: dict.fromkeys(controls[False], 0), True: dict.fromkeys(controls[True], 0)}
+        for k in range(n):
+            piece = geom if n == 1 else shapely.ops.substring(geom, cuts[k], cuts[k + 1])
+            length = float(shapely.length(piece))
+            pieces.append(
+                _Piece(
+                    nodes[k],
+                    nodes[k + 1],
+                    piece,
+                    {
+                        **attrs,
+                        "length": length * float(attrs["sinuosity"]),
+                        "drawn_length": length,
+                        "setting": str(settings[j]),
+                    },
+                    one_way,
+                    {
+                        False: controls[False] if k == n - 1 else zero[False],
+                        True: controls[True] if k == 0 else zero[True],
+                    },
+                )
+            )
+    xy = np.vstack([links.xy, np.array(extra, dtype=float).reshape(-1, 2)])
+    logger.info(
+        "%s: links cut into %d piece(s) of at most %.0f m (%d node(s) inside links)",
+        source,
+        len(pieces),
+        max_piece_m,
+        len(extra),
+    )
+    return pieces, xy
+
+
 def graph_from_lines(
     gdf: gpd.GeoDataFrame,
     *,
     tolerance_m: float = 1.0,
+    max_piece_m: float | None = MAX_PIECE_M,
     source: str = "line layer",
 ) -> nx.MultiDiGraph:
     """Build a routable road graph from a layer of road lines.
@@ -239,6 +376,9 @@ def graph_from_lines(
         ``highway`` column; see the module docs for the other columns. Not changed.
     tolerance_m
         Endpoints closer than this (m) become one node.
+    max_piece_m
+        Links are cut into equal pieces no longer than this (m of drawn length),
+        but those of :data:`UNCUT_CLASSES`; None keeps one edge per link (module docs).
     source
         Where the layer comes from, named in messages and in ``G.graph["source"]``.
 
@@ -246,26 +386,31 @@ def graph_from_lines(
     -------
     networkx.MultiDiGraph
         The graph in the seriana_gis convention (EPSG:32632; integer node ids
-        from 0 in order of first appearance; edge ``id`` from the layer's ``id``
-        column, or its index), reduced to its largest strongly connected component.
+        from 0 in order of first appearance of the link ends, then the nodes cut
+        inside links; node attribute :data:`LINK_INTERIOR`; edge ``id`` from the
+        layer's ``id`` column, or its index), reduced to its largest strongly
+        connected component.
 
     Raises
     ------
     DataError
-        Empty layer, no ``highway`` column, non-line or empty geometries, bad ``oneway``.
+        Empty layer, no ``highway`` column, non-line or empty geometries, bad
+        ``oneway``, ``sinuosity``, ``setting`` or control counts, bad ``max_piece_m``.
     CRSError
         The layer has no CRS.
     """
     links = _links(gdf, tolerance_m=tolerance_m, source=source)
+    pieces, xy = _pieces(links, max_piece_m=max_piece_m, source=source)
+    n_ends = len(links.xy)
     G = nx.MultiDiGraph(crs=GRAPH_CRS, created_with="seriana_gis graph_from_lines")
-    for i, (x, y) in enumerate(links.xy):
-        G.add_node(int(i), x=float(x), y=float(y))
-    for j, geom in enumerate(links.geoms):
-        u, v = int(links.u[j]), int(links.v[j])
-        attrs, one_way, controls = _link_attrs(links, j, source=source)
-        G.add_edge(u, v, **attrs, **controls[False], reversed=False, geometry=geom)
-        if not one_way:
-            G.add_edge(v, u, **attrs, **controls[True], reversed=True, geometry=geom.reverse())
+    for i, (x, y) in enumerate(xy):
+        G.add_node(int(i), x=float(x), y=float(y), **{LINK_INTERIOR: i >= n_ends})
+    for p in pieces:
+        G.add_edge(p.u, p.v, **p.attrs, **p.controls[False], reversed=False, geometry=p.geom)
+        if not p.one_way:
+            G.add_edge(
+                p.v, p.u, **p.attrs, **p.controls[True], reversed=True, geometry=p.geom.reverse()
+            )
     return normalise_graph(G, source=source)
 
 
@@ -273,6 +418,7 @@ def road_arrays_from_lines(
     gdf: gpd.GeoDataFrame,
     *,
     tolerance_m: float = 1.0,
+    max_piece_m: float | None = MAX_PIECE_M,
     source: str = "line layer",
 ) -> RoadArrays:
     """:func:`graph_from_lines` as road arrays, without networkx (same parameters and errors).
@@ -285,25 +431,25 @@ def road_arrays_from_lines(
     from .routing import NodeTable
 
     links = _links(gdf, tolerance_m=tolerance_m, source=source)
+    pieces, nxy = _pieces(links, max_piece_m=max_piece_m, source=source)
     rows: list[dict[str, Any]] = []
     geoms: list[LineString] = []
-    for j, geom in enumerate(links.geoms):
-        u, v = int(links.u[j]), int(links.v[j])
-        attrs, one_way, controls = _link_attrs(links, j, source=source)
-        rows.append({"u": u, "v": v, **attrs, **controls[False], "reversed": False})
-        geoms.append(geom)
-        if not one_way:
-            rows.append({"u": v, "v": u, **attrs, **controls[True], "reversed": True})
-            geoms.append(geom.reverse())
+    for p in pieces:
+        rows.append({"u": p.u, "v": p.v, **p.attrs, **p.controls[False], "reversed": False})
+        geoms.append(p.geom)
+        if not p.one_way:
+            rows.append({"u": p.v, "v": p.u, **p.attrs, **p.controls[True], "reversed": True})
+            geoms.append(p.geom.reverse())
     edges = pd.DataFrame(rows)
     edges.insert(2, "key", edges.groupby(["u", "v"], sort=False).cumcount().to_numpy())
     xy = shapely.get_coordinates(geoms)
     offsets = np.zeros(len(geoms) + 1, dtype=np.int64)
     np.cumsum(shapely.get_num_coordinates(geoms), out=offsets[1:])
-    n = len(links.xy)
-    table = NodeTable(ids=np.arange(n), x=links.xy[:, 0], y=links.xy[:, 1], crs=GRAPH_CRS)
+    n = len(nxy)
+    table = NodeTable(ids=np.arange(n), x=nxy[:, 0], y=nxy[:, 1], crs=GRAPH_CRS)
     graph = {"crs": GRAPH_CRS, "created_with": "seriana_gis graph_from_lines"}
-    raw = RoadArrays(table, pd.DataFrame(index=pd.RangeIndex(n)), edges, xy, offsets, graph)
+    node_attrs = pd.DataFrame({LINK_INTERIOR: np.arange(n) >= len(links.xy)})
+    raw = RoadArrays(table, node_attrs, edges, xy, offsets, graph)
     raw = raw.with_edges(**_free_flow(raw.edges))
     net, report = raw.largest_scc()
     logger.info(
@@ -315,3 +461,35 @@ def road_arrays_from_lines(
     net = annotate_arrays(net)
     net.graph["source"] = source
     return net
+
+
+def link_ends(G: RoadGraph) -> np.ndarray | None:
+    """Which nodes of ``G`` end a link of a line network (not cut inside one).
+
+    Parameters
+    ----------
+    G
+        A road graph or road arrays (not changed).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        One bool per node in :func:`~seriana_gis.network.routing.node_table` order:
+        False where the node carries :data:`LINK_INTERIOR` = True; None when no
+        node carries the attribute (a graph not built by :func:`graph_from_lines`:
+        every node may end a link).
+    """
+    from .routing import _as_arrays, node_table
+
+    arrays = _as_arrays(G)
+    if arrays is not None:
+        if LINK_INTERIOR not in arrays.node_attrs.columns:
+            return None
+        interior = arrays.node_attrs[LINK_INTERIOR]
+    else:
+        assert isinstance(G, nx.MultiDiGraph)
+        values = [G.nodes[n].get(LINK_INTERIOR) for n in node_table(G).ids.tolist()]
+        if all(x is None for x in values):
+            return None
+        interior = pd.Series(values, dtype=object)
+    return ~interior.fillna(False).astype(bool).to_numpy()
