@@ -87,7 +87,9 @@ def test_remove_slow_add_by_hand(G: nx.MultiDiGraph) -> None:
     assert nx.shortest_path_length(H, n1, n3, weight="travel_time") == pytest.approx(240.0)
     spur_end = node_at(G, 4000, 3000)
     assert nx.shortest_path_length(H, n2, spur_end, weight="travel_time") == pytest.approx(180.0)
-    assert G.number_of_edges() == 12 and H.number_of_edges() == 10  # G unchanged
+    # G unchanged: 5 links of 2 km (8 pieces of 250 m each) and the 3 km spur (12), both
+    # ways; H lost E3's 8 pieces both ways
+    assert G.number_of_edges() == 2 * (5 * 8 + 12) and H.number_of_edges() == 104 - 2 * 8
     # add a 60 km/h link from the spur's end (4, 3) km to N4 (8, 0) km: 5 km, 5 min
     add = parse_scenario(
         {

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from pathlib import Path
 
+import pyproj
 import pytest
 import yaml
 from _overpass_stub import OverpassStub, overpass_json_from_osm
@@ -24,6 +26,8 @@ from seriana_gis.config import load_study_area
 pytestmark = pytest.mark.shared_data
 
 BBOX = (9.6308, 45.6710, 9.7213, 45.7241)
+#: The test territory's own road layer: station - Gorle - Torre Boldone - Ranica (lon, lat).
+ROAD_POINTS = [(9.6754, 45.6907), (9.7160, 45.7010), (9.7090, 45.7170), (9.7140, 45.7240)]
 TOURISM_KEYS = ("tourism", "historic", "natural", "leisure", "landuse", "boundary")
 
 
@@ -75,7 +79,7 @@ def territory(tmp_path, shared_data) -> Path:
     ]}  # fmt: skip
     (own / "destinations.geojson").write_text(json.dumps(dest), encoding="utf-8")
     # a tiny road layer of the test's own: station - Gorle - Torre Boldone - Ranica
-    pts = [(9.6754, 45.6907), (9.7160, 45.7010), (9.7090, 45.7170), (9.7140, 45.7240)]
+    pts = ROAD_POINTS
     roads = {
         "type": "FeatureCollection",
         "features": [
@@ -148,9 +152,13 @@ def test_second_territory_builds_from_osm_then_offline_from_cache(
     assert prov.loc["municipalities", "licence"] == "CC BY 4.0"
     assert prov.loc["brownfields", "feature_count"] == 2
     assert (prov["config_hash"] == area.config_hash).all()
-    # the road layer: 4 nodes, 3 two-way links
-    assert len(layers["road_nodes"]) == 4
-    assert len(layers["road_edges"]) == 6
+    # the road layer: 3 two-way links between 4 nodes, each cut into ceil(length / 250 m)
+    # pieces (lengths in EPSG:32632)
+    to_utm = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True)
+    xy = [to_utm.transform(*p) for p in ROAD_POINTS]
+    pieces = [math.ceil(math.dist(a, b) / 250.0) for a, b in itertools.pairwise(xy)]
+    assert len(layers["road_nodes"]) == 4 + sum(n - 1 for n in pieces)
+    assert len(layers["road_edges"]) == 2 * sum(pieces)
     assert len(t.layers["tourism_assets"]) == len(layers["tourism_assets"])
 
     # the stand-in is gone: the same build must come from the cache

@@ -111,9 +111,12 @@ def test_model_reads_the_link_counts(lean: bool) -> None:
     profile = prior_profile()  # signals 15 s, roundabout 7.5 s, factors 1
     G = apply_speed_profile(build(lines, source="t"), profile)
     edges = G.edges if lean else nx.to_pandas_edgelist(G)
-    ab = edges[(edges["id"] == "ab") & ~edges["reversed"].astype(bool)].iloc[0]
-    ba = edges[(edges["id"] == "ab") & edges["reversed"].astype(bool)].iloc[0]
-    bc = edges[(edges["id"] == "bc") & ~edges["reversed"].astype(bool)].iloc[0]
+    # each link is cut into 4 pieces: the whole link in each direction is their sum
+    cols = [JUNCTION_COLUMNS["signals"], JUNCTION_COLUMNS["roundabout"], "travel_time"]
+    edges = edges.assign(reversed=edges["reversed"].astype(bool))
+    links = edges.groupby(["id", "reversed"])[cols].sum()
+    assert (edges.groupby(["id", "reversed"]).size() == 4).all()
+    ab, ba, bc = links.loc[("ab", False)], links.loc[("ab", True)], links.loc[("bc", False)]
     assert (ab[JUNCTION_COLUMNS["signals"]], ab[JUNCTION_COLUMNS["roundabout"]]) == (2, 1)
     assert (ba[JUNCTION_COLUMNS["signals"]], ba[JUNCTION_COLUMNS["roundabout"]]) == (0, 3)
     # by hand: 1000 m at 90 km/h = 40 s, + 2 x 15 s + 1 x 7.5 s; back: 40 + 3 x 7.5 s

@@ -201,14 +201,19 @@ def test_sinuosity_lengthens_embedded_links() -> None:
         crs="EPSG:32632",
     )
     G = graph_from_lines(lines)
-    lengths = {d["id"]: d["length"] for _, _, d in G.edges(data=True)}
+    lengths = {"L1": 0.0, "L2": 0.0}  # each link's pieces, one way
+    for _, _, d in G.edges(data=True):
+        lengths[d["id"]] += 0.0 if d["reversed"] else d["length"]
     assert lengths["L1"] == pytest.approx(5000.0)  # 4 km drawn x 1.25
     assert lengths["L2"] == pytest.approx(1000.0)  # empty = 1
     settings = {d["id"]: d["setting"] for _, _, d in G.edges(data=True)}
     assert settings == {"L1": "mountain", "L2": "urban"}
     H = apply_speed_profile(G, _profile(speed_factors__mountain=0.5), time_of_day="off_peak")
     # 5 km at 0.5 x 60 (secondary class default) = 30 km/h: 600 s; L1's end is a dead end
-    t = [d["travel_time"] for _, _, d in H.edges(data=True) if d["id"] == "L1"]
+    t = [0.0, 0.0]  # L1 each way, over its pieces
+    for _, _, d in H.edges(data=True):
+        if d["id"] == "L1":
+            t[d["reversed"]] += d["travel_time"]
     assert t == pytest.approx([600.0, 600.0])
     bad = lines.assign(sinuosity=[0.8, None])
     with pytest.raises(DataError, match="sinuosity"):

@@ -26,7 +26,8 @@ A point farther than ``OFF_NETWORK_M`` (2 km) from every node is off the
 network altogether: the TEB stops of another valley, a walk network cut to one
 town. The transit legs (walks to and from stops, car and feeder legs to
 stops) are not timed through such a snap; the embedded skeleton's stops lie
-at most about 730 m from its nodes.
+at most about 560 m from its nodes (730 m before its links were cut into
+pieces of at most 250 m, :mod:`seriana_gis.network.lines`).
 """
 
 # ruff: noqa: N803  (G, H: the networkx / osmnx names for graphs)
