@@ -31,6 +31,23 @@ column                           what
 ``delta_{column}``               scenario minus base of a time or catchment
 ===============================  =============================================
 
+A profile's computed indicators (:class:`seriana_gis.suitability.criteria.Indicator`)
+and the allocation's columns are named here too, and labelled by :func:`label`,
+but are not kinds of :func:`parse` (a user's input column may look like them):
+
+===============================  =============================================
+``residents_{d}m``               residents estimated within ``d`` metres
+``dist_{layer}{tag}_m``          distance to the nearest feature of a layer
+``n_{layer}{tag}_{d}m``          features of a layer within ``d`` metres
+``share_{layer}{tag}``           share of the footprint a layer covers
+``footprint_{measure}``          compactness or area of the footprint
+``{layer}_{column}``             a municipality's value (``municipalities_old_age_index``)
+``{column}_score``               the score of a category (``heritage_score``)
+``raster_{layer}_b{band}``       a raster band's value
+``alloc_use``, ``alloc_score``,  the allocation: the use, its score, and the
+``alloc_{target}``               units of each target (``alloc_social_dwellings``)
+===============================  =============================================
+
 Parsing a name that could be read two ways is settled by the destinations and
 profiles given: ``transit_bgy_wait_min`` is the wait leg of the trip to
 ``bgy``, never a trip to a destination called ``bgy_wait``. Without a list of
@@ -112,6 +129,21 @@ COLUMN_ORIGINS: dict[str, str] = {
     "scenario, see its warning",
 }
 DELTA_NOTE = "delta_note"
+#: Prefix of the allocation's columns on the sites.
+ALLOCATION_PREFIX = "alloc_"
+#: Labels of the allocation's columns after :data:`ALLOCATION_PREFIX` (a target's
+#: units are labelled from its name: ``service_jobs@valley`` → "service jobs (valley)").
+ALLOCATION_LABELS: dict[str, str] = {"use": "Allocated use", "score": "Allocated use: score"}
+#: Labels of the footprint measures, with their unit.
+FOOTPRINT_LABELS: dict[str, tuple[str, str]] = {
+    "compactness": ("Footprint compactness (area over its smallest enclosing circle's, 0–1)", ""),
+    "area_m2": ("Footprint area", "m²"),
+}
+#: Layers whose value a site takes from the feature it lies in (``{layer}_{column}``).
+VALUE_LAYERS: dict[str, str] = {"municipalities": "Municipality"}
+_RESIDENTS = re.compile(r"^residents_(?P<d>[0-9]+(?:\.[0-9]+)?)m$")
+_COUNT = re.compile(r"^n_(?P<what>.+)_(?P<d>[0-9]+(?:\.[0-9]+)?)m$")
+_RASTER = re.compile(r"^raster_(?P<layer>.+)_b(?P<band>[0-9]+)$")
 
 #: Kinds of derived column :func:`parse` recognises.
 KINDS: tuple[str, ...] = (
@@ -227,6 +259,46 @@ def why(profile: str) -> str:
 def delta(column: str) -> str:
     """``delta_{column}`` (scenario minus base)."""
     return f"delta_{column}"
+
+
+def residents_within(distance_m: float) -> str:
+    """``residents_{d}m``: residents estimated within ``distance_m`` metres."""
+    return f"residents_{distance_m:g}m"
+
+
+def distance_to(layer: str, tag: str = "") -> str:
+    """``dist_{layer}{tag}_m``: distance to the nearest feature (``tag``: ``_value...`` of a filter)."""
+    return f"dist_{layer}{tag}_m"
+
+
+def count_within(layer: str, distance_m: float, tag: str = "") -> str:
+    """``n_{layer}{tag}_{d}m``: features of ``layer`` within ``distance_m`` metres."""
+    return f"n_{layer}{tag}_{distance_m:g}m"
+
+
+def overlap_share(layer: str, tag: str = "") -> str:
+    """``share_{layer}{tag}``: share of the footprint ``layer`` covers."""
+    return f"share_{layer}{tag}"
+
+
+def footprint(measure: str) -> str:
+    """``footprint_{measure}`` (:data:`FOOTPRINT_LABELS`)."""
+    return f"footprint_{measure}"
+
+
+def layer_value(layer: str, column: str) -> str:
+    """``{layer}_{column}``: the value of the feature of ``layer`` a site lies in."""
+    return f"{layer}_{column}"
+
+
+def category_score(column: str) -> str:
+    """``{column}_score``: the score a profile gives each category of ``column``."""
+    return f"{column}_score"
+
+
+def raster_band(layer: str, band: int) -> str:
+    """``raster_{layer}_b{band}``."""
+    return f"raster_{layer}_b{band}"
 
 
 # ---------------------------------------------------------------------------
@@ -585,6 +657,7 @@ def label(
     profiles: Mapping[str, str] | None = None,
     criteria: Mapping[tuple[str, str], str] | None = None,
     unit: bool = False,
+    plain: Mapping[str, str] | None = None,
 ) -> str:
     """A column's name in words (``car_bgy_min`` → "Car to Orio al Serio airport").
 
@@ -600,6 +673,10 @@ def label(
         ``(profile, criterion)`` → label (a profile file's ``label:``).
     unit
         Append the unit in brackets (" (min)") when the column has one.
+    plain
+        Labels of the columns outside the contract
+        (:data:`seriana_gis.symbology.COLUMN_LABELS`), for the computed
+        indicators named after one (``heritage_score``).
 
     Returns
     -------
@@ -611,7 +688,8 @@ def label(
     if parsed is None and profiles:
         parsed = parse(name)
     if parsed is None:
-        return name.replace("_", " ")
+        text, of_unit = computed_label(name, plain=plain)
+        return f"{text} ({of_unit})" if unit and of_unit else text
     text = _label(parsed, dest_names, profiles or {}, criteria or {})
     if unit and parsed.unit and parsed.unit != "residents":
         text += f" ({parsed.unit})"
@@ -657,3 +735,70 @@ def _label(
         crit = criteria.get((str(c.profile), str(c.criterion)), str(c.criterion).replace("_", " "))
         return f"{prof}: {crit}"
     return texts.get(c.kind, c.name)
+
+
+def _words(text: str) -> str:
+    return text.replace("_", " ")
+
+
+def computed_label(name: str, *, plain: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """A computed indicator's or an allocation column's name in words, and its unit.
+
+    Parameters
+    ----------
+    name
+        A column outside :func:`parse` (see the second table of the module docs).
+    plain
+        Labels of plain columns, for ``{column}_score`` and ``{layer}_{column}``.
+
+    Returns
+    -------
+    tuple of str
+        The label and its unit (``""`` without one); a name of no known form
+        gets its underscores as spaces.
+
+    Examples
+    --------
+    >>> computed_label("residents_300m")
+    ('Residents within 300 m', '')
+    >>> computed_label("dist_road_edges_motorway_m")
+    ('Distance to road edges: motorway', 'm')
+    """
+    from .config import LAYER_NAMES  # the database's layers (config reads YAML: import late)
+
+    plain = plain or {}
+
+    def what(text: str) -> str:
+        # a layer named first, then the values of its filter: "road edges: motorway trunk"
+        layer = next((v for v in LAYER_NAMES if text.startswith(f"{v}_")), None)
+        if layer is None:
+            return _words(text)
+        return f"{_words(layer)}: {_words(text[len(layer) + 1 :])}"
+
+    if m := _RESIDENTS.match(name):
+        return f"Residents within {m['d']} m", ""
+    if m := _COUNT.match(name):
+        return f"Number of {what(m['what'])} within {m['d']} m", ""
+    if m := _RASTER.match(name):
+        return f"{_words(m['layer'])[:1].upper()}{_words(m['layer'])[1:]}, band {m['band']}", ""
+    if name.startswith("dist_") and name.endswith("_m") and len(name) > len("dist__m"):
+        return f"Distance to {what(name[len('dist_') : -len('_m')])}", "m"
+    if name.startswith("share_") and not name[len("share_") :][:1].isdigit():
+        return f"Share of the footprint in {what(name[len('share_') :])}", ""
+    if name.startswith("footprint_") and name[len("footprint_") :] in FOOTPRINT_LABELS:
+        return FOOTPRINT_LABELS[name[len("footprint_") :]]
+    if name.startswith(ALLOCATION_PREFIX) and len(name) > len(ALLOCATION_PREFIX):
+        part = name[len(ALLOCATION_PREFIX) :]
+        if part in ALLOCATION_LABELS:
+            return ALLOCATION_LABELS[part], ""
+        target, _, zone = part.partition("@")
+        return f"Allocated {_words(target)}" + (f" ({_words(zone)})" if zone else ""), ""
+    for layer, of in VALUE_LAYERS.items():
+        column = name.removeprefix(f"{layer}_")
+        if column != name and column in plain:
+            text = plain[column]  # "Old-age index" → "old-age index"; "ISTAT code" kept
+            text = text[:1].lower() + text[1:] if text[1:2].islower() else text
+            return f"{of}: {text}", ""
+    if name.endswith("_score") and name.removesuffix("_score") in plain:
+        return f"{plain[name.removesuffix('_score')]}: score of the category", ""
+    return _words(name), ""

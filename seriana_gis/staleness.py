@@ -36,7 +36,7 @@ def is_suitability_result(name: object) -> bool:
     """Whether a suitability run wrote a column of this name."""
     if not isinstance(name, str):
         return False
-    if name.startswith(("alloc_", "contrib_")):
+    if name.startswith((columns.ALLOCATION_PREFIX, "contrib_")):
         return True
     parsed = columns.parse(name)
     return parsed is not None and parsed.kind in SUITABILITY_KINDS

@@ -181,6 +181,45 @@ COLUMN_LABELS: dict[str, str] = {
     "territory": "Territory",
     "level": "Level",
     "zones": "Zones",
+    "id": "ID",
+    "source": "Source",
+    "method": "Method",
+    "length_m": "Length (m)",
+    "outside_study_area": "Outside the study area",
+    "pop_0_14": "Residents aged 0–14",
+    "pop_15_64": "Residents aged 15–64",
+    "pop_65_plus": "Residents aged 65+",
+    # where a feature joins the road network (seriana_gis.accessibility.times)
+    "road_node": "Nearest road node (ID)",
+    "snap_m": "Distance to the nearest road node (m)",
+    "snap_flag": "Far from the road network (long access leg)",
+    "snap_note": "Road access note",
+    # the road network (osmnx's names and the road model's, seriana_gis.network.model)
+    "osmid": "Road node ID",
+    "x": "Easting (m)",
+    "y": "Northing (m)",
+    "junction_kind": "Junction delay kind (signals, roundabout, priority, none)",
+    "u": "From road node (ID)",
+    "v": "To road node (ID)",
+    "key": "Parallel link number",
+    "length": "Length (m)",
+    "drawn_length": "Drawn length (m)",
+    "sinuosity": "Sinuosity (length over the straight distance)",
+    "setting": "Setting (urban, rural, mountain)",
+    "oneway": "One-way",
+    "reversed": "Against the drawn direction",
+    "free_flow_kph": "Free-flow speed (km/h)",
+    "speed_kph": "Running speed (km/h)",
+    "speed_source": "Speed from",
+    "speed_term": "Speed term (road group and setting)",
+    "travel_time": "Travel time (s)",
+    "delay_s": "Junction delays (s)",
+    "junction_signals": "Traffic-signal delays paid",
+    "junction_roundabout": "Roundabout delays paid",
+    "junction_priority": "Priority-junction delays paid",
+    "signals_on_way": "Traffic signals along the link",
+    "roundabouts_on_way": "Roundabouts entered along the link",
+    "yields_on_way": "Stop and give-way signs along the link",
 }
 
 #: Municipal indicators a map can be coloured by (before a layer has them).
@@ -360,17 +399,20 @@ def column_label(
 ) -> str:
     """A column's name in words, for fields, aliases and legend titles.
 
-    Derived columns are labelled by :func:`seriana_gis.columns.label` (with
-    the unit when ``unit``); the others from :data:`COLUMN_LABELS`, else with
-    underscores as spaces.
+    Columns outside the contract from :data:`COLUMN_LABELS`; derived columns,
+    computed indicators and the allocation's by :func:`seriana_gis.columns.label`
+    (with the unit when ``unit``); any other with underscores as spaces.
     """
     if column in COLUMN_LABELS:
         return COLUMN_LABELS[column]
-    if cols.parse(column) is not None:
-        return cols.label(
-            column, destinations=destinations, profiles=profiles, criteria=criteria, unit=unit
-        )
-    text = column.replace("_", " ")
+    text = cols.label(
+        column,
+        destinations=destinations,
+        profiles=profiles,
+        criteria=criteria,
+        unit=unit,
+        plain=COLUMN_LABELS,
+    )
     return text[:1].upper() + text[1:]
 
 

@@ -199,3 +199,45 @@ def test_labels_take_given_names() -> None:
         c.label("contrib_social_housing_teb", criteria=crit)
         == "Social housing: Walk time to the nearest TEB stop"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("residents_300m", "Residents within 300 m"),
+        ("residents_7.5m", "Residents within 7.5 m"),
+        ("dist_road_edges_motorway_trunk_m", "Distance to road edges: motorway trunk (m)"),
+        ("dist_station_m", "Distance to station (m)"),
+        ("n_services_800m", "Number of services within 800 m"),
+        ("share_flood_hazard", "Share of the footprint in flood hazard"),
+        ("footprint_area_m2", "Footprint area (m²)"),
+        ("municipalities_old_age_index", "Municipality: old-age index (65+ per 100 aged 0–14)"),
+        ("municipalities_istat", "Municipality: ISTAT code"),
+        ("heritage_score", "Heritage listing: score of the category"),
+        ("alloc_use", "Allocated use"),
+        ("alloc_social_dwellings", "Allocated social dwellings"),
+        ("alloc_service_jobs@valley", "Allocated service jobs (valley)"),
+        ("raster_dem_b1", "Dem, band 1"),
+        ("some_column", "some column"),
+    ],
+)
+def test_computed_indicators_and_allocation_in_words(name: str, text: str) -> None:
+    from seriana_gis.symbology import COLUMN_LABELS
+
+    assert c.label(name, unit=True, plain=COLUMN_LABELS) == text
+
+
+def test_indicator_keys_are_the_contract_names() -> None:
+    from seriana_gis.suitability.criteria import Indicator
+
+    assert Indicator("residents_within", distance_m=300.0).key == "residents_300m"
+    dist = Indicator("distance_to", layer="road_edges", where=(("highway", ("motorway",)),))
+    assert dist.key == "dist_road_edges_motorway_m"
+    assert Indicator("category", column="heritage").key == "heritage_score"
+    assert Indicator("footprint", measure="compactness").key == "footprint_compactness"
+    assert Indicator("municipality_value", layer="municipalities", column="x").key == (
+        "municipalities_x"
+    )
+    assert Indicator("count_within", layer="services", distance_m=800.0).key == "n_services_800m"
+    # none of them is a kind of parse(): an input column may look like one
+    assert all(c.parse(n) is None for n in ("residents_300m", "dist_x_m", "alloc_use"))

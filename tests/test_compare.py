@@ -75,7 +75,7 @@ def test_written_as_italian_csv_workbook_and_map(tmp_path: Path) -> None:
     raw = files.sites_csv.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # a byte-order mark: Excel reads the accents right
     back = pd.read_csv(files.sites_csv, sep=";", decimal=",", encoding="utf-8-sig")
-    a = back.set_index("Id").loc["A"]
+    a = back.set_index("ID").loc["A"]
     # rounded once, to three decimals for scores: -0.1985 -> -0.199 (half away from zero)
     assert a["Logistics score: change (scenario − base)"] == pytest.approx(-0.199)
     assert a["Logistics rank: places up"] == -1
@@ -184,7 +184,7 @@ def test_compare_two_named_runs_of_one_database(demo_dir: Path, tmp_path: Path) 
     wanted = [f"{k}_{p}" for p in profiles for k in ("score", "rank")]
     base = _sqlite(db, "brownfields", "id", wanted)
     scen = _sqlite(db, "brownfields__ss671_closed", "id", wanted)
-    got = pd.read_csv(out / "compare_sites.csv").set_index("Id")
+    got = pd.read_csv(out / "compare_sites.csv").set_index("ID")
     assert set(got.index) == set(base.index)
     moved = 0
     for p, label in zip(profiles, ["Logistics", "Services", "Social housing"], strict=True):

@@ -563,3 +563,55 @@ def test_demo_export_draws_every_feature_in_every_style(demo_report: Any) -> Non
     assert any(a.startswith("score_") for a in with_missing), with_missing
     assert any(a.startswith("transit_") and a.endswith("_min") for a in with_missing)
     assert sym.missing_label("score_logistics") == "Excluded from this profile"
+
+
+#: Fields whose words the generic rule (underscores as spaces) already gets right:
+#: one plain word or phrase, no unit, no code to spell out.
+PLAIN_WORDS = {
+    *("name", "municipality", "status", "ownership", "zone", "zones", "category", "line"),
+    *("destination", "territory", "level", "kind", "mode", "source", "method"),
+    *("former_use", "former_company", "planned_use", "committed_use", "geometry_quality"),
+    *("source_date", "best_use"),
+}
+
+
+def generic_words(field: str) -> str:
+    """The fallback alias: underscores as spaces, first letter capitalised."""
+    text = field.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def test_demo_export_aliases_are_words_not_field_names(demo_dir: Path, demo_report: Any) -> None:
+    """No field of the demo export is aliased by the generic rule (bar plain words),
+    and the web map's popups name each field as QGIS does."""
+    frames, report = demo_report
+    aliases = {t: report["gpkg"][t]["aliases"] for t in frames}
+    generic = sorted(
+        {
+            field
+            for table_aliases in aliases.values()
+            for field, alias in table_aliases.items()
+            if field != "fid" and alias == generic_words(field) and field not in PLAIN_WORDS
+        }
+    )
+    assert generic == []
+    # units where the values have one
+    bf = aliases["brownfields_polygons"]
+    assert bf["snap_m"] == "Distance to the nearest road node (m)"
+    assert bf["residents_300m"] == "Residents within 300 m"
+    assert bf["alloc_service_jobs@valley"] == "Allocated service jobs (valley)"
+    # the review map of the same demo labels its popup fields with the same words
+    html = (demo_dir / "maps" / "review.html").read_text(encoding="utf-8")
+    specs = [
+        json.loads(m) for m in re.findall(r"seriana\.addLayer\((\{.*?\}), (?:true|false)\);", html)
+    ]
+    compared = 0
+    for spec in specs:
+        tables = [t for t in frames if t == spec["id"] or t.startswith(f"{spec['id']}_")]
+        popup = spec.get("popup") or {}
+        for label, field, *_ in [*popup.get("fields", []), *popup.get("travel", [])]:
+            for table in tables:
+                if field in aliases[table] and (spec["id"], field) != ("teb_lines", "id"):
+                    assert aliases[table][field] == label, (table, field)
+                    compared += 1
+    assert compared > 30

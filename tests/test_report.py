@@ -101,7 +101,7 @@ def test_workbook_cell_by_cell(tmp_path: Path) -> None:
     assert wb.sheetnames == ["Read me", "Sites", "Municipalities", "Allocation", "Provenance"]
     sites = _rows(wb["Sites"])
     assert sites[0] == [
-        "Id",
+        "ID",
         "Name",
         "Municipality",
         "Area (m²)",
@@ -183,7 +183,7 @@ def test_workbook_cell_by_cell(tmp_path: Path) -> None:
     assert wb["Municipalities"]["D2"].number_format == "0.0%"
 
     alloc = _rows(wb["Allocation"])
-    assert alloc[0] == ["Id", "Name", "Allocated use", "Score", "Industry jobs"]
+    assert alloc[0] == ["ID", "Name", "Allocated use", "Score", "Industry jobs"]
     assert alloc[1] == ["A", "Ex Filanda", "Logistics", 0.899, 300]
     prov = _rows(wb["Provenance"])
     assert prov[0] == ["layer", "source", "licence", "attribution", "retrieved"]

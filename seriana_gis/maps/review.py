@@ -531,7 +531,7 @@ def _destinations(b: _Builder, gdf: gpd.GeoDataFrame) -> None:
         "destinations",
         {"kind": "fixed", "colour": sym.DESTINATIONS},
         legend=style.legend("Destinations", [[sym.DESTINATIONS, "Destination", "point"]]),
-        popup={"title": "name", "fields": [["Id", "id", "text"], ["Kind", "kind", "text"]]},
+        popup={"title": "name", "fields": popup_fields(list(gdf.columns), ["id", "kind"])},
         tooltip="name",
         radius=6.0,
         weight=2.0,

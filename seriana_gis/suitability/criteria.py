@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import columns as cols
 from .._errors import ConfigError
 from ..config import check_keys, closest
 from .standardise import DIRECTIONS, Standardisation, parse_standardisation
@@ -120,22 +121,24 @@ class Indicator:
             assert self.column is not None
             return self.column
         if self.kind == "category":
-            return f"{self.column}_score"
+            assert self.column is not None
+            return cols.category_score(self.column)
         if self.kind == "footprint":
-            return f"footprint_{self.measure}"
+            return cols.footprint(str(self.measure))
         if self.kind == "residents_within":
             assert self.distance_m is not None
-            return f"residents_{self.distance_m:g}m"
+            return cols.residents_within(self.distance_m)
         if self.kind == "overlap_share":
-            return f"share_{self.layer}{self._tag}"
+            return cols.overlap_share(str(self.layer), self._tag)
         if self.kind == "distance_to":
-            return f"dist_{self.layer}{self._tag}_m"
+            return cols.distance_to(str(self.layer), self._tag)
         if self.kind == "count_within":
             assert self.distance_m is not None
-            return f"n_{self.layer}{self._tag}_{self.distance_m:g}m"
+            return cols.count_within(str(self.layer), self.distance_m, self._tag)
         if self.kind == "municipality_value":
-            return f"{self.layer}_{self.column}"
-        return f"raster_{self.layer}_b{self.band}"
+            assert self.column is not None
+            return cols.layer_value(str(self.layer), self.column)
+        return cols.raster_band(str(self.layer), self.band)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ import pandas as pd
 import shapely
 
 from .._errors import ConfigError, CRSError, DataError, SerianaError
-from ..columns import COLUMN_ORIGINS
+from ..columns import COLUMN_ORIGINS, distance_to
 from ..config import closest
 from .profile import SITE_KINDS, Indicator, Profile
 
@@ -101,7 +101,7 @@ def distance_to_nearest(sites: Any, features: Any, *, name: str = "features") ->
             sites.geometry.to_numpy(), return_distance=True, all_matches=False
         )
         out[src] = dist
-    return pd.Series(out, index=sites.index, name=f"dist_{name}_m")
+    return pd.Series(out, index=sites.index, name=distance_to(name))
 
 
 def count_within(

@@ -364,7 +364,11 @@ def merge_results(sites: gpd.GeoDataFrame, *tables: pd.DataFrame) -> gpd.GeoData
         new = new.join(table)
     # an allocation replaces the earlier one whole, and no allocation leaves none:
     # an earlier run's alloc_ columns never outlive it
-    keep = [c for c in sites.columns if c not in new.columns and not str(c).startswith("alloc_")]
+    keep = [
+        c
+        for c in sites.columns
+        if c not in new.columns and not str(c).startswith(columns.ALLOCATION_PREFIX)
+    ]
     merged = gpd.GeoDataFrame(sites[keep].join(new), geometry=sites.geometry.name, crs=sites.crs)
     return merged.reset_index()
 
@@ -414,7 +418,7 @@ class SuitabilityStage:
         return [
             *r.scores.columns,
             *r.robustness.columns,
-            *a.assignment.add_prefix("alloc_").columns,
+            *a.assignment.add_prefix(columns.ALLOCATION_PREFIX).columns,
         ]
 
     @property
@@ -503,7 +507,10 @@ def suitability_stage(
         result, sites, allocation, municipalities=layers.get("municipalities"), stored=stored
     )
     merged = merge_results(
-        sites, result.scores, result.robustness, alloc.assignment.add_prefix("alloc_")
+        sites,
+        result.scores,
+        result.robustness,
+        alloc.assignment.add_prefix(columns.ALLOCATION_PREFIX),
     )
     acc = find(records, upstream, "accessibility")
     up = {"run": upstream, "stamp": acc.stamp} if acc is not None else {}

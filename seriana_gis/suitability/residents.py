@@ -49,6 +49,7 @@ import pandas as pd
 import shapely
 
 from .._errors import ConfigError, DataError
+from ..columns import residents_within as residents_within_column
 
 logger = logging.getLogger(__name__)
 
@@ -152,4 +153,4 @@ def residents_within(
             shapely.intersection(rings[src], np.asarray(homes, dtype=object)[dst])
         )
         np.add.at(out, src, shared * density[dst])
-    return pd.Series(out, index=sites.index, name=f"residents_{distance_m:g}m")
+    return pd.Series(out, index=sites.index, name=residents_within_column(distance_m))
