@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import networkx as nx
 import numpy as np
@@ -33,6 +35,7 @@ from seriana_gis.accessibility import (
     travel_times,
     walk_minutes,
 )
+from seriana_gis.network import gdfs_to_graph, graph_to_gdfs
 from seriana_gis.network.arrays import RoadArrays
 
 
@@ -83,13 +86,20 @@ def test_municipalities_use_the_town_centre_node(G: nx.MultiDiGraph) -> None:
     assert out["car_bergamo_min"].tolist() == pytest.approx([2.0, 8.0])
 
 
-def test_town_centre_is_a_link_end_not_a_node_cut_inside_a_link(G: nx.MultiDiGraph) -> None:
+def test_town_centre_is_a_link_end_not_a_node_cut_inside_a_link(
+    G: nx.MultiDiGraph, tmp_path: Path
+) -> None:
     # centroid (2800, 1500): the nodes cut inside the spur (4000, 1500) at 1200 m and inside
     # E1 (2750, 0) at 1500.8 m are nearer than any link end; the nearest link end inside
     # is N1 (2000, 0), hypot(800, 1500) = 1700 m (N2 (4000, 0) and the spur's end 1921 m)
     muni = municipalities().iloc[:1].copy()
     muni.geometry = [box(X0 + 600, Y0 - 1000, X0 + 5000, Y0 + 4000)]
-    for net in (G, RoadArrays.from_graph(G)):
+    # the marks survive the database: road_nodes / road_edges through a GeoPackage
+    gpkg = tmp_path / "roads.gpkg"
+    for layer, frame in zip(("road_nodes", "road_edges"), graph_to_gdfs(G), strict=True):
+        frame.to_file(gpkg, layer=layer)
+    nodes, edges = (gpd.read_file(gpkg, layer=x) for x in ("road_nodes", "road_edges"))
+    for net in (G, RoadArrays.from_graph(G), gdfs_to_graph(nodes, edges)):
         loc = locate_sites(net, muni, layer="municipalities")
         assert loc["node"].tolist() == [node_at(G, 2000, 0)]
         assert loc["snap_m"].tolist() == pytest.approx([1700.0])

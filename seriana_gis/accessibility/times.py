@@ -20,10 +20,11 @@ centre is available from the layers, so we take the road node *inside* the
 municipality nearest to its site point (the centroid of its polygon, or a point
 on its surface when the centroid falls outside), falling back to the nearest node anywhere.
 The strategic network ends a link at every town centre, so this is the town
-centre there; the nodes it cuts inside its links
-(:data:`~seriana_gis.network.lines.LINK_INTERIOR`) are not candidates. No access leg is added (the node *is* the origin); ``snap_m``
-records the centroid-node distance for transparency, and ``snap_flag`` is set
-only when no road node lies inside the municipality (the fallback).
+centre there; the nodes cut inside its links
+(:data:`~seriana_gis.network.lines.LINK_INTERIOR`) are not candidates. No
+access leg is added (the node *is* the origin); ``snap_m`` records the
+centroid-node distance for transparency, and ``snap_flag`` is set only when no
+road node lies inside the municipality (the fallback).
 
 Transit
 -------

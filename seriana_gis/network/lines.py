@@ -485,11 +485,11 @@ def link_ends(G: RoadGraph) -> np.ndarray | None:
     if arrays is not None:
         if LINK_INTERIOR not in arrays.node_attrs.columns:
             return None
-        interior = arrays.node_attrs[LINK_INTERIOR]
+        values = arrays.node_attrs[LINK_INTERIOR].tolist()
     else:
         assert isinstance(G, nx.MultiDiGraph)
         values = [G.nodes[n].get(LINK_INTERIOR) for n in node_table(G).ids.tolist()]
         if all(x is None for x in values):
             return None
-        interior = pd.Series(values, dtype=object)
-    return ~interior.fillna(False).astype(bool).to_numpy()
+    # missing (None, NaN) = not known to be inside a link
+    return np.array([not (x is not None and x == x and bool(x)) for x in values], dtype=bool)
