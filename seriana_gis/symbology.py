@@ -199,6 +199,7 @@ COLUMN_LABELS: dict[str, str] = {
     "x": "Easting (m)",
     "y": "Northing (m)",
     "junction_kind": "Junction delay kind (signals, roundabout, priority, none)",
+    "link_interior": "Cut inside a link (not a junction)",
     "u": "From road node (ID)",
     "v": "To road node (ID)",
     "key": "Parallel link number",
