@@ -65,6 +65,12 @@ def test_values_out_of_bounds_and_unknown_terms(tmp_path: Path) -> None:
     ):
         SpeedProfile(**{k: p[k] for k in ("speed_factors", "junction_delays_s", "am_peak_factors")})
     p = prior_profile().to_mapping()
+    p["speed_factors"]["motorway"] = 1.1  # above the legal limit on average: refused
+    with pytest.raises(
+        ConfigError, match=r"speed_factors.motorway is 1.1; it must be a number from 0.25 to 1\b"
+    ):
+        SpeedProfile(**{k: p[k] for k in ("speed_factors", "junction_delays_s", "am_peak_factors")})
+    p = prior_profile().to_mapping()
     p["junction_delays_s"]["stop"] = 4
     path = tmp_path / "p.yaml"
     import yaml
@@ -80,3 +86,14 @@ def test_shipped_profile_loads() -> None:
     path = default_layers_dir() / "default" / "speeds.yaml"
     p = load_speed_profile(path)
     assert p.calibration["trips"].endswith("reference_trips.csv")
+
+
+def test_shipped_profile_keeps_the_a4_at_its_limit(study_area) -> None:  # type: ignore[no-untyped-def]
+    # a planner reads speed_kph in QGIS: the A4 (maxspeed 130 in roads.geojson) must not
+    # run faster than the law allows on average
+    from seriana_gis.build import load_territory, road_graph
+
+    G, _ = road_graph(load_territory(study_area))
+    a4 = [d for _, _, d in G.edges(data=True) if d.get("highway") == "motorway"]
+    assert a4
+    assert max(float(d["speed_kph"]) for d in a4) <= 130.0 + 1e-9

@@ -104,6 +104,11 @@ DEFAULT_TIME_OF_DAY = "off_peak"
 
 #: Prior value, lower and upper bound, prior standard deviation of each kind of parameter.
 SPEED_FACTOR_PRIOR = (1.0, 0.25, 1.2, 0.5)
+#: Speed factors with a lower upper bound than :data:`SPEED_FACTOR_PRIOR`'s. A motorway's
+#: factor multiplies its legal limit (130 km/h on the A4) and has no junction between
+#: its exits to carry the stops: above 1.0 the model would drive the A4 faster than the
+#: law allows on average (the 1.2 bound let the fit reach 154 km/h on one trip, RT009).
+SPEED_FACTOR_UPPER: dict[str, float] = {"motorway": 1.0}
 JUNCTION_DELAY_PRIOR: dict[str, tuple[float, float, float, float]] = {
     "signals": (15.0, 0.0, 55.0, 10.0),
     "roundabout": (7.5, 0.0, 35.0, 10.0),
@@ -144,7 +149,11 @@ class Parameter:
 
 def parameters() -> tuple[Parameter, ...]:
     """Every parameter of the model, in the order of :meth:`SpeedProfile.vector`."""
-    out = [Parameter("speed_factors", t, *SPEED_FACTOR_PRIOR) for t in SPEED_TERMS]
+    prior, lower, upper, sigma = SPEED_FACTOR_PRIOR
+    out = [
+        Parameter("speed_factors", t, prior, lower, SPEED_FACTOR_UPPER.get(t, upper), sigma)
+        for t in SPEED_TERMS
+    ]
     out += [Parameter("junction_delays_s", k, *JUNCTION_DELAY_PRIOR[k]) for k in JUNCTION_KINDS]
     out += [Parameter("am_peak_factors", t, *PEAK_FACTOR_PRIOR) for t in PEAK_TERMS]
     return tuple(out)
