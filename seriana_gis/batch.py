@@ -46,6 +46,7 @@ from .accessibility.pipeline import (
 from .build import DEFAULT_CACHE, load_territory
 from .config import load_study_area
 from .database import provenance_frame, write_database
+from .network.profile import DEFAULT_TIME_OF_DAY
 from .suitability import load_allocation, load_profiles
 from .suitability.pipeline import suitability_stage
 
@@ -95,6 +96,9 @@ class BatchSettings:
         Download cache on the workers (``kind: osm`` sources).
     analyses, allocation
         A folder of suitability profiles and an allocation file (None: the shipped ones).
+    time_of_day
+        The period of every run: the road times and the TEB headway of the same hour
+        (:mod:`seriana_gis.accessibility.period`).
     """
 
     draws: int = 1000
@@ -102,6 +106,7 @@ class BatchSettings:
     cache_dir: Path = DEFAULT_CACHE
     analyses: Path | None = None
     allocation: Path | None = None
+    time_of_day: str = DEFAULT_TIME_OF_DAY
 
 
 @dataclass
@@ -197,7 +202,9 @@ def run_job(job: BatchJob, settings: BatchSettings) -> JobResult:
     area = load_study_area(job.config)
     territory = load_territory(area, cache_dir=settings.cache_dir)
     layers = dict(territory.layers)
-    graph, graph_source = load_road_graph(layers, area, cache_dir=settings.cache_dir)
+    graph, graph_source = load_road_graph(
+        layers, area, cache_dir=settings.cache_dir, time_of_day=settings.time_of_day
+    )
     scenario = load_scenario(job.scenario) if job.scenario is not None else None
     acc = accessibility_stage(
         layers,

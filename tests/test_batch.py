@@ -53,6 +53,7 @@ def test_batch_on_a_local_cluster_of_two_workers(configs: list[Path], tmp_path: 
     # three jobs (each territory with the scenario: its base run and the deltas); two workers
     args = ["batch", *map(str, configs), "--scenario", str(SCENARIO), "--no-base"]
     args += ["--out", str(out), "--workers", "2", "--draws", "20", "--cache", str(tmp_path / "c")]
+    args += ["--time-of-day", "am_peak"]  # one period: the peak roads and the peak tram
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     runs = {f"{t}__ss671_closed" for t in TERRITORIES}
@@ -76,12 +77,18 @@ def test_batch_on_a_local_cluster_of_two_workers(configs: list[Path], tmp_path: 
     assert set(stab["run"]) == runs
     sources = pd.read_parquet(out / "sources.parquet")
     assert {"municipalities", "brownfields", "road_edges"} <= set(sources["layer"])
+    # the tram waited for at its weekday peak headway, 7 min (L'Eco di Bergamo, 2020)
+    assert set(munis["transit_bergamo_wait_min"].dropna()) == {7.0 / 2}
+    notes = sources.loc[sources["layer"] == "municipalities", "note"]
+    assert len(notes) and all(
+        "period am_peak (road times and TEB weekday peak headway)" in n for n in notes
+    )
     # a worker's result equals the same job run here, without dask
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)  # features outside the small territory
         here = run_job(
             BatchJob(name="nembro__ss671_closed", config=configs[0], scenario=SCENARIO),
-            BatchSettings(draws=20, cache_dir=tmp_path / "c"),
+            BatchSettings(draws=20, cache_dir=tmp_path / "c", time_of_day="am_peak"),
         )
     layers, _ = gather([here])
     for layer, key in (("municipalities", "istat"), ("brownfields", "id")):

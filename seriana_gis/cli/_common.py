@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import functools
 import logging
 import shlex
@@ -17,6 +18,7 @@ from rich.logging import RichHandler
 from .. import _progress
 from .._errors import SerianaError
 from .._signals import Interrupted, interrupts_as_exceptions
+from ..network.profile import DEFAULT_TIME_OF_DAY
 
 #: Exit codes (documented in ``seriana --help``).
 EXIT_OK = 0
@@ -57,7 +59,7 @@ RunOpt = Annotated[
     typer.Option(
         "--run",
         help="Name of this run's results. Default: 'base' with the shipped inputs, else a name "
-        "made from the options (a scenario's name, 'extension', 'off-peak', a profile folder's "
+        "made from the options (a scenario's name, 'extension', 'am_peak', a profile folder's "
         "name). A run other than base writes its own layers (brownfields__NAME, ...) and "
         "files (data/runs/NAME/); list them with `seriana runs`.",
         show_default=False,
@@ -82,6 +84,30 @@ YearOpt = Annotated[
     int | None,
     typer.Option(
         "--year", help="ISTAT boundary/population year: 2023 (default) or 2022.", show_default=False
+    ),
+]
+
+
+class TimeOfDay(enum.StrEnum):
+    """The periods a run may be timed at (:data:`seriana_gis.network.profile.TIME_OF_DAY`)."""
+
+    free_flow = "free_flow"
+    off_peak = "off_peak"
+    am_peak = "am_peak"
+
+
+#: The option's default: the library's (:data:`seriana_gis.network.profile.DEFAULT_TIME_OF_DAY`).
+DEFAULT_TOD = TimeOfDay(DEFAULT_TIME_OF_DAY)
+
+TimeOfDayOpt = Annotated[
+    TimeOfDay,
+    typer.Option(
+        "--time-of-day",
+        help="The period of the run, for the road times and the TEB headway: 'off_peak' "
+        "(the calibrated profile most reference trips inform; off-peak tram headway), "
+        "'am_peak' (off-peak x the morning-peak factors in towns and on main roads; the "
+        "tram's weekday peak headway) or 'free_flow' (legal speeds, no junction delays: an "
+        "upper bound on road speed; off-peak tram headway).",
     ),
 ]
 

@@ -32,10 +32,12 @@ from ..network.profile import DEFAULT_TIME_OF_DAY, default_profile_path
 from ..runs import BASE, check_new, check_run_name, default_folder, layer_name, read_runs
 from ..sources.embedded import embedded_dir
 from ._common import (
+    DEFAULT_TOD,
     CacheOpt,
     ConfigOpt,
     DatabaseOpt,
     RunOpt,
+    TimeOfDayOpt,
     WaitOpt,
     command_line,
     done,
@@ -137,28 +139,6 @@ SpeedsOpt = Annotated[
 ]
 
 
-class TimeOfDay(enum.StrEnum):
-    """Time-of-day profiles of the road model."""
-
-    free_flow = "free_flow"
-    off_peak = "off_peak"
-    am_peak = "am_peak"
-
-
-#: The option's default: the library's.
-DEFAULT_TOD = TimeOfDay(DEFAULT_TIME_OF_DAY)
-
-TimeOfDayOpt = Annotated[
-    TimeOfDay,
-    typer.Option(
-        "--time-of-day",
-        help="The period of the run, for the road times and the TEB headway: 'off_peak' "
-        "(the calibrated profile most reference trips inform; off-peak tram headway), "
-        "'am_peak' (off-peak x the morning-peak factors in towns and on main roads; the "
-        "tram's weekday peak headway) or 'free_flow' (legal speeds, no junction delays: an "
-        "upper bound on road speed; off-peak tram headway).",
-    ),
-]
 OverwriteOpt = Annotated[
     bool,
     typer.Option(

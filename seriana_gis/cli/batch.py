@@ -12,7 +12,7 @@ from .._errors import SerianaError
 from .._io import check_writable
 from ..batch import BatchSettings, JobResult, batch_jobs, gather, run_batch, write_batch
 from ..build import DEFAULT_CACHE
-from ._common import CacheOpt, done, report_errors
+from ._common import DEFAULT_TOD, CacheOpt, TimeOfDayOpt, done, report_errors
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ Examples:
   seriana batch layers/seriana.yaml my_valley.yaml --out data/batch
 
   seriana batch layers/seriana.yaml -s analyses/scenarios/ss671_closed.yaml --draws 200
+
+  seriana batch layers/seriana.yaml --time-of-day am_peak   # roads and tram at the peak
 
   seriana batch a.yaml b.yaml c.yaml --scheduler tcp://10.0.0.5:8786 --cache /shared/cache
 """
@@ -81,6 +83,7 @@ def batch(
     ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Monte Carlo seed.")] = 0,
     cache: CacheOpt = DEFAULT_CACHE,
+    time_of_day: TimeOfDayOpt = DEFAULT_TOD,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace existing outputs.")
     ] = False,
@@ -88,7 +91,9 @@ def batch(
     territories: list[Path | None] = list(configs) if configs else [None]
     jobs = batch_jobs(territories, list(scenario or []), base=base)
     check_writable(out / "batch.gpkg", overwrite=overwrite)
-    settings = BatchSettings(draws=draws, seed=seed, cache_dir=cache.resolve())
+    settings = BatchSettings(
+        draws=draws, seed=seed, cache_dir=cache.resolve(), time_of_day=time_of_day.value
+    )
     where = scheduler or f"a local cluster of {workers} worker processes"
     logger.info("%d run(s) on %s: %s", len(jobs), where, ", ".join(j.name for j in jobs))
 
