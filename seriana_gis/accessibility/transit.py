@@ -196,7 +196,9 @@ class TransitParams:
         Use the weekday peak headway, else the off-peak one. Default: the headway
         of the default time of day (off-peak, :mod:`seriana_gis.accessibility.period`);
         :func:`~seriana_gis.accessibility.run.run_accessibility` without parameters
-        takes the headway of its road graph's time of day.
+        takes the headway of its road graph's time of day; parameters given to it keep
+        their own, and on a graph of another period the run is mixed (it warns, and its
+        ``period`` says so).
     walk_speed_kph
         Walking speed.
     detour_factor
