@@ -76,6 +76,18 @@ def test_nested() -> None:
         assert shapely.difference(a, b).area < 1e-6
 
 
+def test_two_way_street_is_buffered_once() -> None:
+    """Both directions of a two-way edge reached whole are one line: buffered once, same shape."""
+    from seriana_gis.network.isochrones import _distinct
+
+    pieces = [_line(0, 1000), _line(1000, 0), _line(1000, 2000), _line(1000, 1500)]
+    kept = _distinct(pieces)
+    assert len(kept) == 3  # the reversed copy of the first street goes, the part stays
+    # the isochrone over the two-way road is what buffering each reached street once gives
+    iso = isochrone_polygons(_road(), 0, minutes=[4], buffer_m=50).geometry.iloc[0]
+    assert _same(iso, _line(0, 2400).buffer(50), 50)
+
+
 def test_bad_input() -> None:
     G = _road()
     with pytest.raises(NetworkError, match="minutes"):

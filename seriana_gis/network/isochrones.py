@@ -127,6 +127,14 @@ def reached_pieces(
     return pieces
 
 
+def _distinct(pieces: list[LineString]) -> np.ndarray:
+    """The pieces without repeats (both directions of a two-way street reached whole are the
+    same line: buffering it once gives the same union in half the time)."""
+    lines = shapely.normalize(np.array(pieces, dtype=object))
+    _, first = np.unique(shapely.to_wkb(lines), return_index=True)
+    return lines[np.sort(first)]
+
+
 def isochrone_polygons(
     G: RoadGraph,
     node: Hashable,
@@ -190,7 +198,7 @@ def isochrone_polygons(
         else:
             pieces = reached_pieces(G, times, budget, direction=direction)
             if pieces:
-                geom = shapely.union_all(shapely.buffer(np.array(pieces, dtype=object), buffer_m))
+                geom = shapely.union_all(shapely.buffer(_distinct(pieces), buffer_m))
             else:  # only the node itself: a disc
                 t = node_table(G)
                 geom = shapely.Point(t.x[pos[0]], t.y[pos[0]]).buffer(buffer_m)
