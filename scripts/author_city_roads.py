@@ -18,7 +18,10 @@ of the airport) this script replaces the skeleton by the real drivable streets:
    residential, unclassified and living_street, with their links; no service
    roads, tracks or private access) become a simplified road graph, as
    :func:`seriana_gis.network.sources.graph_from_osm_file` builds it but before
-   its largest strongly connected component is taken.
+   its largest strongly connected component is taken. ``--streets`` chooses
+   the classes taken: ``all`` (the drive filter, the default), ``unclassified``
+   (residential and living_street left out) or ``tertiary`` (tertiary and
+   above only).
 2. Every edge becomes one line feature (a two-way street one feature whose
    ``oneway`` is false, a one-way edge a feature drawn in its direction): its
    OSM geometry (coordinates rounded to 6 decimals, about 0.1 m), ``highway``
@@ -43,11 +46,11 @@ of the airport) this script replaces the skeleton by the real drivable streets:
    checks that every node of the result reaches every other.
 
 **Status (2026-11-29): tried, not applied.** On the 30 reference trips the refit
-with these streets was materially worse than the shipped skeleton (held-out
-median 23.9 -> 26.3 %, largest 52.3 -> 61.1 %, the OSM check -12 -> -18 %) and
-the demo 2.5 times slower, so ``layers/default/roads.geojson`` is still the
-skeleton; benchmarks/README.md ("OpenStreetMap streets of Bergamo") gives the
-numbers and the reasons. Run it with ``--out`` to try it without touching the
+with these streets was materially worse than the shipped skeleton, with every
+choice of ``--streets`` (largest error and held-out median), and the demo
+slower, so ``layers/default/roads.geojson`` is still the skeleton;
+benchmarks/README.md ("OpenStreetMap streets of Bergamo") gives the numbers and
+the reasons. Run it with ``--out`` to try it without touching the
 shipped layer.
 
 The skeleton outside the coverage is not touched. Junction controls of the
@@ -88,8 +91,9 @@ SNAPSHOT = Path("osm") / "bergamo_city_2021-04-17.osm.pbf"
 COVERAGE = (9.6308, 45.6710, 9.7213, 45.7241)
 #: Skeleton links crossing the coverage's edge: the OSM node the link now ends at
 #: (where the same road leaves the snapshot), and the nodes a one-way connector
-#: leads to from it (the start of the other carriageway of a dual road cut there).
-JOINS: dict[str, tuple[int, tuple[int, ...]]] = {
+#: leads to from it (the start of the other carriageway of a dual road cut there). Where
+#: several nodes are given, the first one on a street taken (``--streets``).
+JOINS: dict[str, tuple[int | tuple[int, ...], tuple[int, ...]]] = {
     # A4 Bergamo exit: the ramps (motorway_link) cut at the south edge: the one leaving
     # the city ends at 254076371, the two entering start at 31330964 and 362832230.
     "R005": (254076371, (31330964, 362832230)),
@@ -101,12 +105,23 @@ JOINS: dict[str, tuple[int, tuple[int, ...]]] = {
     "R010": (4018643453, (2298225922,)),
     # SS671 variant towards Nembro (trunk, ref SP35 in the snapshot) at the east edge.
     "R030": (243847216, ()),
-    # SP35 towards Ranica: Via Giacomo Matteotti at the north edge (Torre Boldone).
-    "R045": (973500090, ()),
+    # SP35 towards Ranica: Via Giacomo Matteotti at the north edge (Torre Boldone); without
+    # the unclassified streets, Via Guglielmo Marconi (tertiary) 350 m east on the same edge.
+    "R045": ((973500090, 241869365), ()),
     # Gorle towards Pedrengo: Via Giuseppe Mazzini (tertiary, SP38) at the east edge.
     "R056": (2062365608, ()),
     # Seriate towards Pedrengo: Via Italia (secondary) at the east edge.
     "R057": (7456283227, ()),
+}
+_MAIN = frozenset(
+    {"motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link"}
+    | {"secondary", "secondary_link", "tertiary", "tertiary_link"}
+)
+#: The OSM classes taken (``--streets``): all drivable ones, or down to unclassified or tertiary.
+STREETS: dict[str, frozenset[str] | None] = {
+    "all": None,
+    "unclassified": _MAIN | {"unclassified"},
+    "tertiary": _MAIN,
 }
 ODBL = "© OpenStreetMap contributors, ODbL 1.0"
 OSM_NOTE = "OpenStreetMap way {ways}, snapshot 2021-04-17 (scripts/author_city_roads.py; {odbl})"
@@ -180,9 +195,12 @@ def _lonlat(H: nx.MultiDiGraph, to4326: Transformer, u: int, v: int, d: dict[str
     return out
 
 
-def osm_features(H: nx.MultiDiGraph) -> list[tuple[dict[str, Any], list]]:
+def osm_features(
+    H: nx.MultiDiGraph, *, classes: frozenset[str] | None = None
+) -> list[tuple[dict[str, Any], list]]:
     """The properties and coordinates of one line feature per street of ``H`` (module docs,
-    step 2)."""
+    step 2), of the given classes only (all when None; junction controls still counted on
+    the whole of ``H``, as on the OSM graph)."""
     counts = junction_counts(H)
     to4326 = Transformer.from_crs(GRAPH_CRS, "EPSG:4326", always_xy=True)
     coords = {e: _lonlat(H, to4326, e[0], e[1], H.edges[e]) for e in H.edges(keys=True)}
@@ -201,6 +219,8 @@ def osm_features(H: nx.MultiDiGraph) -> list[tuple[dict[str, Any], list]]:
         )
         d = H.edges[e]
         highway = max(sorted(_values(d.get("highway"))), key=class_rank)
+        if classes is not None and highway not in classes:
+            continue
         ways = sorted({int(w) for w in _values(d.get("osmid"))})
         props: dict[str, Any] = {
             "name": _text(d.get("name")),
@@ -228,8 +248,11 @@ def _inside(p: list[float]) -> bool:
     return box(*COVERAGE).covers(Point(p))
 
 
-def skeleton(doc: dict, node_lonlat: dict[int, list[float]]) -> list[dict]:
-    """The skeleton's features outside the coverage; crossing links cut and joined (step 3)."""
+def skeleton(
+    doc: dict, node_lonlat: dict[int, list[float]], on_streets: set[tuple[float, float]]
+) -> list[dict]:
+    """The skeleton's features outside the coverage; crossing links cut and joined (step 3)
+    to a node at an end of a street taken (``on_streets``: rounded lon/lat)."""
     out = []
     for feature in doc["features"]:
         props = dict(feature["properties"])
@@ -244,7 +267,12 @@ def skeleton(doc: dict, node_lonlat: dict[int, list[float]]) -> list[dict]:
         if fid not in JOINS:
             msg = f"{fid} crosses the edge of the snapshot's coverage: give its join in JOINS."
             raise SystemExit(msg)
-        node, others = JOINS[fid]
+        nodes, others = JOINS[fid]
+        taken = [n for n in np.atleast_1d(nodes).tolist() if _key(node_lonlat[n]) in on_streets]
+        if not taken:
+            msg = f"{fid}: none of the join nodes {nodes} is on a street taken; check JOINS."
+            raise SystemExit(msg)
+        node = taken[0]
         if inside[0] and not inside[-1]:
             kept = [node_lonlat[node], *coords[max(i for i, s in enumerate(inside) if s) + 1 :]]
         elif inside[-1] and not inside[0]:
@@ -320,6 +348,12 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--base", type=Path, default=ROADS, help="skeleton layer to start from")
     parser.add_argument("--out", type=Path, default=ROADS, help="layer to write")
+    parser.add_argument(
+        "--streets",
+        choices=sorted(STREETS),
+        default="all",
+        help="which OSM classes to take (all: the drive filter)",
+    )
     args = parser.parse_args()
     doc = json.loads(args.base.read_text(encoding="utf-8"))
     # the authored skeleton only (a layer this script wrote holds OSM streets and connectors)
@@ -330,8 +364,9 @@ def main() -> None:
         int(n): [round(c, 6) for c in to4326.transform(H.nodes[n]["x"], H.nodes[n]["y"])]
         for n in H.nodes
     }
-    kept = skeleton(doc, node_lonlat)
-    streets = [_feature(p, c) for p, c in osm_features(H)]
+    streets = [_feature(p, c) for p, c in osm_features(H, classes=STREETS[args.streets])]
+    street_ends = {_key(f["geometry"]["coordinates"][i]) for f in streets for i in (0, -1)}
+    kept = skeleton(doc, node_lonlat, street_ends)
     features = kept + streets
     ends = merged_ends(features)
     # a street whose ends merge (nodes under 1 m apart) would be a loop: left out
