@@ -594,7 +594,10 @@ def test_demo_export_aliases_are_words_not_field_names(demo_dir: Path, demo_repo
             if field != "fid" and alias == generic_words(field) and field not in PLAIN_WORDS
         }
     )
-    assert generic == []
+    assert generic == [], (
+        f"fields aliased by the generic rule: {generic}; give them words (and a unit) in "
+        "symbology.COLUMN_LABELS (fixed columns) or columns.label (derived ones)"
+    )
     # units where the values have one
     bf = aliases["brownfields_polygons"]
     assert bf["snap_m"] == "Distance to the nearest road node (m)"
