@@ -131,8 +131,10 @@ class RunRecord:
 
     @property
     def refresh(self) -> str:
-        """The command that computes this stage again, replacing it."""
-        return self.command if "--overwrite" in self.command else f"{self.command} --overwrite"
+        """The command that computes this stage again, replacing it (into this run, by name:
+        the default name of a set of options may change between versions)."""
+        cmd = self.command if "--overwrite" in self.command else f"{self.command} --overwrite"
+        return cmd if self.run == BASE or "--run" in cmd else f"{cmd} --run {self.run}"
 
     def stamped(self) -> RunRecord:
         """This record with its ``stamp`` computed.

@@ -171,6 +171,33 @@ class StageStatus:
         )
 
 
+def _mixed_period(record: RunRecord) -> str | None:
+    """Why an accessibility stage computed before one period per run is stale, if it mixed two.
+
+    Before a run's time of day chose the TEB headway too, the headway was its own option
+    (``peak``): the default run waited at the peak headway beside off-peak road times. A
+    record without ``tram_headway`` whose two did not match is out of date.
+    """
+    from .accessibility.period import HEADWAY_PERIODS, TRAM_PERIOD, run_period
+
+    opts = record.options
+    if record.stage != "accessibility" or "tram_headway" in opts:
+        return None
+    peak, tod = opts.get("peak"), opts.get("time_of_day")
+    if not isinstance(peak, bool):
+        return None
+    period = run_period(
+        tod if isinstance(tod, str) and tod in TRAM_PERIOD else "off_peak", peak=peak
+    )
+    if not period.mixed:
+        return None
+    return (
+        f"its TEB times wait at the {HEADWAY_PERIODS[period.headway_period]} headway beside "
+        f"{period.time_of_day} road times (computed before a run's time of day chose the "
+        "headway too)"
+    )
+
+
 def stage_status(
     record: RunRecord,
     *,
@@ -209,6 +236,9 @@ def stage_status(
                 reasons.append(f"{name} is gone")
             elif now != old:
                 reasons.append(f"{name} has changed since")
+    mixed = _mixed_period(record)
+    if mixed:
+        reasons.append(mixed)
     if record.upstream:
         up = find(rec, record.upstream.get("run", BASE), "accessibility")
         label = f"the travel times of run {record.upstream.get('run', BASE)!r}"

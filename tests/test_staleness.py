@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,7 +13,9 @@ from shapely.geometry import Point
 from typer.testing import CliRunner
 
 from seriana_gis.cli import app
-from seriana_gis.staleness import database_status, frame_hash, input_part
+from seriana_gis.database import read_database
+from seriana_gis.runs import find, read_runs
+from seriana_gis.staleness import database_status, frame_hash, input_part, stage_status
 
 runner = CliRunner()
 
@@ -69,6 +72,30 @@ def test_fresh_results_are_up_to_date(chain: tuple[Path, list[str], Path]) -> No
     assert [s.stale for s in database_status(db)] == [False, False]
     result = runner.invoke(app, ["status", "-d", str(db)])
     assert result.exit_code == 0 and "Every result is up to date" in result.output
+
+
+def test_travel_times_of_two_periods_from_before_are_stale(
+    chain: tuple[Path, list[str], Path],
+) -> None:
+    """A base run computed before one period per run: off-peak roads, peak tram (the old default)."""
+    db, _, _ = chain
+    records = read_runs(db)
+    acc = find(records, "base", "accessibility")
+    assert acc is not None
+    layers = read_database(db)
+    opts = {k: v for k, v in acc.options.items() if k not in ("tram_headway", "period")}
+    old = replace(acc, options={**opts, "peak": True})
+    assert stage_status(old, layers=layers, records=records).reasons == (
+        "its TEB times wait at the weekday peak headway beside off_peak road times (computed "
+        "before a run's time of day chose the headway too)",
+    )
+    # an old run of one period (--off-peak, off-peak roads) is not; nor is today's record
+    named = replace(acc, run="off-peak", options={**opts, "peak": False})
+    assert not stage_status(named, layers=layers, records=records).stale
+    assert not stage_status(acc, layers=layers, records=records).stale
+    # refreshed into its own name: the default name of its options is no longer 'off-peak'
+    assert named.refresh.endswith("--overwrite --run off-peak")
+    assert acc.refresh.endswith("--overwrite")
 
 
 def test_an_edited_profile_makes_the_scores_stale(chain: tuple[Path, list[str], Path]) -> None:
