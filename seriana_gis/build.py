@@ -430,7 +430,8 @@ def road_graph(
     """The road graph of the study area from the configured source, and its provenance.
 
     ``embedded``: the strategic network of ``layers/default/roads.geojson`` (as
-    road arrays from :data:`~seriana_gis.network.arrays.LEAN_MIN_NODES` links, or
+    road arrays from :data:`~seriana_gis.network.arrays.LEAN_MIN_NODES` nodes as
+    estimated by :func:`~seriana_gis.network.lines.line_node_count`, or
     ``lean``: :func:`~seriana_gis.network.lines.road_arrays_from_lines`);
     ``file``: a local OSM file (``.osm``, ``.osm.bz2``, ``.osm.pbf``); a large
     file (:data:`~seriana_gis.network.arrays.LEAN_MIN_PBF_BYTES` of PBF, or the
@@ -453,7 +454,7 @@ def road_graph(
     """
     from .network import graph_from_lines, graph_from_osm_file
     from .network.arrays import pbf_equivalent_bytes, use_arrays
-    from .network.lines import road_arrays_from_lines
+    from .network.lines import line_node_count, road_arrays_from_lines
     from .network.osm_arrays import road_arrays_from_osm_file
     from .network.overpass_arrays import fetch_road_graph
 
@@ -476,7 +477,7 @@ def road_graph(
     else:
         lines = embedded.read_embedded("roads", area=a)
         src = "embedded default (layers/default/roads.geojson)"
-        if use_arrays(nodes=len(lines), lean=lean):  # a link count: about the nodes it makes
+        if use_arrays(nodes=line_node_count(lines), lean=lean):
             graph = road_arrays_from_lines(lines, source=src)
         else:
             graph = graph_from_lines(lines, source=src)

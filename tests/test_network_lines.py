@@ -12,7 +12,7 @@ from shapely.geometry import LineString, MultiLineString, Point
 from seriana_gis._errors import CRSError, DataError
 from seriana_gis.config import default_layers_dir
 from seriana_gis.network import graph_from_lines, od_matrix
-from seriana_gis.network.lines import LINK_INTERIOR, road_arrays_from_lines
+from seriana_gis.network.lines import LINK_INTERIOR, line_node_count, road_arrays_from_lines
 from seriana_gis.network.model import apply_speed_profile
 from seriana_gis.network.profile import SPEED_TERMS, SpeedProfile, load_speed_profile
 from seriana_gis.sources.embedded import read_embedded
@@ -223,3 +223,12 @@ def test_cutting_the_embedded_network_keeps_times_between_link_ends() -> None:
         for net in (cut, arrays):
             od = od_matrix(apply_speed_profile(net, profile, time_of_day=tod), ends, ends)
             np.testing.assert_allclose(od.to_numpy(), expected, rtol=1e-9, err_msg=tod)
+
+
+def test_line_node_count_estimates_the_nodes() -> None:
+    # the square as drawn: 3 links; ab 1000 m -> 4 pieces (3 nodes inside), bc from
+    # (1000.3, 0.25) to (1000, 1000), 999.75 m -> 4 (3 inside), the trunk ca not cut. The
+    # graph has one more: merging B's ends makes ab 1000.15 m, 5 pieces (an estimate)
+    assert line_node_count(_square()) == 3 + 3 + 3
+    assert len(graph_from_lines(_square())) == 10
+    assert line_node_count(_square(), max_piece_m=None) == 3

@@ -493,3 +493,32 @@ def link_ends(G: RoadGraph) -> np.ndarray | None:
             return None
     # missing (None, NaN) = not known to be inside a link
     return np.array([not (x is not None and x == x and bool(x)) for x in values], dtype=bool)
+
+
+def line_node_count(gdf: gpd.GeoDataFrame, *, max_piece_m: float | None = MAX_PIECE_M) -> int:
+    """About how many nodes :func:`graph_from_lines` makes of a line layer, without building it.
+
+    One per link (links share their ends: a connected network has about as many
+    nodes as links) plus the nodes cut inside the links (module docs).
+
+    Parameters
+    ----------
+    gdf
+        The road lines (not changed); without a CRS only the links are counted.
+    max_piece_m
+        As in :func:`graph_from_lines`.
+
+    Returns
+    -------
+    int
+        The estimate (the links and every node cut inside one).
+    """
+    n = len(gdf)
+    if max_piece_m is None or gdf.crs is None or n == 0:
+        return n
+    length = gdf.geometry.to_crs(GRAPH_CRS).length.to_numpy(dtype=float)
+    cut = np.ones(n, dtype=bool)
+    if "highway" in gdf.columns:
+        cut = ~gdf["highway"].map(lambda h: bool(set(_values(h)) & UNCUT_CLASSES)).to_numpy(bool)
+    inside = np.maximum(np.ceil(np.nan_to_num(length) / max_piece_m - 1e-9) - 1, 0)
+    return n + int(inside[cut].sum())
