@@ -351,6 +351,39 @@ def test_main_roads_by_hand() -> None:
     assert list(roads["u"]) == [1, 2, 4]
 
 
+def test_main_roads_draw_a_cut_link_as_one_line() -> None:
+    # one two-way link "L1" cut into 3 pieces (nodes 0-10-11-1, both directions), a
+    # one-way link "L2" in one piece, and an OSM-like edge without an id
+    xs = [0.0, 250.0, 500.0, 700.0]
+    pieces = [LineString([(xs[i], 0.0), (xs[i + 1], 0.0)]) for i in range(3)]
+    nodes = [0, 10, 11, 1]
+    rows = []
+    for i, g in enumerate(pieces):
+        rows.append((nodes[i], nodes[i + 1], "L1", g))
+        rows.append((nodes[i + 1], nodes[i], "L1", LineString(g.coords[::-1])))
+    rows.append((1, 2, "L2", LineString([(700.0, 0.0), (700.0, 300.0)])))
+    rows.append((5, 6, None, LineString([(0.0, 100.0), (50.0, 100.0)])))
+    edges = gpd.GeoDataFrame(
+        {
+            "u": [r[0] for r in rows],
+            "v": [r[1] for r in rows],
+            "key": 0,
+            "id": [r[2] for r in rows],
+            "name": ["Via Lunga"] * 6 + ["Via Corta", "osm street"],
+            "highway": ["secondary"] * 6 + ["tertiary", "primary"],
+        },
+        geometry=[r[3] for r in rows],
+        crs="EPSG:32632",
+    )
+    roads = main_roads(edges)
+    assert list(roads["id"].fillna("-")) == ["L1", "L2", "-"]
+    whole = roads.geometry.iloc[0]
+    assert whole.geom_type == "LineString" and whole.length == pytest.approx(700.0)
+    assert sorted(whole.boundary.geoms, key=lambda p: p.x) == [Point(0, 0), Point(700, 0)]
+    assert roads.geometry.iloc[1].length == pytest.approx(300.0)
+    assert list(roads["name"]) == ["Via Lunga", "Via Corta", "osm street"]
+
+
 def test_css_images_inlined(tmp_path: Path) -> None:
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "a.png").write_bytes(b"\x89PNG")

@@ -15,6 +15,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from .. import columns as cols
 from .. import symbology as sym
@@ -107,7 +108,32 @@ def main_roads(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         hi = out[["u", "v"]].max(axis=1)
         twin = pd.DataFrame({"lo": lo, "hi": hi, "key": key}).duplicated()
         out = out[~twin.to_numpy()]
-    return out
+    return _whole_links(out)
+
+
+def _whole_links(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The pieces of one link of a line network (same ``id``) drawn as one line.
+
+    :func:`seriana_gis.network.lines.graph_from_lines` cuts each link into
+    pieces of at most 250 m; a map draws the link, not its pieces (the same
+    line, with a sixth of the features). Rows without an ``id`` (OSM graphs)
+    are kept as they are; a link's other columns are those of its first piece.
+    """
+    if "id" not in edges.columns:
+        return edges
+    ids = edges["id"]
+    has = ids.notna().to_numpy()
+    if not ids[has].duplicated().any():
+        return edges
+    linked = edges[has]
+    codes = pd.factorize(linked["id"])[0]
+    order = np.argsort(codes, kind="stable")  # shapely groups sorted indices
+    merged = shapely.line_merge(
+        shapely.multilinestrings(linked.geometry.to_numpy()[order], indices=codes[order])
+    )
+    first = linked.iloc[np.unique(codes, return_index=True)[1]]
+    whole = first.set_geometry(gpd.GeoSeries(merged, index=first.index, crs=edges.crs))
+    return pd.concat([whole, edges[~has]])
 
 
 def label_points(gdf: gpd.GeoDataFrame, *, layer: str) -> tuple[np.ndarray, np.ndarray]:
