@@ -179,6 +179,7 @@ def _mixed_period(record: RunRecord) -> str | None:
     record without ``tram_headway`` whose two did not match is out of date.
     """
     from .accessibility.period import HEADWAY_PERIODS, TRAM_PERIOD, run_period
+    from .network.profile import DEFAULT_TIME_OF_DAY
 
     opts = record.options
     if record.stage != "accessibility" or "tram_headway" in opts:
@@ -187,7 +188,7 @@ def _mixed_period(record: RunRecord) -> str | None:
     if not isinstance(peak, bool):
         return None
     period = run_period(
-        tod if isinstance(tod, str) and tod in TRAM_PERIOD else "off_peak", peak=peak
+        tod if isinstance(tod, str) and tod in TRAM_PERIOD else DEFAULT_TIME_OF_DAY, peak=peak
     )
     if not period.mixed:
         return None

@@ -259,6 +259,11 @@ def _link_attrs(
     return attrs, one_way, _controls(row, where=where)
 
 
+def _uncut(highway: object) -> bool:
+    """Whether a link of this ``highway`` (a class or a list of them) is never cut."""
+    return bool(set(_values(highway)) & UNCUT_CLASSES)
+
+
 @dataclass
 class _Piece:
     """One edge-to-be: a piece of a link (the whole link when it is not cut)."""
@@ -317,8 +322,7 @@ def _pieces(
     for j, (attrs, one_way, controls) in enumerate(per_link):
         geom = links.geoms[j]
         drawn = float(attrs["drawn_length"])
-        uncut = bool({str(c) for c in _values(attrs.get("highway"))} & UNCUT_CLASSES)
-        n = 1 if uncut else max(1, math.ceil(drawn / max_piece_m - 1e-9))
+        n = 1 if _uncut(attrs.get("highway")) else max(1, math.ceil(drawn / max_piece_m - 1e-9))
         cuts = [drawn * k / n for k in range(n + 1)]
         nodes = [int(links.u[j])]
         for d in cuts[1:-1]:
@@ -519,6 +523,6 @@ def line_node_count(gdf: gpd.GeoDataFrame, *, max_piece_m: float | None = MAX_PI
     length = gdf.geometry.to_crs(GRAPH_CRS).length.to_numpy(dtype=float)
     cut = np.ones(n, dtype=bool)
     if "highway" in gdf.columns:
-        cut = ~gdf["highway"].map(lambda h: bool(set(_values(h)) & UNCUT_CLASSES)).to_numpy(bool)
+        cut = ~gdf["highway"].map(_uncut).to_numpy(bool)
     inside = np.maximum(np.ceil(np.nan_to_num(length) / max_piece_m - 1e-9) - 1, 0)
     return n + int(inside[cut].sum())
